@@ -1,0 +1,294 @@
+/// Stage 3: what libvirt 9.0 does to a definition at `virsh define` before it assigns PCI
+/// addresses — controller indexes, implicit controllers, default devices, model defaults and
+/// connect flags. The result is the device list the planner walks.
+public struct NormalizedDomain: Sendable {
+    public var definition: DomainDefinition
+    /// Input devices followed by the devices libvirt adds.
+    public var devices: [Device]
+    /// Controllers in libvirt's list order (grouped by type, by index within a type).
+    public var controllerOrder: [Int]
+    /// Videos with the primary one first.
+    public var videoOrder: [Int]
+
+    public var family: MachineFamily { definition.family }
+
+    /// Index into `devices` of the PCI controller with this index.
+    public func pciController(index: Int) -> Int? {
+        controllerOrder.first { devices[$0].controller?.type == "pci" && devices[$0].controller?.index == index }
+    }
+}
+
+public enum Define {
+    public static func normalize(_ def: DomainDefinition) -> (NormalizedDomain, [Diagnostic]) {
+        var devices = def.devices
+        let diags: [Diagnostic] = []
+        var order: [Int] = []
+
+        // <crypto> does not exist in libvirt 9.0: define drops it, address and all.
+        for i in devices.indices where devices[i].kind == .crypto {
+            devices[i].flags = []
+        }
+
+        // Parse: controllers enter the list as libvirt's virDomainControllerInsertPreAlloced puts them.
+        for i in devices.indices where devices[i].kind == .controller {
+            insertController(i, devices: devices, order: &order)
+        }
+        // Post-parse: controllers without index= take the lowest unused index of their type.
+        for i in order where devices[i].controller?.index == nil {
+            let type = devices[i].controller?.type ?? ""
+            let used = Set(order.compactMap { devices[$0].controller?.type == type ? devices[$0].controller?.index : nil })
+            var n = 0
+            while used.contains(n) { n += 1 }
+            devices[i].controller?.index = n
+        }
+
+        func hasController(_ type: String, _ index: Int) -> Bool {
+            order.contains { devices[$0].controller?.type == type && devices[$0].controller?.index == index }
+        }
+        func addController(_ type: String, _ index: Int, model: String?, reason: String) {
+            var d = Device(kind: .controller, origin: .added(reason), element: nil, name: "controller \(type) \(index)")
+            var info = ControllerInfo(type: type)
+            info.index = index
+            info.model = model
+            d.controller = info
+            d.model = model
+            devices.append(d)
+            order.append(devices.count - 1)  // libvirt appends controllers it adds
+        }
+
+        // qemu driver defaults (qemuDomainDefAddDefaultDevices).
+        if !hasController("pci", 0) {
+            addController("pci", 0, model: def.family.rootModel.rawValue, reason: "the \(def.family == .q35 ? "q35" : "i440fx") machine's root bus")
+        }
+        if !hasController("usb", 0) {
+            addController("usb", 0, model: nil, reason: "libvirt's default USB controller")
+        }
+        if def.family == .q35 && !hasController("sata", 0) {
+            addController("sata", 0, model: nil, reason: "the q35 machine's built-in SATA controller (ICH9 AHCI)")
+        }
+        if !devices.contains(where: { $0.kind == .memballoon }) {
+            var d = Device(kind: .memballoon, origin: .added("libvirt's default memory balloon"), element: nil, name: "memballoon 'virtio'")
+            d.model = "virtio"
+            devices.append(d)
+        }
+
+        // Implicit controllers for disks and channels (virDomainDefAddImplicitControllers).
+        var needed: [(String, Int)] = []
+        for d in devices where d.kind == .disk {
+            let unit = driveController(d)
+            switch d.bus {
+            case "ide" where def.family == .pc: needed.append(("ide", unit))
+            case "scsi": needed.append(("scsi", unit))
+            case "sata": needed.append(("sata", unit))
+            case "fdc": needed.append(("fdc", 0))
+            default: break
+            }
+        }
+        for d in devices where (d.kind == .channel || d.kind == .console) && d.subtype == "virtio" {
+            let c = d.addressElement?[attribute: "type"] == "virtio-serial"
+                ? Int(d.addressElement?[attribute: "controller"] ?? "0") ?? 0 : 0
+            needed.append(("virtio-serial", c))
+        }
+        for d in devices where d.kind == .hostdev && d.subtype == "scsi" {
+            needed.append(("scsi", Int(d.addressElement?[attribute: "controller"] ?? "0") ?? 0))
+        }
+        for d in devices where d.kind == .smartcard { needed.append(("ccid", 0)) }
+        var maxByType: [String: Int] = [:]
+        var typeOrder: [String] = []
+        for (t, i) in needed {
+            if maxByType[t] == nil { typeOrder.append(t) }
+            maxByType[t] = max(maxByType[t] ?? 0, i)
+        }
+        for t in ["fdc", "ide", "scsi", "sata", "virtio-serial", "ccid"] where maxByType[t] != nil {
+            for i in 0...(maxByType[t] ?? 0) where !hasController(t, i) {
+                addController(t, i, model: nil, reason: "implicit \(t) controller for the devices that use it")
+            }
+        }
+
+        // A video is added when there is graphics but no video.
+        if !devices.contains(where: { $0.kind == .video }) && devices.contains(where: { $0.kind == .graphics }) {
+            var d = Device(kind: .video, origin: .added("libvirt's default video for <graphics>"), element: nil, name: "video 'cirrus'")
+            d.model = "cirrus"
+            devices.append(d)
+        }
+
+        // Model defaults libvirt resolves at define.
+        for i in devices.indices {
+            switch devices[i].kind {
+            case .controller:
+                guard var c = devices[i].controller else { continue }
+                if c.type == "usb" && c.model == nil {
+                    c.model = def.family == .q35 ? "qemu-xhci" : "piix3-uhci"
+                    devices[i].model = c.model
+                }
+                if c.type == "scsi" && (c.model == nil || c.model == "auto" || c.model == "default") {
+                    c.model = "lsilogic"
+                    devices[i].model = c.model
+                }
+                devices[i].controller = c
+            case .interface:
+                if devices[i].model == nil && devices[i].subtype != "hostdev" { devices[i].model = "rtl8139" }
+            case .video:
+                if devices[i].model == nil { devices[i].model = "cirrus" }
+            default:
+                break
+            }
+        }
+
+        // Connect flags.
+        for i in devices.indices {
+            devices[i].flags = connectFlags(devices[i], family: def.family)
+        }
+        // Aliases (qemu_alias.c) for messages and QEMU arguments.
+        Aliases.assign(&devices, controllerOrder: order)
+
+        var videos = devices.indices.filter { devices[$0].kind == .video }
+        if let p = videos.firstIndex(where: { devices[$0].element?.child("model")?[attribute: "primary"] == "yes" }), p > 0 {
+            let v = videos.remove(at: p)
+            videos.insert(v, at: 0)
+        }
+        return (NormalizedDomain(definition: def, devices: devices, controllerOrder: order, videoOrder: videos), diags)
+    }
+
+    /// libvirt's virDomainControllerInsertPreAlloced: keep controllers of one type together,
+    /// sorted by index; a controller without index goes after the last of its type.
+    static func insertController(_ i: Int, devices: [Device], order: inout [Int]) {
+        guard let c = devices[i].controller else { return }
+        var insertAt: Int? = nil
+        for pos in stride(from: order.count - 1, through: 0, by: -1) {
+            guard let cur = devices[order[pos]].controller, cur.type == c.type else { continue }
+            guard let idx = c.index else { insertAt = pos + 1; break }
+            let curIdx = cur.index ?? -1
+            if curIdx > idx {
+                insertAt = pos
+            } else if insertAt == nil {
+                insertAt = pos + 1
+            }
+        }
+        if let at = insertAt { order.insert(i, at: at) } else { order.append(i) }
+    }
+
+    /// The drive controller a disk sits on: explicit `<address type='drive' controller=>` or
+    /// derived from the target name as libvirt does (6 units per SATA bus, 7 per SCSI, 4 per IDE).
+    static func driveController(_ d: Device) -> Int {
+        if let a = d.addressElement, a[attribute: "type"] == "drive" {
+            return Int(a[attribute: "controller"] ?? "0") ?? 0
+        }
+        let dev = d.element?.child("target")?[attribute: "dev"] ?? ""
+        let idx = diskNameIndex(dev)
+        switch d.bus {
+        case "scsi": return idx / 7
+        case "sata": return idx / 6
+        case "ide": return idx / 4
+        default: return 0
+        }
+    }
+
+    /// `sda` → 0, `sdz` → 25, `sdaa` → 26 (virDiskNameToIndex).
+    static func diskNameIndex(_ name: String) -> Int {
+        let prefixes = ["fd", "hd", "vd", "sd", "xvd", "ubd"]
+        guard let p = prefixes.first(where: { name.hasPrefix($0) }) else { return 0 }
+        var idx = 0
+        for ch in name.dropFirst(p.count) {
+            guard let a = ch.asciiValue, a >= 97, a <= 122 else { break }
+            idx = (idx + 1) * 26 + Int(a - 97)
+        }
+        // the loop above counts one extra 26 for the first letter
+        return max(0, idx - 26)
+    }
+
+    /// libvirt's qemuDomainDeviceCalculatePCIConnectFlags for QEMU 7.2 on x86.
+    public static func connectFlags(_ d: Device, family: MachineFamily) -> ConnectFlags {
+        let pci: ConnectFlags = [.pciDevice, .autoAssign]
+        let pcie: ConnectFlags = family == .q35 ? [.pcieDevice, .autoAssign] : pci
+        let virtio = pcie
+        let transitional = d.model == "virtio-transitional"
+        switch d.kind {
+        case .controller:
+            guard let c = d.controller else { return [] }
+            switch c.type {
+            case "pci": return c.pciModel?.connectFlags ?? []
+            case "sata", "ide": return pci
+            case "usb":
+                switch c.model ?? "" {
+                case "nec-xhci", "qemu-xhci": return pcie
+                case "none", "qusb1", "qusb2": return []
+                default: return pci
+                }
+            case "scsi":
+                switch c.model ?? "" {
+                case "virtio-scsi", "virtio-non-transitional": return virtio
+                case "ncr53c90": return []
+                default: return pci
+                }
+            case "virtio-serial": return transitional ? pci : virtio
+            case "nvme": return pcie
+            default: return []
+            }
+        case .filesystem:
+            switch d.subtype ?? "" {
+            case "virtiofs": return virtio
+            case "mtp", "loop", "nbd", "ploop": return []
+            default: return transitional ? pci : virtio
+            }
+        case .interface:
+            if d.subtype == "hostdev" { return [] }
+            switch d.model ?? "" {
+            case "usb-net", "spapr-vlan", "lan9118", "smc91c111": return []
+            case "virtio", "virtio-non-transitional": return virtio
+            case "virtio-transitional": return pci
+            case "e1000e", "igb", "": return pcie
+            default: return pci
+            }
+        case .sound:
+            switch d.model ?? "" {
+            case "es1370", "ac97", "ich6", "ich9": return pci
+            case "virtio": return virtio
+            default: return []
+            }
+        case .disk:
+            guard d.bus == "virtio" else { return [] }
+            return transitional ? pci : virtio
+        case .hostdev:
+            guard d.bus == "subsys" else { return [] }
+            let type = d.subtype ?? ""
+            let isMdevPCI = type == "mdev" && d.model == "vfio-pci"
+            guard type == "pci" || type == "scsi_host" || isMdevPCI else { return [] }
+            if family == .pc { return pci }
+            if d.address.pciAddress != nil { return pcie }
+            if type == "scsi_host" { return transitional ? pci : virtio }
+            // The host device's config space decides; absent on the planning host → PCIe.
+            return pcie
+        case .memballoon:
+            switch d.model ?? "" {
+            case "virtio", "virtio-non-transitional": return virtio
+            case "virtio-transitional": return pci
+            default: return []
+            }
+        case .rng, .vsock:
+            return transitional ? pci : virtio
+        case .watchdog:
+            return d.model == "i6300esb" ? pci : []
+        case .video:
+            switch d.model ?? "" {
+            case "virtio": return virtio
+            case "vga", "cirrus", "vmvga", "xen", "vbox", "qxl", "parallels": return pci
+            case "bochs": return pcie
+            default: return []
+            }
+        case .shmem:
+            return pci
+        case .input:
+            guard d.bus == "virtio" else { return [] }
+            return transitional ? pci : virtio
+        case .serial:
+            return d.subtype == "pci-serial" ? pci : []
+        case .iommu:
+            return d.model == "virtio" ? virtio.union(.integrated) : []
+        case .memory:
+            return d.model == "virtio-pmem" || d.model == "virtio-mem" ? virtio : []
+        default:
+            return []
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// pciplan's pipeline, one stage per folder, each handing a typed value to the next:
+///
+/// 1. `XMLReader` (XML/): bytes → `XMLElement` tree with exact byte ranges (libxml2).
+/// 2. `DomainReader` (Model/): tree → `DomainDefinition`, address syntax checked like libvirt's parser.
+/// 3. `Define` (Model/): what libvirt does at define — indexes, implicit controllers, default
+///    devices, model defaults, connect flags → `NormalizedDomain`.
+/// 4. `Checker` (Check/) and `Planner` (Plan/): libvirt's and QEMU's rules → diagnostics, and
+///    every missing address → `PlannedDomain` with provenance.
+/// 5. Renderers (Render/): XML write-back (byte-preserving), JSON, QEMU arguments, tree, dot;
+///    `Diff` (Diff/) compares two planned domains.
+///
+/// The library never touches files, the terminal or the exit status: the CLI does.
+public enum Pipeline {
+    /// The result of reading a file up to the normalized definition.
+    public struct Loaded: Sendable {
+        public var file: SourceFile
+        public var normalized: NormalizedDomain?
+        public var diagnostics: [Diagnostic]
+    }
+
+    public static func load(_ file: SourceFile) -> Loaded {
+        let root: XMLElement
+        do {
+            root = try XMLReader.parse(file)
+        } catch {
+            let at = error.offset.map { SourceRange(file: file.name, start: $0, end: $0) }
+            return Loaded(file: file, normalized: nil,
+                          diagnostics: [Diagnostic(.inputXML, .error, error.message, at: at ?? SourceRange(file: file.name, start: 0, end: 0))])
+        }
+        let (def, diags) = DomainReader.read(file, root: root)
+        guard let def, !diags.hasErrors else { return Loaded(file: file, normalized: nil, diagnostics: diags) }
+        let (n, more) = Define.normalize(def)
+        return Loaded(file: file, normalized: n, diagnostics: diags + more)
+    }
+
+    /// The outcome of `plan`: the planned domain when planning succeeded, and every diagnostic.
+    public struct PlanOutcome: Sendable {
+        public var planned: PlannedDomain?
+        public var diagnostics: [Diagnostic]
+    }
+
+    public static func plan(_ file: SourceFile, options: PlanOptions = PlanOptions()) -> PlanOutcome {
+        let loaded = load(file)
+        guard let n = loaded.normalized else { return PlanOutcome(planned: nil, diagnostics: loaded.diagnostics) }
+        var diags = loaded.diagnostics + Checker.preflight(n)
+        if diags.hasErrors { return PlanOutcome(planned: nil, diagnostics: diags) }
+        let (planned, planDiags) = Planner.plan(n)
+        diags += planDiags
+        guard let planned, !diags.hasErrors else { return PlanOutcome(planned: nil, diagnostics: diags) }
+        diags += Checker.afterPlan(planned, options: options)
+        return PlanOutcome(planned: diags.hasErrors ? nil : planned, diagnostics: diags)
+    }
+
+    /// `check`: every problem libvirt or QEMU would find, plus what planning finds.
+    public static func check(_ file: SourceFile, options: PlanOptions = PlanOptions()) -> [Diagnostic] {
+        let loaded = load(file)
+        guard let n = loaded.normalized else { return loaded.diagnostics }
+        var diags = loaded.diagnostics + Checker.check(n, options: options)
+        if !diags.hasErrors {
+            let (planned, planDiags) = Planner.plan(n)
+            diags += planDiags
+            if let planned { diags += Checker.afterPlan(planned, options: options) }
+        }
+        return diags
+    }
+}
+
+/// Options shared by `plan` and `check`.
+public struct PlanOptions: Sendable {
+    /// `libvirt`: derive and persist multifunction like libvirt 9.0. `explicit`: derive nothing;
+    /// a slot with functions ≥ 1 whose function 0 lacks `multifunction='on'` is an error.
+    public enum MultifunctionPolicy: String, Sendable, CaseIterable { case libvirt, explicit }
+    public var multifunction: MultifunctionPolicy = .libvirt
+    public init() {}
+}

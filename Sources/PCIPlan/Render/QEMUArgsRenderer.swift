@@ -1,0 +1,4 @@
+/// Placeholder until implemented.
+public enum QEMUArgsRenderer {
+    public static func render(_ plan: PlannedDomain) -> String { "" }
+}

@@ -1,0 +1,131 @@
+/// How serious a finding is.
+public enum Severity: String, Sendable, Hashable, Codable, Comparable {
+    case note, warning, error
+
+    private var rank: Int {
+        switch self {
+        case .note: 0
+        case .warning: 1
+        case .error: 2
+        }
+    }
+
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}
+
+/// A suggested edit: replace the bytes of `range` with `replacement`.
+public struct FixIt: Sendable, Hashable, Codable {
+    public var message: String
+    public var range: SourceRange?
+    public var replacement: String?
+
+    public init(_ message: String, range: SourceRange? = nil, replacement: String? = nil) {
+        self.message = message
+        self.range = range
+        self.replacement = replacement
+    }
+}
+
+/// One finding of any stage. Stages collect these and go on; only the CLI prints them.
+public struct Diagnostic: Sendable, Hashable, Codable {
+    /// A stable identifier such as `address.inUse` (see `DiagnosticID`).
+    public var id: String
+    public var severity: Severity
+    public var message: String
+    public var range: SourceRange?
+    public var notes: [Note]
+    public var fixIts: [FixIt]
+
+    public struct Note: Sendable, Hashable, Codable {
+        public var message: String
+        public var range: SourceRange?
+        public init(_ message: String, at range: SourceRange? = nil) {
+            self.message = message
+            self.range = range
+        }
+    }
+
+    public init(
+        _ id: DiagnosticID, _ severity: Severity, _ message: String, at range: SourceRange?,
+        notes: [Note] = [], fixIts: [FixIt] = []
+    ) {
+        self.id = id.rawValue
+        self.severity = severity
+        self.message = message
+        self.range = range
+        self.notes = notes
+        self.fixIts = fixIts
+    }
+}
+
+extension Array where Element == Diagnostic {
+    public var hasErrors: Bool { contains { $0.severity == .error } }
+}
+
+/// Renders diagnostics the way compilers do: `file:line:col: error: message [id]`.
+public struct DiagnosticPrinter: Sendable {
+    public let files: [String: SourceFile]
+
+    public init(files: [SourceFile]) {
+        var map: [String: SourceFile] = [:]
+        for f in files { map[f.name] = f }
+        self.files = map
+    }
+
+    func position(_ range: SourceRange?) -> String {
+        guard let range else { return "" }
+        guard let file = files[range.file] else { return "\(range.file): " }
+        let (line, col) = file.lineColumn(of: range.start)
+        return "\(range.file):\(line):\(col): "
+    }
+
+    public func render(_ d: Diagnostic) -> String {
+        var out = "\(position(d.range))\(d.severity.rawValue): \(d.message) [\(d.id)]\n"
+        for note in d.notes {
+            out += "\(position(note.range ?? d.range))note: \(note.message)\n"
+        }
+        for fix in d.fixIts {
+            out += "\(position(fix.range ?? d.range))note: fix: \(fix.message)\n"
+        }
+        return out
+    }
+
+    public func render(_ ds: [Diagnostic]) -> String {
+        ds.map(render).joined()
+    }
+
+    /// JSON for programs: positions resolved to line and column.
+    public func json(_ ds: [Diagnostic]) -> String {
+        var items: [JSONValue] = []
+        for d in ds {
+            var obj: [String: JSONValue] = [
+                "id": .string(d.id), "severity": .string(d.severity.rawValue),
+                "message": .string(d.message),
+            ]
+            if let r = d.range { obj["location"] = locationJSON(r) }
+            obj["notes"] = .array(d.notes.map { n in
+                var o: [String: JSONValue] = ["message": .string(n.message)]
+                if let r = n.range { o["location"] = locationJSON(r) }
+                return .object(o)
+            })
+            obj["fixits"] = .array(d.fixIts.map { f in
+                var o: [String: JSONValue] = ["message": .string(f.message)]
+                if let r = f.range { o["location"] = locationJSON(r) }
+                if let rep = f.replacement { o["replacement"] = .string(rep) }
+                return .object(o)
+            })
+            items.append(.object(obj))
+        }
+        return JSONValue.object(["diagnostics": .array(items)]).rendered() + "\n"
+    }
+
+    private func locationJSON(_ r: SourceRange) -> JSONValue {
+        var o: [String: JSONValue] = ["file": .string(r.file), "offset": .int(r.start)]
+        if let f = files[r.file] {
+            let (l, c) = f.lineColumn(of: r.start)
+            o["line"] = .int(l)
+            o["column"] = .int(c)
+        }
+        return .object(o)
+    }
+}

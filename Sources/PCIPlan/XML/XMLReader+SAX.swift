@@ -1,0 +1,268 @@
+import CLibXML2
+
+/// `xmlInitParser` must run once before libxml2 is used from several threads; a global's
+/// initialiser runs exactly once, thread-safely.
+private let libxml2Initialized: Void = xmlInitParser()
+
+/// Builds the `XMLElement` tree from libxml2 SAX2 callbacks over one in-memory parser context.
+///
+/// Where libxml2's cursor (`xmlByteConsumed`) stands when the callbacks fire (measured on
+/// libxml2 2.9.14): `startElementNs` — on the `>` or on the `/` of `/>` of the start tag;
+/// `endElementNs` — just past the `/>` (empty element) or just past the `>` of `</name>`;
+/// structured errors — where libxml2's line:column points. CR LF normalisation and a UTF-8
+/// byte order mark do not shift it: it counts bytes of the original buffer.
+final class SAXTreeBuilder {
+    private struct OpenElement {
+        var name: String
+        var attributes: [XMLAttribute]
+        var children: [XMLElement] = []
+        var text = ""
+        var startTag: Range<Int>
+        var selfClosing: Bool
+    }
+
+    private let bytes: [UInt8]
+    private var ctxt: xmlParserCtxtPtr?
+    private var stack: [OpenElement] = []
+    private var root: XMLElement?
+    /// Our own reason to stop (document type declaration, lost positions); wins over libxml2's.
+    private var refusal: XMLReadError?
+    private var firstFatal: XMLReadError?
+    private var firstError: XMLReadError?
+
+    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    static func build(_ bytes: [UInt8]) throws(XMLReadError) -> XMLElement {
+        _ = libxml2Initialized
+        let builder = SAXTreeBuilder(bytes)
+        let result = withExtendedLifetime(builder) {
+            bytes.withUnsafeBytes { raw -> Result<XMLElement, XMLReadError> in
+                guard raw.count <= Int(Int32.max),
+                      let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self),
+                      let ctxt = xmlCreateMemoryParserCtxt(base, Int32(raw.count))
+                else { return .failure(XMLReadError("libxml2 could not create a parser context")) }
+                defer { xmlFreeParserCtxt(ctxt) }
+                return builder.run(ctxt)
+            }
+        }
+        return try result.get()
+    }
+
+    private func run(_ ctxt: xmlParserCtxtPtr) -> Result<XMLElement, XMLReadError> {
+        guard let sax = ctxt.pointee.sax else { return .failure(XMLReadError("libxml2 parser context has no SAX handler")) }
+        // Overwrite the context's own (xmlMalloc'ed) handler so xmlFreeParserCtxt frees it as usual.
+        sax.pointee = Self.handler()
+        // No network, and ignore the declared encoding: the bytes were checked to be UTF-8
+        // and a converter would make byte positions meaningless. No NOENT, no DTDLOAD.
+        xmlCtxtUseOptions(ctxt, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_IGNORE_ENC.rawValue))
+        ctxt.pointee.replaceEntities = 0  // TagScanner.libxmlAttributeValue relies on this
+        ctxt.pointee.loadsubset = 0
+        ctxt.pointee.validate = 0
+        ctxt.pointee.userData = Unmanaged.passUnretained(self).toOpaque()
+        self.ctxt = ctxt
+        defer { self.ctxt = nil }
+
+        let status = xmlParseDocument(ctxt)
+        if let refusal { return .failure(refusal) }
+        if status != 0 || ctxt.pointee.wellFormed == 0 {
+            return .failure(firstFatal ?? firstError ?? XMLReadError("the input is not well-formed XML"))
+        }
+        guard let root, stack.isEmpty else { return .failure(XMLReadError("Document is empty", offset: 0)) }
+        return .success(root)
+    }
+
+    private static func handler() -> xmlSAXHandler {
+        var sax = xmlSAXHandler()
+        sax.initialized = UInt32(XML_SAX2_MAGIC)
+        sax.startElementNs = { ctx, _, _, _, nbNamespaces, namespaces, nbAttributes, _, attributes in
+            SAXTreeBuilder.from(ctx)?.startElement(Int(nbNamespaces), namespaces, Int(nbAttributes), attributes)
+        }
+        sax.endElementNs = { ctx, _, _, _ in SAXTreeBuilder.from(ctx)?.endElement() }
+        sax.characters = { ctx, ch, len in SAXTreeBuilder.from(ctx)?.characters(ch, Int(len)) }
+        // Whitespace is character data like any other (the element's `text` keeps it).
+        sax.ignorableWhitespace = sax.characters
+        // A DOCTYPE is refused as soon as libxml2 has read its name, before an internal subset
+        // is parsed: no entity is ever declared, so none can be expanded or fetched. No
+        // externalSubset / resolveEntity / getEntity callbacks: nothing external is loaded.
+        sax.internalSubset = { ctx, _, _, _ in SAXTreeBuilder.from(ctx)?.refuseDocumentType() }
+        sax.entityDecl = { ctx, _, _, _, _, _ in SAXTreeBuilder.from(ctx)?.refuseDocumentType() }
+        sax.serror = { ctx, error in
+            if let error { SAXTreeBuilder.from(ctx)?.record(error.pointee) }
+        }
+        return sax
+    }
+
+    private static func from(_ ctx: UnsafeMutableRawPointer?) -> SAXTreeBuilder? {
+        guard let ctx else { return nil }
+        return Unmanaged<SAXTreeBuilder>.fromOpaque(ctx).takeUnretainedValue()
+    }
+
+    /// libxml2's byte cursor in the original buffer.
+    private var cursor: Int? {
+        guard let ctxt else { return nil }
+        let position = Int(xmlByteConsumed(ctxt))
+        return (0...bytes.count).contains(position) ? position : nil
+    }
+
+    private func stop(_ error: XMLReadError) {
+        if refusal == nil { refusal = error }
+        if let ctxt { xmlStopParser(ctxt) }
+    }
+
+    private func lostTrack(_ what: String) {
+        stop(XMLReadError("internal error: could not locate the \(what) in the input", offset: cursor))
+    }
+
+    // MARK: Callbacks
+
+    private func startElement(
+        _ nbNamespaces: Int, _ namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
+        _ nbAttributes: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    ) {
+        guard refusal == nil else { return }
+        let lt = UInt8(ascii: "<"), gt = UInt8(ascii: ">"), slash = UInt8(ascii: "/")
+        guard let limit = cursor, limit < bytes.count else { return lostTrack("end of a start tag") }
+        let selfClosing: Bool
+        if bytes[limit] == gt {
+            selfClosing = false
+        } else if bytes[limit] == slash, limit + 1 < bytes.count, bytes[limit + 1] == gt {
+            selfClosing = true
+        } else {
+            return lostTrack("end of a start tag")
+        }
+        // No `<` can occur inside a start tag (not even in attribute values) except its first byte.
+        var start = limit - 1
+        while start > 0, bytes[start] != lt { start -= 1 }
+        guard start >= 0, let tag = TagScanner.scanStartTag(bytes, from: start, to: limit) else {
+            return lostTrack("start tag")
+        }
+        var xmlAttributes: [XMLAttribute] = []
+        xmlAttributes.reserveCapacity(tag.attributes.count)
+        var nextNamespace = 0
+        var nextAttribute = 0
+        for scanned in tag.attributes {
+            var value: String?
+            if let prefix = namespacePrefix(scanned.name) {
+                if nextNamespace < nbNamespaces, let namespaces,
+                   matches(prefix, prefix: nil, local: namespaces[2 * nextNamespace], allowNil: true),
+                   let uri = namespaces[2 * nextNamespace + 1]
+                {
+                    value = TagScanner.libxmlAttributeValue(UnsafeBufferPointer(start: uri, count: Int(xmlStrlen(uri))))
+                    nextNamespace += 1
+                }
+            } else if let attributes {
+                // libxml2 reports attributes in document order; search only if that ever fails.
+                let found = (nextAttribute < nbAttributes
+                    && matches(scanned.name, prefix: attributes[5 * nextAttribute + 1], local: attributes[5 * nextAttribute]))
+                    ? nextAttribute
+                    : (0..<nbAttributes).first {
+                        matches(scanned.name, prefix: attributes[5 * $0 + 1], local: attributes[5 * $0])
+                    }
+                if let k = found {
+                    if let begin = attributes[5 * k + 3], let end = attributes[5 * k + 4], begin <= end {
+                        value = TagScanner.libxmlAttributeValue(UnsafeBufferPointer(start: begin, count: end - begin))
+                    }
+                    if k == nextAttribute { nextAttribute += 1 }
+                }
+            }
+            xmlAttributes.append(XMLAttribute(
+                name: String(decoding: bytes[scanned.name], as: UTF8.self),
+                value: value ?? TagScanner.decodeAttributeValue(bytes[scanned.value]),
+                nameRange: scanned.name, valueRange: scanned.value))
+        }
+        stack.append(OpenElement(
+            name: String(decoding: bytes[tag.name], as: UTF8.self), attributes: xmlAttributes,
+            startTag: start..<(selfClosing ? limit + 2 : limit + 1), selfClosing: selfClosing))
+    }
+
+    private func endElement() {
+        guard refusal == nil else { return }
+        guard let open = stack.popLast() else { return lostTrack("start tag of an element") }
+        var endTag: Range<Int>?
+        if !open.selfClosing {
+            guard let end = cursor, end >= 2, bytes[end - 1] == UInt8(ascii: ">") else {
+                return lostTrack("end tag of <\(open.name)>")
+            }
+            var start = end - 2
+            while start >= open.startTag.upperBound, bytes[start] != UInt8(ascii: "<") { start -= 1 }
+            guard start >= open.startTag.upperBound, bytes[start + 1] == UInt8(ascii: "/") else {
+                return lostTrack("end tag of <\(open.name)>")
+            }
+            endTag = start..<end
+        }
+        let element = XMLElement(
+            name: open.name, attributes: open.attributes, children: open.children, text: open.text,
+            startTag: open.startTag, endTag: endTag)
+        if stack.isEmpty {
+            root = element
+        } else {
+            stack[stack.count - 1].children.append(element)
+        }
+    }
+
+    private func characters(_ ch: UnsafePointer<xmlChar>?, _ length: Int) {
+        guard refusal == nil, !stack.isEmpty, let ch, length > 0 else { return }
+        stack[stack.count - 1].text += String(decoding: UnsafeBufferPointer(start: ch, count: length), as: UTF8.self)
+    }
+
+    private func refuseDocumentType() {
+        var offset = cursor
+        if let end = offset {
+            // Report the `<!DOCTYPE` itself: the last one before the cursor.
+            let keyword = Array("<!DOCTYPE".utf8)
+            var i = end - keyword.count
+            while i >= 0, !bytes[i...].starts(with: keyword) { i -= 1 }
+            if i >= 0 { offset = i }
+        }
+        stop(XMLReadError("document type declarations are not accepted in domain XML", offset: offset))
+    }
+
+    private func record(_ error: xmlError) {
+        guard error.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+        var text = error.message.map { String(cString: $0) } ?? ""
+        // libxml2 messages end in a newline and sometimes carry a second, byte-dump line.
+        text = String(text.split(separator: "\n").first ?? "")
+        while text.last == " " { text.removeLast() }
+        if text.isEmpty { text = "XML error \(error.code)" }
+        let readError = XMLReadError(text, offset: cursor)
+        if error.level == XML_ERR_FATAL, firstFatal == nil { firstFatal = readError }
+        if firstError == nil { firstError = readError }
+    }
+
+    // MARK: Name matching
+
+    /// For `xmlns` / `xmlns:p`: the range of `p` (empty for the default namespace); else nil.
+    private func namespacePrefix(_ name: Range<Int>) -> Range<Int>? {
+        guard bytes[name].starts(with: Array("xmlns".utf8)) else { return nil }
+        if name.count == 5 { return name.upperBound..<name.upperBound }
+        guard bytes[name.lowerBound + 5] == UInt8(ascii: ":") else { return nil }
+        return (name.lowerBound + 6)..<name.upperBound
+    }
+
+    /// Whether `bytes[name]` spells `prefix:local` (or `local` without a prefix). With
+    /// `allowNil`, a nil `local` stands for the empty name.
+    private func matches(
+        _ name: Range<Int>, prefix: UnsafePointer<xmlChar>?, local: UnsafePointer<xmlChar>?, allowNil: Bool = false
+    ) -> Bool {
+        var i = name.lowerBound
+        func consume(_ cString: UnsafePointer<xmlChar>) -> Bool {
+            var p = cString
+            while p.pointee != 0 {
+                guard i < name.upperBound, bytes[i] == p.pointee else { return false }
+                i += 1
+                p += 1
+            }
+            return true
+        }
+        if let prefix {
+            guard consume(prefix), i < name.upperBound, bytes[i] == UInt8(ascii: ":") else { return false }
+            i += 1
+        }
+        if let local {
+            guard consume(local) else { return false }
+        } else if !allowNil {
+            return false
+        }
+        return i == name.upperBound
+    }
+}

@@ -1,0 +1,105 @@
+/// Byte-level scanning of tags that libxml2 has already checked for well-formedness; used only
+/// to recover the byte ranges libxml2's SAX interface does not report.
+enum TagScanner {
+    struct ScannedAttribute {
+        var name: Range<Int>
+        var value: Range<Int>
+    }
+
+    /// Name and attributes of the start tag `bytes[tagStart..<limit]`, where `tagStart` is the
+    /// `<` and `limit` is the `>` or the `/` of `/>`. Nil if the bytes do not look like one.
+    static func scanStartTag(_ bytes: [UInt8], from tagStart: Int, to limit: Int)
+        -> (name: Range<Int>, attributes: [ScannedAttribute])?
+    {
+        guard tagStart < limit, limit <= bytes.count, bytes[tagStart] == UInt8(ascii: "<") else { return nil }
+        var i = tagStart + 1
+        while i < limit, !XMLReader.isXMLSpace(bytes[i]) { i += 1 }
+        let name = (tagStart + 1)..<i
+        guard !name.isEmpty else { return nil }
+        var attributes: [ScannedAttribute] = []
+        while true {
+            while i < limit, XMLReader.isXMLSpace(bytes[i]) { i += 1 }
+            if i >= limit { break }
+            let nameStart = i
+            while i < limit, bytes[i] != UInt8(ascii: "="), !XMLReader.isXMLSpace(bytes[i]) { i += 1 }
+            let nameEnd = i
+            while i < limit, XMLReader.isXMLSpace(bytes[i]) { i += 1 }
+            guard nameStart < nameEnd, i < limit, bytes[i] == UInt8(ascii: "=") else { return nil }
+            i += 1
+            while i < limit, XMLReader.isXMLSpace(bytes[i]) { i += 1 }
+            guard i < limit, bytes[i] == UInt8(ascii: "'") || bytes[i] == UInt8(ascii: "\"") else { return nil }
+            let quote = bytes[i]
+            let valueStart = i + 1
+            i = valueStart
+            while i < limit, bytes[i] != quote { i += 1 }
+            guard i < limit else { return nil }
+            attributes.append(ScannedAttribute(name: nameStart..<nameEnd, value: valueStart..<i))
+            i += 1
+        }
+        return (name, attributes)
+    }
+
+    /// Decodes a raw attribute value the way an XML processor without a DTD does: predefined
+    /// entities, character references, whitespace normalised to spaces. Used only for the few
+    /// namespace declarations libxml2 does not report (`xmlns:xml`, empty or invalid ones).
+    static func decodeAttributeValue(_ raw: ArraySlice<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var i = raw.startIndex
+        while i < raw.endIndex {
+            let c = raw[i]
+            if c == 0x0D {
+                out.append(0x20)
+                i += (i + 1 < raw.endIndex && raw[i + 1] == 0x0A) ? 2 : 1
+            } else if c == 0x09 || c == 0x0A {
+                out.append(0x20)
+                i += 1
+            } else if c == UInt8(ascii: "&"), let semicolon = raw[i...].firstIndex(of: UInt8(ascii: ";")),
+                      let scalar = reference(raw[(i + 1)..<semicolon])
+            {
+                out.append(contentsOf: Array(String(Character(scalar)).utf8))
+                i = semicolon + 1
+            } else {
+                out.append(c)
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func reference(_ body: ArraySlice<UInt8>) -> Unicode.Scalar? {
+        switch String(decoding: body, as: UTF8.self) {
+        case "lt": return "<"
+        case "gt": return ">"
+        case "amp": return "&"
+        case "apos": return "'"
+        case "quot": return "\""
+        case let s where s.hasPrefix("#x"): return UInt32(s.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init)
+        case let s where s.hasPrefix("#"): return UInt32(s.dropFirst(), radix: 10).flatMap(Unicode.Scalar.init)
+        default: return nil
+        }
+    }
+
+    /// libxml2 (with entity substitution off, as it must stay) hands `&` in attribute values
+    /// back as the character reference `&#38;`; every other reference is already decoded and
+    /// a literal `&` cannot remain, so turning each `&#38;` into `&` completes the decoding.
+    static func libxmlAttributeValue(_ value: UnsafeBufferPointer<UInt8>) -> String {
+        guard value.contains(UInt8(ascii: "&")) else { return String(decoding: value, as: UTF8.self) }
+        let escape = Array("&#38;".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(value.count)
+        var i = 0
+        while i < value.count {
+            if value[i] == UInt8(ascii: "&"), i + escape.count <= value.count,
+               value[i..<(i + escape.count)].elementsEqual(escape)
+            {
+                out.append(UInt8(ascii: "&"))
+                i += escape.count
+            } else {
+                out.append(value[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,302 @@
+import Testing
+@testable import PCIPlan
+
+private func read(_ text: String) throws -> (SourceFile, XMLElement) {
+    let file = SourceFile(name: "test.xml", text: text)
+    return (file, try XMLReader.parse(file))
+}
+
+/// The error for `bytes`, or nil if they parsed.
+private func readError(_ bytes: [UInt8]) -> XMLReadError? {
+    do {
+        _ = try XMLReader.parse(SourceFile(name: "test.xml", bytes: bytes))
+        return nil
+    } catch {
+        return error
+    }
+}
+
+private func readError(_ text: String) -> XMLReadError? { readError(Array(text.utf8)) }
+
+private func offset(of needle: String, in text: String) -> Int? {
+    let hay = Array(text.utf8), pin = Array(needle.utf8)
+    guard hay.count >= pin.count else { return nil }
+    return (0...(hay.count - pin.count)).first { hay[$0..<($0 + pin.count)].elementsEqual(pin) }
+}
+
+@Suite("XMLReader ranges")
+struct XMLReaderRangeTests {
+    static let domain = """
+        <domain type='kvm'>
+          <name>vm1</name>
+          <devices>
+            <disk type='file' device="disk">
+              <source file='/var/lib/a.img'/>
+            </disk>
+            <hostdev mode='subsystem'
+                     type='pci'
+                     managed='yes'>
+            </hostdev>
+          </devices>
+        </domain>
+
+        """
+
+    @Test func elementAndAttributeRanges() throws {
+        let (file, root) = try read(Self.domain)
+        #expect(root.name == "domain")
+        #expect(file.text(root.startTag) == "<domain type='kvm'>")
+        #expect(root.endTag.map(file.text) == "</domain>")
+        #expect(root.child("name")?.text == "vm1")
+        #expect(root.children.map(\.name) == ["name", "devices"])
+
+        let disk = try #require(root.child("devices")?.child("disk"))
+        #expect(file.text(disk.startTag) == "<disk type='file' device=\"disk\">")
+        #expect(disk.endTag.map(file.text) == "</disk>")
+        #expect(file.text(disk.range).hasPrefix("<disk type='file'"))
+        #expect(file.text(disk.range).hasSuffix("</disk>"))
+        let device = try #require(disk.attributeNode("device"))
+        #expect(file.text(device.nameRange) == "device")
+        #expect(file.text(device.valueRange) == "disk")
+        #expect(disk.attributes.map(\.name) == ["type", "device"])
+
+        let source = try #require(disk.child("source"))
+        #expect(source.isSelfClosing)
+        #expect(source.endTag == nil)
+        #expect(file.text(source.startTag) == "<source file='/var/lib/a.img'/>")
+        let path = try #require(source.attributeNode("file"))
+        #expect(path.value == "/var/lib/a.img")
+        #expect(file.text(path.valueRange) == "/var/lib/a.img")
+        #expect(file.text(path.nameRange) == "file")
+    }
+
+    @Test func multiLineStartTag() throws {
+        let (file, root) = try read(Self.domain)
+        let hostdev = try #require(root.child("devices")?.child("hostdev"))
+        #expect(file.text(hostdev.startTag) == "<hostdev mode='subsystem'\n             type='pci'\n             managed='yes'>")
+        #expect(hostdev.endTag.map(file.text) == "</hostdev>")
+        let managed = try #require(hostdev.attributeNode("managed"))
+        #expect(file.text(managed.valueRange) == "yes")
+        #expect(file.lineColumn(of: managed.nameRange.lowerBound).line == 9)
+    }
+
+    @Test func spacesInsideTags() throws {
+        let (file, root) = try read("<a ><b /><c   x = \"1\"\t></c  ></a>")
+        #expect(file.text(root.startTag) == "<a >")
+        #expect(file.text(root.children[0].startTag) == "<b />")
+        #expect(root.children[0].isSelfClosing)
+        #expect(file.text(root.children[1].startTag) == "<c   x = \"1\"\t>")
+        #expect(root.children[1].endTag.map(file.text) == "</c  >")
+        #expect(root.children[1].attributes.first.map { file.text($0.valueRange) } == "1")
+    }
+
+    @Test func entitiesAreDecoded() throws {
+        let text = "<a x='&apos;&amp;&lt;&#65;&#x42;&gt;' y=\"a&amp;amp;b&#38;\" z='l1\n\tl2'>x &amp; y &#233;&lt;</a>"
+        let (file, root) = try read(text)
+        #expect(root[attribute: "x"] == "'&<AB>")
+        #expect(root[attribute: "y"] == "a&amp;b&")
+        #expect(root[attribute: "z"] == "l1  l2")
+        #expect(root.text == "x & y é<")
+        let x = try #require(root.attributeNode("x"))
+        #expect(file.text(x.valueRange) == "&apos;&amp;&lt;&#65;&#x42;&gt;")
+        #expect(root.endTag.map(file.text) == "</a>")
+    }
+
+    @Test func cdataCommentsAndProcessingInstructions() throws {
+        let text = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!-- <fake attr='x'> -->
+            <a><?pi <b>?><!-- <c/> --><![CDATA[<d attr='1'>]]><e k='v'/><!-- > --></a>
+            """
+        let (file, root) = try read(text)
+        #expect(root.name == "a")
+        #expect(root.children.map(\.name) == ["e"])
+        #expect(root.text == "<d attr='1'>")
+        #expect(file.text(root.startTag) == "<a>")
+        #expect(file.text(root.children[0].startTag) == "<e k='v'/>")
+        #expect(root.endTag.map(file.text) == "</a>")
+    }
+
+    @Test func multibyteTextBeforeElements() throws {
+        let text = "<a>ééé 日本 🎉<b x='ü'>ß</b></a>"
+        let (file, root) = try read(text)
+        let b = try #require(root.child("b"))
+        #expect(b.startTag.lowerBound == offset(of: "<b", in: text))
+        #expect(file.text(b.startTag) == "<b x='ü'>")
+        #expect(b.endTag.map(file.text) == "</b>")
+        #expect(b[attribute: "x"] == "ü")
+        #expect(b.attributes.first.map { file.text($0.valueRange) } == "ü")
+        #expect(b.text == "ß")
+        #expect(root.text == "ééé 日本 🎉")
+    }
+
+    @Test func byteOrderMarkAndCRLF() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("<a>\r\n  <b\r\n k='1'/>x\r\ny</a>\r\n".utf8)
+        let file = SourceFile(name: "bom.xml", bytes: bytes)
+        let root = try XMLReader.parse(file)
+        #expect(root.startTag == 3..<6)
+        #expect(file.text(root.children[0].startTag) == "<b\r\n k='1'/>")
+        #expect(root.endTag.map(file.text) == "</a>")
+        #expect(root.text.contains("x\ny"))
+    }
+
+    @Test func namespacePrefixesKeepQualifiedNames() throws {
+        let text = """
+            <domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\
+            <qemu:commandline><qemu:arg value='-s'/></qemu:commandline>\
+            <metadata xmlns:xml='http://www.w3.org/XML/1998/namespace' xml:lang='en' xmlns='urn:x&amp;y'/>\
+            </domain>
+            """
+        let (file, root) = try read(text)
+        #expect(root.attributes.map(\.name) == ["type", "xmlns:qemu"])
+        #expect(root[attribute: "xmlns:qemu"] == "http://libvirt.org/schemas/domain/qemu/1.0")
+        let ns = try #require(root.attributeNode("xmlns:qemu"))
+        #expect(file.text(ns.nameRange) == "xmlns:qemu")
+        let commandline = try #require(root.child("qemu:commandline"))
+        #expect(commandline.endTag.map(file.text) == "</qemu:commandline>")
+        #expect(commandline.child("qemu:arg")?[attribute: "value"] == "-s")
+        let metadata = try #require(root.child("metadata"))
+        #expect(metadata.attributes.map(\.name) == ["xmlns:xml", "xml:lang", "xmlns"])
+        #expect(metadata[attribute: "xmlns:xml"] == "http://www.w3.org/XML/1998/namespace")
+        #expect(metadata[attribute: "xml:lang"] == "en")
+        #expect(metadata[attribute: "xmlns"] == "urn:x&y")
+    }
+
+    @Test func largeDocumentKeepsExactRanges() throws {
+        var text = "<domain type='kvm'>\n  <devices>\n"
+        for i in 0..<20_000 {
+            text += "    <hostdev mode='subsystem' type='pci' managed='yes'><source>"
+            text += "<address domain='0x0000' bus='0x\(String(i % 256, radix: 16))' slot='0x\(i % 32)' function='0x0'/>"
+            text += "</source><alias name='hostdev\(i)'/></hostdev>\n"
+        }
+        text += "  </devices>\n</domain>\n"
+        let file = SourceFile(name: "big.xml", text: text)
+        #expect(file.bytes.count > 2_500_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let root = try XMLReader.parse(file)
+        let elapsed = clock.now - start
+        let hostdevs = try #require(root.child("devices")).children
+        #expect(hostdevs.count == 20_000)
+        for (i, hostdev) in hostdevs.enumerated() {
+            let alias = try #require(hostdev.child("alias")?.attributeNode("name"))
+            guard file.text(alias.valueRange) == "hostdev\(i)",
+                  file.text(hostdev.startTag) == "<hostdev mode='subsystem' type='pci' managed='yes'>",
+                  hostdev.endTag.map(file.text) == "</hostdev>"
+            else {
+                Issue.record("wrong ranges for hostdev \(i)")
+                break
+            }
+        }
+        #expect(root.endTag.map(file.text) == "</domain>")
+        #expect(elapsed < .seconds(5), "parsing took \(elapsed)")
+    }
+}
+
+@Suite("XMLReader hostile input")
+struct XMLReaderHostileInputTests {
+    @Test(arguments: [
+        "<?xml version='1.0'?>\n<!DOCTYPE domain [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n<domain>&xxe;</domain>",
+        "<!DOCTYPE domain [<!ENTITY % p SYSTEM \"file:///etc/passwd\"> %p;]><domain/>",
+        "<!DOCTYPE domain SYSTEM \"file:///etc/passwd\"><domain/>",
+        "<!DOCTYPE domain><domain/>",
+    ])
+    func externalEntitiesAndDoctypesAreRefused(_ text: String) throws {
+        let error = try #require(readError(text))
+        #expect(error.message == "document type declarations are not accepted in domain XML")
+        #expect(error.offset == offset(of: "<!DOCTYPE", in: text))
+        #expect(!error.message.contains("root:"))
+    }
+
+    @Test func billionLaughsIsRefusedQuickly() throws {
+        var text = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n"
+        for level in 1...9 {
+            let previous = level == 1 ? "lol" : "lol\(level - 1)"
+            text += " <!ENTITY lol\(level) \"" + String(repeating: "&\(previous);", count: 10) + "\">\n"
+        }
+        text += "]>\n<lolz a='&lol9;'>&lol9;</lolz>\n"
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = try #require(readError(text))
+        #expect(clock.now - start < .seconds(1))
+        #expect(error.message == "document type declarations are not accepted in domain XML")
+    }
+
+    @Test(arguments: [
+        ([0x3C, 0x61, 0x3E, 0xFF, 0x3C, 0x2F, 0x61, 0x3E], 3),  // <a>\xFF</a>
+        ([0x3C, 0x61, 0x3E, 0xC0, 0x80, 0x3C, 0x2F, 0x61, 0x3E], 3),  // overlong NUL
+        ([0x3C, 0x61, 0x3E, 0xED, 0xA0, 0x80, 0x3C, 0x2F, 0x61, 0x3E], 3),  // surrogate
+        ([0x3C, 0x61, 0x20, 0x78, 0x3D, 0x27, 0xE9, 0x27, 0x2F, 0x3E], 6),  // <a x='\xE9'/> (Latin-1)
+        ([0x3C, 0x61, 0x2F, 0x3E, 0xE2, 0x82], 4),  // truncated sequence at the end
+    ] as [([UInt8], Int)])
+    func invalidUTF8IsRefused(_ bytes: [UInt8], _ expectedOffset: Int) throws {
+        let error = try #require(readError(bytes))
+        #expect(error.message == "input is not valid UTF-8")
+        #expect(error.offset == expectedOffset)
+    }
+
+    @Test func utf16IsRefused() throws {
+        let utf16 = Array("<domain type='kvm'/>".utf16)
+        let littleEndian = utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let bigEndian = utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        for bytes in [[0xFF, 0xFE] + littleEndian, [0xFE, 0xFF] + bigEndian, littleEndian, bigEndian] {
+            let error = try #require(readError(bytes))
+            #expect(error.message == "input is not valid UTF-8")
+        }
+    }
+
+    @Test func declaredLegacyEncodingIsRefused() throws {
+        let error = try #require(readError("<?xml version='1.0' encoding='ISO-8859-1'?><a/>"))
+        #expect(error.message.hasPrefix("input is not valid UTF-8"))
+        #expect(error.message.contains("ISO-8859-1"))
+        #expect(error.offset == 35)
+        #expect(readError("<?xml version='1.0' encoding=\"utf-8\"?><a/>") == nil)
+        #expect(readError("<?xml version='1.0' encoding='US-ASCII'?><a/>") == nil)
+    }
+
+    @Test func truncatedDocument() throws {
+        let text = "<domain type='kvm'>\n  <devices>\n    <disk type='file'>"
+        let error = try #require(readError(text))
+        #expect(error.message == "Premature end of data in tag disk line 3")
+        #expect(error.offset == text.utf8.count)
+        let cut = try #require(readError("<domain type='kv"))
+        #expect(!cut.message.isEmpty && !cut.message.contains("\n"))
+        #expect(cut.offset != nil)
+    }
+
+    @Test func mismatchedTagsAndUndefinedEntities() throws {
+        let mismatch = try #require(readError("<a>\n  <b></c></a>"))
+        #expect(mismatch.message == "Opening and ending tag mismatch: b line 2 and c")
+        let entity = try #require(readError("<a>&nbsp;</a>"))
+        #expect(entity.message == "Entity 'nbsp' not defined")
+        #expect(entity.offset == 9)
+    }
+
+    @Test func nonXMLText() throws {
+        let error = try #require(readError("this is not XML at all\n"))
+        #expect(error.message == "Start tag expected, '<' not found")
+        #expect(error.offset == 0)
+    }
+
+    @Test func emptyAndBlankInput() throws {
+        let empty = try #require(readError([UInt8]()))
+        #expect(empty.message == "Document is empty")
+        let blank = try #require(readError("  \n\t \n"))
+        #expect(!blank.message.isEmpty)
+    }
+
+    @Test func oversizedInput() throws {
+        var bytes = Array("<a>".utf8)
+        bytes += [UInt8](repeating: UInt8(ascii: "x"), count: XMLReader.maximumSize)
+        bytes += Array("</a>".utf8)
+        let error = try #require(readError(bytes))
+        #expect(error.message == "file is larger than the 32 MiB limit")
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() throws {
+        let depth = 100_000
+        let text = String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth)
+        let error = try #require(readError(text))
+        #expect(error.message.contains("depth"))
+    }
+}
