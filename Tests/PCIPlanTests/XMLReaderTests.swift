@@ -190,6 +190,7 @@ struct XMLReaderRangeTests {
         }
         #expect(root.endTag.map(file.text) == "</domain>")
         #expect(elapsed < .seconds(5), "parsing took \(elapsed)")
+        print("TIMING", file.bytes.count, elapsed)
     }
 }
 
@@ -249,7 +250,7 @@ struct XMLReaderHostileInputTests {
         let error = try #require(readError("<?xml version='1.0' encoding='ISO-8859-1'?><a/>"))
         #expect(error.message.hasPrefix("input is not valid UTF-8"))
         #expect(error.message.contains("ISO-8859-1"))
-        #expect(error.offset == 35)
+        #expect(error.offset == offset(of: "ISO-8859-1", in: "<?xml version='1.0' encoding='ISO-8859-1'?><a/>"))
         #expect(readError("<?xml version='1.0' encoding=\"utf-8\"?><a/>") == nil)
         #expect(readError("<?xml version='1.0' encoding='US-ASCII'?><a/>") == nil)
     }

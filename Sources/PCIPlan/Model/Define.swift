@@ -9,6 +9,8 @@ public struct NormalizedDomain: Sendable {
     public var controllerOrder: [Int]
     /// Videos with the primary one first.
     public var videoOrder: [Int]
+    /// Disks grouped by bus, sorted by target name within a bus (virDomainDiskInsert).
+    public var diskOrder: [Int]
 
     public var family: MachineFamily { definition.family }
 
@@ -142,12 +144,15 @@ public enum Define {
         // Aliases (qemu_alias.c) for messages and QEMU arguments.
         Aliases.assign(&devices, controllerOrder: order)
 
+        var disks: [Int] = []
+        for i in devices.indices where devices[i].kind == .disk { insertDisk(i, devices: devices, order: &disks) }
+
         var videos = devices.indices.filter { devices[$0].kind == .video }
         if let p = videos.firstIndex(where: { devices[$0].element?.child("model")?[attribute: "primary"] == "yes" }), p > 0 {
             let v = videos.remove(at: p)
             videos.insert(v, at: 0)
         }
-        return (NormalizedDomain(definition: def, devices: devices, controllerOrder: order, videoOrder: videos), diags)
+        return (NormalizedDomain(definition: def, devices: devices, controllerOrder: order, videoOrder: videos, diskOrder: disks), diags)
     }
 
     /// libvirt's virDomainControllerInsertPreAlloced: keep controllers of one type together,
@@ -160,6 +165,23 @@ public enum Define {
             guard let idx = c.index else { insertAt = pos + 1; break }
             let curIdx = cur.index ?? -1
             if curIdx > idx {
+                insertAt = pos
+            } else if insertAt == nil {
+                insertAt = pos + 1
+            }
+        }
+        if let at = insertAt { order.insert(i, at: at) } else { order.append(i) }
+    }
+
+    /// libvirt's virDomainDiskInsert: disks of one bus stay together, sorted by target name.
+    static func insertDisk(_ i: Int, devices: [Device], order: inout [Int]) {
+        let d = devices[i]
+        let idx = diskNameIndex(d.element?.child("target")?[attribute: "dev"] ?? "")
+        var insertAt: Int? = nil
+        for pos in stride(from: order.count - 1, through: 0, by: -1) {
+            let cur = devices[order[pos]]
+            guard cur.bus == d.bus else { continue }
+            if diskNameIndex(cur.element?.child("target")?[attribute: "dev"] ?? "") > idx {
                 insertAt = pos
             } else if insertAt == nil {
                 insertAt = pos + 1
@@ -232,7 +254,8 @@ public enum Define {
             default: return transitional ? pci : virtio
             }
         case .interface:
-            if d.subtype == "hostdev" { return [] }
+            // An <interface type='hostdev'> is a PCI host device in disguise (SR-IOV VF).
+            if d.subtype == "hostdev" { return family == .pc ? pci : pcie }
             switch d.model ?? "" {
             case "usb-net", "spapr-vlan", "lan9118", "smc91c111": return []
             case "virtio", "virtio-non-transitional": return virtio
@@ -250,7 +273,7 @@ public enum Define {
             guard d.bus == "virtio" else { return [] }
             return transitional ? pci : virtio
         case .hostdev:
-            guard d.bus == "subsys" else { return [] }
+            guard d.bus == "subsystem" else { return [] }
             let type = d.subtype ?? ""
             let isMdevPCI = type == "mdev" && d.model == "vfio-pci"
             guard type == "pci" || type == "scsi_host" || isMdevPCI else { return [] }

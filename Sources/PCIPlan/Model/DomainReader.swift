@@ -118,7 +118,7 @@ public enum DomainReader {
         case .hostdev:
             d.subtype = el[attribute: "type"]
             d.model = el[attribute: "model"]
-            d.bus = el[attribute: "mode"] ?? "subsys"
+            d.bus = el[attribute: "mode"] ?? "subsystem"
             if let a = el.child("source")?.child("address") {
                 d.name = "hostdev \(a[attribute: "bus"] ?? "?"):\(a[attribute: "slot"] ?? "?").\(a[attribute: "function"] ?? "?")"
             } else {

@@ -71,7 +71,7 @@ extension Planner {
             try next(&set, i, store: doStore, step: "controllers (\(c.type)) come after sound devices")
         }
         // 6. virtio disks
-        for i in all where devices[i].kind == .disk && devices[i].bus == "virtio" {
+        for i in diskOrder where devices[i].bus == "virtio" {
             if stored[i] != nil { continue }
             switch devices[i].address {
             case .other("ccw"), .other("virtio-mmio"): continue

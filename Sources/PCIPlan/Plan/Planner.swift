@@ -5,6 +5,7 @@ public struct Planner {
     var devices: [Device]
     var controllerOrder: [Int]
     let videoOrder: [Int]
+    let diskOrder: [Int]
     let family: MachineFamily
     let file: SourceFile
     /// Addresses in the definition as libvirt holds it (explicit + chipset-written + planned).
@@ -17,7 +18,7 @@ public struct Planner {
 
     public static func plan(_ n: NormalizedDomain) -> (PlannedDomain?, [Diagnostic]) {
         var p = Planner(devices: n.devices, controllerOrder: n.controllerOrder, videoOrder: n.videoOrder,
-                        family: n.family, file: n.definition.file)
+                        diskOrder: n.diskOrder, family: n.family, file: n.definition.file)
         for i in p.devices.indices {
             if case .pci(let a, let m) = p.devices[i].address, p.devices[i].kind != .crypto {
                 p.stored[i] = Placement(address: a, multifunction: m, provenance: .explicit)
@@ -212,6 +213,7 @@ public struct Planner {
             switch k {
             case .controller: out += controllerOrder
             case .video: out += videoOrder
+            case .disk: out += diskOrder
             default: out += devices.indices.filter { devices[$0].kind == k }
             }
         }
