@@ -44,7 +44,7 @@ public enum Pipeline {
         guard let n = loaded.normalized else { return PlanOutcome(planned: nil, diagnostics: loaded.diagnostics) }
         var diags = loaded.diagnostics + Checker.preflight(n)
         if diags.hasErrors { return PlanOutcome(planned: nil, diagnostics: diags) }
-        let (planned, planDiags) = Planner.plan(n)
+        let (planned, planDiags) = Planner.plan(n, options: options)
         diags += planDiags
         guard let planned, !diags.hasErrors else { return PlanOutcome(planned: nil, diagnostics: diags) }
         diags += Checker.afterPlan(planned, options: options)
@@ -57,7 +57,7 @@ public enum Pipeline {
         guard let n = loaded.normalized else { return loaded.diagnostics }
         var diags = loaded.diagnostics + Checker.check(n, options: options)
         if !diags.hasErrors {
-            let (planned, planDiags) = Planner.plan(n)
+            let (planned, planDiags) = Planner.plan(n, options: options)
             diags += planDiags
             if let planned { diags += Checker.afterPlan(planned, options: options) }
         }

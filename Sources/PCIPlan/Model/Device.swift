@@ -102,6 +102,10 @@ public struct Device: Sendable, Hashable {
     public var alias: String?
     /// For a hostdev belonging to an `<interface type='hostdev'>`.
     public var isInterfaceHostdev = false
+    /// Set by `plan --keep`: the address in `address` was carried over from the old
+    /// definition (the reason names the old device); the planner treats it as explicit and
+    /// the writer writes it out.
+    public var keptReason: String?
 
     public var isPCIController: Bool { controller?.type == "pci" }
 

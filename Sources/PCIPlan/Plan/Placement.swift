@@ -8,6 +8,8 @@ public enum Provenance: Sendable, Hashable {
     case planned(step: String)
     /// A controller pciplan added (as libvirt's dry run does), and for what.
     case addedController(String)
+    /// Kept from the old definition by `plan --keep` (the string says which device it matched).
+    case kept(String)
 
     public var kind: String {
         switch self {
@@ -15,13 +17,14 @@ public enum Provenance: Sendable, Hashable {
         case .chipset: "chipset"
         case .planned: "planned"
         case .addedController: "added-controller"
+        case .kept: "kept"
         }
     }
 
     public var detail: String {
         switch self {
         case .explicit: "written in the input"
-        case .chipset(let s), .planned(let s), .addedController(let s): s
+        case .chipset(let s), .planned(let s), .addedController(let s), .kept(let s): s
         }
     }
 }

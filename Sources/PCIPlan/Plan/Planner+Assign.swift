@@ -123,6 +123,8 @@ extension Planner {
     /// libvirt's virDomainPCIAddressSetAllMulti: function 0 of every slot with another function
     /// in use gets `multifunction='on'` unless it says `off`.
     mutating func setAllMulti() {
+        // --multifunction=explicit: derive nothing (the checker reports what is missing).
+        guard options.multifunction == .libvirt else { return }
         let order = iterationOrder()
         var functionZero: [SlotKey: Int] = [:]
         for i in order {

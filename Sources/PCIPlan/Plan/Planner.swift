@@ -2,6 +2,7 @@
 /// `qemuDomainAssignPCIAddresses` does — a dry run that grows the topology, the controllers it
 /// needed, then the real pass, `multifunction='on'` derivation and controller defaults.
 public struct Planner {
+    let options: PlanOptions
     var devices: [Device]
     var controllerOrder: [Int]
     let videoOrder: [Int]
@@ -16,12 +17,13 @@ public struct Planner {
 
     struct Failure: Error {}
 
-    public static func plan(_ n: NormalizedDomain) -> (PlannedDomain?, [Diagnostic]) {
-        var p = Planner(devices: n.devices, controllerOrder: n.controllerOrder, videoOrder: n.videoOrder,
+    public static func plan(_ n: NormalizedDomain, options: PlanOptions = PlanOptions()) -> (PlannedDomain?, [Diagnostic]) {
+        var p = Planner(options: options, devices: n.devices, controllerOrder: n.controllerOrder, videoOrder: n.videoOrder,
                         diskOrder: n.diskOrder, family: n.family, file: n.definition.file)
         for i in p.devices.indices {
             if case .pci(let a, let m) = p.devices[i].address, p.devices[i].kind != .crypto {
-                p.stored[i] = Placement(address: a, multifunction: m, provenance: .explicit)
+                let prov: Provenance = p.devices[i].keptReason.map { .kept($0) } ?? .explicit
+                p.stored[i] = Placement(address: a, multifunction: m, provenance: prov)
             }
         }
         for i in p.devices.indices { if case .added(let why) = p.devices[i].origin { p.steps.append("added \(p.devices[i].name): \(why)") } }

@@ -57,6 +57,7 @@ struct Topology {
             case .chipset: s += " [chipset]"
             case .planned: s += " [planned]"
             case .addedController: s += " [added]"
+            case .kept: s += " [kept]"
             }
         }
         if case .added = d.origin { s += " (added)" }

@@ -51,7 +51,7 @@ public enum XMLWriter {
                 }
             }
             if let p = placement {
-                if case .explicit = p.provenance {
+                if case .explicit = p.provenance, d.keptReason == nil {
                     if p.multifunction == .on, p.multifunctionDerivedFrom != nil, let a = d.addressElement {
                         let end = a.isSelfClosing ? a.startTag.upperBound - 2 : a.startTag.upperBound - 1
                         var at = end
