@@ -23,12 +23,17 @@ public struct NormalizedDomain: Sendable {
 public enum Define {
     public static func normalize(_ def: DomainDefinition) -> (NormalizedDomain, [Diagnostic]) {
         var devices = def.devices
-        let diags: [Diagnostic] = []
+        var diags: [Diagnostic] = []
         var order: [Int] = []
 
         // <crypto> does not exist in libvirt 9.0: define drops it, address and all.
         for i in devices.indices where devices[i].kind == .crypto {
             devices[i].flags = []
+            if let el = devices[i].element {
+                diags.append(Diagnostic(.deviceDropped, .warning,
+                    "libvirt 9.0 does not know <crypto> devices and drops this one (and its address) at define; the planned XML leaves it out",
+                    at: SourceRange(file: def.file.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)))
+            }
         }
 
         // Parse: controllers enter the list as libvirt's virDomainControllerInsertPreAlloced puts them.
@@ -36,12 +41,31 @@ public enum Define {
             insertController(i, devices: devices, order: &order)
         }
         // Post-parse: controllers without index= take the lowest unused index of their type.
-        for i in order where devices[i].controller?.index == nil {
-            let type = devices[i].controller?.type ?? ""
-            let used = Set(order.compactMap { devices[$0].controller?.type == type ? devices[$0].controller?.index : nil })
-            var n = 0
-            while used.contains(n) { n += 1 }
-            devices[i].controller?.index = n
+        // (virDomainAssignControllerIndexes; a USB2 companion joins the set of the USB2
+        // controller just before it unless that set already has its model.)
+        func isUSB2(_ c: ControllerInfo?) -> Bool {
+            c?.type == "usb" && ["ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3"].contains(c?.model ?? "")
+        }
+        for (pos, i) in order.enumerated() where devices[i].controller?.index == nil {
+            let c = devices[i].controller
+            let type = c?.type ?? ""
+            var inherited: Int? = nil
+            if pos > 0 && isUSB2(c) {
+                let prev = order[..<pos].last { devices[$0].controller?.type == "usb" }.flatMap { devices[$0].controller }
+                if let prev, isUSB2(prev), let pidx = prev.index,
+                   !order.contains(where: { devices[$0].controller?.type == "usb" && devices[$0].controller?.index == pidx && devices[$0].controller?.model == c?.model })
+                {
+                    inherited = pidx
+                }
+            }
+            if let inherited {
+                devices[i].controller?.index = inherited
+            } else {
+                let used = Set(order.compactMap { devices[$0].controller?.type == type ? devices[$0].controller?.index : nil })
+                var n = 0
+                while used.contains(n) { n += 1 }
+                devices[i].controller?.index = n
+            }
         }
 
         func hasController(_ type: String, _ index: Int) -> Bool {
@@ -89,7 +113,10 @@ public enum Define {
         for d in devices where (d.kind == .channel || d.kind == .console) && d.subtype == "virtio" {
             let c = d.addressElement?[attribute: "type"] == "virtio-serial"
                 ? Int(d.addressElement?[attribute: "controller"] ?? "0") ?? 0 : 0
-            needed.append(("virtio-serial", c))
+            // only the controller the port names, not every index below it
+            if !hasController("virtio-serial", c) {
+                addController("virtio-serial", c, model: nil, reason: "implicit virtio-serial controller for a virtio channel or console")
+            }
         }
         for d in devices where d.kind == .hostdev && d.subtype == "scsi" {
             needed.append(("scsi", Int(d.addressElement?[attribute: "controller"] ?? "0") ?? 0))
@@ -101,7 +128,7 @@ public enum Define {
             if maxByType[t] == nil { typeOrder.append(t) }
             maxByType[t] = max(maxByType[t] ?? 0, i)
         }
-        for t in ["fdc", "ide", "scsi", "sata", "virtio-serial", "ccid"] where maxByType[t] != nil {
+        for t in ["fdc", "ide", "scsi", "sata", "ccid"] where maxByType[t] != nil {
             for i in 0...(maxByType[t] ?? 0) where !hasController(t, i) {
                 addController(t, i, model: nil, reason: "implicit \(t) controller for the devices that use it")
             }
@@ -164,7 +191,11 @@ public enum Define {
             guard let cur = devices[order[pos]].controller, cur.type == c.type else { continue }
             guard let idx = c.index else { insertAt = pos + 1; break }
             let curIdx = cur.index ?? -1
+            let isCompanion = { (d: Device) in d.element?.child("master") != nil }
             if curIdx > idx {
+                insertAt = pos
+            } else if !isCompanion(devices[i]) && isCompanion(devices[order[pos]]) && curIdx == idx {
+                // a USB2 master goes before the companions of its index
                 insertAt = pos
             } else if insertAt == nil {
                 insertAt = pos + 1
@@ -240,7 +271,8 @@ public enum Define {
             case "scsi":
                 switch c.model ?? "" {
                 case "virtio-scsi", "virtio-non-transitional": return virtio
-                case "ncr53c90": return []
+                // ibmvscsi gets a spapr-vio address from libvirt, even on x86
+                case "ncr53c90", "ibmvscsi": return []
                 default: return pci
                 }
             case "virtio-serial": return transitional ? pci : virtio

@@ -23,7 +23,13 @@ public enum XMLWriter {
                 if d.kind == .controller { addedControllers.append(text) } else { addedOthers.append(text) }
                 continue
             }
-            if d.kind == .crypto { continue }
+            if d.kind == .crypto {
+                // libvirt 9.0 drops <crypto> at define: remove the element and its line.
+                let start = isLineStart(el.range.lowerBound, file: file) ? lineStart(of: el.range.lowerBound, file: file) : el.range.lowerBound
+                let end = lineEnd(after: el.range.upperBound, file: file)
+                edits.append(XMLEdit(start..<(start == el.range.lowerBound ? el.range.upperBound : end.upperBound), ""))
+                continue
+            }
             var children: [String] = []      // new child elements, in libvirt's order
             var targetAttrs: [String] = []
             if d.kind == .controller, let c = d.controller {

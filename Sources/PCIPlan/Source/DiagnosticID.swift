@@ -7,6 +7,7 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case inputNotDomain = "input.notDomain"
     case inputMachine = "input.unsupportedMachine"
     case inputArch = "input.unsupportedArch"
+    case deviceDropped = "input.deviceDropped"
     // address syntax (libvirt's parser)
     case addressMissingType = "address.missingType"
     case addressBadNumber = "address.badNumber"
