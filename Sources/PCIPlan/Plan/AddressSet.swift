@@ -137,13 +137,11 @@ public struct PCIAddressSet: Sendable {
             let anyBridgeBus = buses.contains { $0.flags.contains(.pciBridge) }
             if !anyBridgeBus {
                 if pcieToPCIBridgeSupported { needPCIeToPCI = true } else { needDMI = true }
+                // One bus was asked for, but the bridge needs a place too: one more bus, and
+                // the device's own bus number moves up by one (libvirt rewrites it).
                 if add == 1 {
                     add += 1
                     addr.bus += 1
-                } else {
-                    // libvirt only builds the legacy topology when exactly one bus is missing.
-                    needPCIeToPCI = false
-                    needDMI = false
                 }
             }
         } else if !flags.intersection([.pcieDevice, .pcieSwitchUpstreamPort]).isEmpty {

@@ -193,7 +193,16 @@ public struct Planner {
             }
             let before = set.count
             do {
-                try set.reserve(a, flags: flags, fromConfig: true)
+                let got = try set.reserve(a, flags: flags, fromConfig: true)
+                if got != a {
+                    // libvirt's dry run bumps the bus of an explicit conventional-PCI address on a
+                    // pure PCIe guest and stores the new number (spec §5.3).
+                    store(i, got, multi: placement.multifunction,
+                          .planned(step: "libvirt's dry run moved the explicit address \(a) to bus \(got.bus): bus \(a.bus) became the pcie-root-port that holds the new pcie-to-pci-bridge"))
+                    diags.append(Diagnostic(.addressBusAdded, .warning,
+                        "\(devices[i].name) asks for \(a), but bus \(a.bus) does not exist: libvirt adds a pcie-root-port and a pcie-to-pci-bridge and rewrites the address to \(got)",
+                        at: range(of: i)))
+                }
             } catch {
                 _ = fail(i, error, explicit: true)
                 failed = true
