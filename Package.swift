@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(
             name: "PCIPlanTests",
             dependencies: ["PCIPlan"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -15,8 +15,8 @@ public struct SourceFile: Sendable, Hashable {
         self.name = name
         self.bytes = bytes
         var starts = [0]
-        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") {
-            starts.append(i + 1)
+        bytes.withUnsafeBufferPointer { buf in
+            for i in 0..<buf.count where buf[i] == 0x0A { starts.append(i + 1) }
         }
         self.lineStarts = starts
     }

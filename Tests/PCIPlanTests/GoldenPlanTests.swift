@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import PCIPlan
+
+/// Golden tests: inputs written for pciplan, with what the real libvirt 9.0 stored for each
+/// (`Fixtures/golden/<case>/expected.xml`) or its error (`expected.err`), recorded with
+/// ../shared/oracle/libvirt-assign (see Fixtures/golden/README.md).
+@Suite("planning matches the recorded libvirt 9.0 results")
+struct GoldenPlanTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/golden")
+
+    static var cases: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [])
+            .filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).appendingPathComponent("input.xml").path) }
+            .sorted()
+    }
+
+    static func load(_ name: String, _ file: String) throws -> SourceFile {
+        let url = root.appendingPathComponent(name).appendingPathComponent(file)
+        return SourceFile(name: url.path, bytes: [UInt8](try Data(contentsOf: url)))
+    }
+
+    @Test("there are golden cases to run")
+    func casesExist() {
+        #expect(Self.cases.count >= 50)
+    }
+
+    @Test("each golden input plans to libvirt's addresses", arguments: cases)
+    func plan(_ name: String) throws {
+        let input = try Self.load(name, "input.xml")
+        let outcome = Pipeline.plan(input)
+        let errURL = Self.root.appendingPathComponent(name).appendingPathComponent("expected.err")
+        if FileManager.default.fileExists(atPath: errURL.path) {
+            #expect(outcome.planned == nil, "libvirt rejects \(name), pciplan accepted it")
+            #expect(outcome.diagnostics.hasErrors)
+            return
+        }
+        let planned = try #require(outcome.planned, "libvirt accepts \(name): \(DiagnosticPrinter(files: [input]).render(outcome.diagnostics))")
+        let expected = try DeviceTable(Self.load(name, "expected.xml"))
+        let output = SourceFile(name: "planned.xml", bytes: XMLWriter.render(planned))
+        let got = try DeviceTable(output)
+        let differences = expected.differences(from: got)
+        #expect(differences.isEmpty, Comment(rawValue: "\(name):\n" + differences.joined(separator: "\n")))
+    }
+
+    @Test("the write-back changes only planned lines", arguments: cases)
+    func bytePreservation(_ name: String) throws {
+        let input = try Self.load(name, "input.xml")
+        guard let planned = Pipeline.plan(input).planned else { return }
+        let output = String(decoding: XMLWriter.render(planned), as: UTF8.self)
+        let before = String(decoding: input.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let after = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let diff = LineDiff(before, after)
+        // Lines that disappear are start tags the plan opened up or addresses it replaced.
+        for line in diff.removed {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            let ok = t.hasPrefix("<address type='pci'") || t.hasSuffix("/>") || t.hasPrefix("<controller") || t.hasPrefix("<crypto")
+                || t.hasPrefix("<memballoon") || t.hasPrefix("<target ") || t.hasPrefix("<address")
+            #expect(ok, "\(name): input line changed unexpectedly: \(line)")
+        }
+        // Lines that appear hold only what planning adds.
+        let allowed = ["<address type='pci'", "<controller ", "</controller>", "<model name=", "<target ", "<memballoon", "</memballoon>",
+                       "<video>", "<model type=", "</video>", "</"]
+        for line in diff.added {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            #expect(allowed.contains { t.hasPrefix($0) } || t.hasSuffix(">"), "\(name): unexpected new line: \(line)")
+        }
+        // Every non-device line of the input is still there, in order.
+        #expect(diff.keptCount + diff.removed.count == before.count)
+    }
+}
+
+/// Each device's PCI address and multifunction bit, keyed by identity like ../shared/conformance/compare.
+struct DeviceTable {
+    var rows: [String: String] = [:]
+
+    init(_ file: SourceFile) throws {
+        let root = try XMLReader.parse(file)
+        var ordinal: [String: Int] = [:]
+        for el in root.child("devices")?.children ?? [] {
+            let key: String
+            switch el.name {
+            case "controller":
+                let idx = Int(el[attribute: "index"] ?? "") ?? -1
+                key = "controller \(el[attribute: "type"] ?? "?") \(idx) \(el[attribute: "type"] == "usb" ? el[attribute: "model"] ?? "" : "")"
+            case "disk": key = "disk \(el.child("target")?[attribute: "dev"] ?? "?")"
+            case "interface": key = "interface \(el.child("mac")?[attribute: "address"] ?? "#\(ordinal["interface", default: 0])")"
+            case "hostdev":
+                let a = el.child("source")?.child("address")
+                key = "hostdev \(a?.attributes.map { "\($0.name)=\($0.value)" }.sorted().joined(separator: ",") ?? "")"
+            case "input": key = "input \(el[attribute: "type"] ?? "") \(el[attribute: "bus"] ?? "") #\(ordinal["input \(el[attribute: "type"] ?? "") \(el[attribute: "bus"] ?? "")", default: 0])"
+            default: key = "\(el.name) #\(ordinal[el.name, default: 0])"
+            }
+            if el.name == "input" {
+                ordinal["input \(el[attribute: "type"] ?? "") \(el[attribute: "bus"] ?? "")", default: 0] += 1
+            } else {
+                ordinal[el.name, default: 0] += 1
+            }
+            guard let a = el.child("address"), a[attribute: "type"] == "pci" else { continue }
+            func n(_ s: String) -> UInt64 { a[attribute: s].flatMap(parseLibvirtUInt) ?? 0 }
+            var v = "\(n("domain")):\(n("bus")):\(n("slot")).\(n("function"))"
+            if a[attribute: "multifunction"] == "on" { v += " multifunction=on" }
+            if el.name == "controller", let m = el[attribute: "model"] { v += " model=\(m)" }
+            rows[key] = v
+        }
+    }
+
+    func differences(from got: DeviceTable) -> [String] {
+        Set(rows.keys).union(got.rows.keys).sorted().compactMap { k in
+            rows[k] == got.rows[k] ? nil : "  \(k): libvirt \(rows[k] ?? "none"), pciplan \(got.rows[k] ?? "none")"
+        }
+    }
+}
+
+/// A longest-common-subsequence line diff (inputs are small).
+struct LineDiff {
+    var removed: [String] = []
+    var added: [String] = []
+    var keptCount = 0
+
+    init(_ a: [String], _ b: [String]) {
+        let n = a.count, m = b.count
+        var lcs = Array(repeating: Array(repeating: 0, count: m + 1), count: n + 1)
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            for j in stride(from: m - 1, through: 0, by: -1) {
+                lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : max(lcs[i + 1][j], lcs[i][j + 1])
+            }
+        }
+        var i = 0, j = 0
+        while i < n && j < m {
+            if a[i] == b[j] { keptCount += 1; i += 1; j += 1 }
+            else if lcs[i + 1][j] >= lcs[i][j + 1] { removed.append(a[i]); i += 1 }
+            else { added.append(b[j]); j += 1 }
+        }
+        removed += a[i...]
+        added += b[j...]
+    }
+}
