@@ -30,6 +30,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "pciplan-bench",
+            dependencies: ["PCIPlan"]
+        ),
         .testTarget(
             name: "PCIPlanTests",
             dependencies: ["PCIPlan"],

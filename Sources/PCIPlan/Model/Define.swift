@@ -172,7 +172,11 @@ public enum Define {
         Aliases.assign(&devices, controllerOrder: order)
 
         var disks: [Int] = []
-        for i in devices.indices where devices[i].kind == .disk { insertDisk(i, devices: devices, order: &disks) }
+        var diskIndex: [Int: Int] = [:]
+        for i in devices.indices where devices[i].kind == .disk {
+            diskIndex[i] = diskNameIndex(devices[i].element?.child("target")?[attribute: "dev"] ?? "")
+        }
+        for i in devices.indices where devices[i].kind == .disk { insertDisk(i, devices: devices, index: diskIndex, order: &disks) }
 
         var videos = devices.indices.filter { devices[$0].kind == .video }
         if let p = videos.firstIndex(where: { devices[$0].element?.child("model")?[attribute: "primary"] == "yes" }), p > 0 {
@@ -205,14 +209,14 @@ public enum Define {
     }
 
     /// libvirt's virDomainDiskInsert: disks of one bus stay together, sorted by target name.
-    static func insertDisk(_ i: Int, devices: [Device], order: inout [Int]) {
+    static func insertDisk(_ i: Int, devices: [Device], index: [Int: Int], order: inout [Int]) {
         let d = devices[i]
-        let idx = diskNameIndex(d.element?.child("target")?[attribute: "dev"] ?? "")
+        let idx = index[i] ?? 0
         var insertAt: Int? = nil
         for pos in stride(from: order.count - 1, through: 0, by: -1) {
             let cur = devices[order[pos]]
             guard cur.bus == d.bus else { continue }
-            if diskNameIndex(cur.element?.child("target")?[attribute: "dev"] ?? "") > idx {
+            if (index[order[pos]] ?? 0) > idx {
                 insertAt = pos
             } else if insertAt == nil {
                 insertAt = pos + 1

@@ -13,6 +13,7 @@ public struct Planner {
     var stored: [Int: Placement] = [:]
     var diags: [Diagnostic] = []
     var steps: [String] = []
+    var devicesElement: XMLElement? = nil
     var sequence = 0
 
     struct Failure: Error {}
@@ -20,6 +21,7 @@ public struct Planner {
     public static func plan(_ n: NormalizedDomain, options: PlanOptions = PlanOptions()) -> (PlannedDomain?, [Diagnostic]) {
         var p = Planner(options: options, devices: n.devices, controllerOrder: n.controllerOrder, videoOrder: n.videoOrder,
                         diskOrder: n.diskOrder, family: n.family, file: n.definition.file)
+        p.devicesElement = n.definition.devicesElement
         for i in p.devices.indices {
             if case .pci(let a, let m) = p.devices[i].address, p.devices[i].kind != .crypto {
                 let prov: Provenance = p.devices[i].keptReason.map { .kept($0) } ?? .explicit
@@ -48,7 +50,8 @@ public struct Planner {
 
     func range(of i: Int) -> SourceRange? {
         let d = devices[i]
-        guard let el = d.addressElement ?? d.element else { return nil }
+        // Devices the planner added have no element: point at <devices>.
+        guard let el = d.addressElement ?? d.element ?? devicesElement else { return nil }
         return SourceRange(file: file.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)
     }
 
@@ -79,7 +82,7 @@ public struct Planner {
         }
         let prefix = explicit ? "" : "cannot place \(who): "
         diags.append(Diagnostic(diagID, .error, "\(prefix)\(e.libvirtMessage)",
-                                at: i.flatMap { range(of: $0) }, notes: notes + [.init("libvirt 9.0 rejects this definition: \(e.libvirtMessage)")]))
+                                at: i.flatMap { range(of: $0) } ?? devicesElement.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }, notes: notes + [.init("libvirt 9.0 rejects this definition: \(e.libvirtMessage)")]))
         return Failure()
     }
 
@@ -154,7 +157,7 @@ public struct Planner {
         var models: [ControllerModel?] = Array(repeating: nil, count: nbuses)
         var hotplug: [Bool] = Array(repeating: true, count: nbuses)
         for i in controllerOrder {
-            guard let c = devices[i].controller, c.type == "pci", let idx = c.index, idx < nbuses else { continue }
+            guard let c = devices[i].controller, c.type == "pci", let idx = c.index, (0..<nbuses).contains(idx) else { continue }
             guard let m = c.pciModel else {
                 diags.append(Diagnostic(.controllerBadModel, .error,
                     "PCI controller index \(idx) has no model libvirt knows (model='\(c.model ?? "")')",
