@@ -37,7 +37,33 @@ struct Bench {
         return s
     }
 
+    static func time<T>(_ f: () -> T) -> (T, Double) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let r = f()
+        return (r, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+    }
+
+    /// Time of each pipeline stage on the largest case (to find what grows faster than linear).
+    static func stages(_ text: String) {
+        let file = SourceFile(name: "bench.xml", text: text)
+        let (root, tRead) = time { try? XMLReader.parse(file) }
+        guard let root else { return }
+        let ((def, _), tModel) = time { DomainReader.read(file, root: root) }
+        guard let def else { return }
+        let ((n, _), tDefine) = time { Define.normalize(def) }
+        let (_, tCheck) = time { Checker.preflight(n) }
+        let ((planned, _), tPlan) = time { Planner.plan(n) }
+        guard let planned else { return }
+        let (_, tWrite) = time { XMLWriter.render(planned) }
+        print(String(format: "  stages (ms): read %.1f  model %.1f  define %.1f  preflight %.1f  plan %.1f  write %.1f",
+                     tRead, tModel, tDefine, tCheck, tPlan, tWrite))
+    }
+
     static func main() {
+        if CommandLine.arguments.dropFirst().first == "--stages" {
+            for n in [1000, 2000, 5000] { stages(domain(machine: "pc", disks: n, nics: n / 5)) }
+            return
+        }
         let sizes = CommandLine.arguments.dropFirst().compactMap { Int($0) }
         let cases: [(String, Int, Int)] = sizes.isEmpty
             ? [("pc", 100, 20), ("pc", 1000, 200), ("pc", 2000, 400), ("pc", 5000, 1000), ("q35", 150, 50)]
@@ -63,6 +89,9 @@ struct Bench {
                 best = min(best, dt)
             }
             let n = disks + nics
+            if !ok, let d = Pipeline.plan(file).diagnostics.first(where: { $0.severity == .error }) {
+                print("  rejected: \(d.message)")
+            }
             print(String(format: "%-8@ %7d  %9d  %10.1f%@  %14.1f", machine as NSString, n, text.utf8.count, best,
                          (ok ? "" : " (rejected)") as NSString, best * 1000 / Double(n)))
         }

@@ -171,12 +171,7 @@ public enum Define {
         // Aliases (qemu_alias.c) for messages and QEMU arguments.
         Aliases.assign(&devices, controllerOrder: order)
 
-        var disks: [Int] = []
-        var diskIndex: [Int: Int] = [:]
-        for i in devices.indices where devices[i].kind == .disk {
-            diskIndex[i] = diskNameIndex(devices[i].element?.child("target")?[attribute: "dev"] ?? "")
-        }
-        for i in devices.indices where devices[i].kind == .disk { insertDisk(i, devices: devices, index: diskIndex, order: &disks) }
+        let disks = diskOrder(devices)
 
         var videos = devices.indices.filter { devices[$0].kind == .video }
         if let p = videos.firstIndex(where: { devices[$0].element?.child("model")?[attribute: "primary"] == "yes" }), p > 0 {
@@ -208,21 +203,20 @@ public enum Define {
         if let at = insertAt { order.insert(i, at: at) } else { order.append(i) }
     }
 
-    /// libvirt's virDomainDiskInsert: disks of one bus stay together, sorted by target name.
-    static func insertDisk(_ i: Int, devices: [Device], index: [Int: Int], order: inout [Int]) {
-        let d = devices[i]
-        let idx = index[i] ?? 0
-        var insertAt: Int? = nil
-        for pos in stride(from: order.count - 1, through: 0, by: -1) {
-            let cur = devices[order[pos]]
-            guard cur.bus == d.bus else { continue }
-            if (index[order[pos]] ?? 0) > idx {
-                insertAt = pos
-            } else if insertAt == nil {
-                insertAt = pos + 1
-            }
+    /// libvirt's virDomainDiskInsert, applied disk by disk, keeps the disks of one bus together
+    /// (buses in order of first appearance) and sorted by target index, equal ones in input
+    /// order — the same as a stable sort within each bus group, which is what this computes.
+    static func diskOrder(_ devices: [Device]) -> [Int] {
+        var groups: [String: [(index: Int, device: Int)]] = [:]
+        var busOrder: [String] = []
+        for i in devices.indices where devices[i].kind == .disk {
+            let bus = devices[i].bus ?? ""
+            if groups[bus] == nil { busOrder.append(bus) }
+            groups[bus, default: []].append((diskNameIndex(devices[i].element?.child("target")?[attribute: "dev"] ?? ""), i))
         }
-        if let at = insertAt { order.insert(i, at: at) } else { order.append(i) }
+        return busOrder.flatMap { bus in
+            (groups[bus] ?? []).enumerated().sorted { ($0.element.index, $0.offset) < ($1.element.index, $1.offset) }.map(\.element.device)
+        }
     }
 
     /// The drive controller a disk sits on: explicit `<address type='drive' controller=>` or
