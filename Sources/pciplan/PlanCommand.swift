@@ -32,10 +32,16 @@ struct Plan: ParsableCommand {
     @Option(help: "Multifunction policy: libvirt (derive like libvirt 9.0) or explicit (derive nothing).")
     var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
 
+    @Option(name: .customLong("keep"), help: ArgumentHelp(
+        "Keep the guest ABI of this older definition: shared devices keep its addresses and multifunction bits, its PCI controllers stay.",
+        valueName: "OLD"))
+    var keepOld: String?
+
     func validate() throws {
         if inPlace && file == "-" { throw ValidationError("--in-place needs a file, not standard input") }
         if inPlace && output != nil { throw ValidationError("--in-place and --output exclude each other") }
         if inPlace && format != .xml { throw ValidationError("--in-place writes XML; drop --format") }
+        if file == "-" && keepOld == "-" { throw ValidationError("only one of FILE and --keep can be standard input") }
     }
 
     func run() throws {
@@ -46,12 +52,24 @@ struct Plan: ParsableCommand {
         }
         var o = PlanOptions()
         o.multifunction = multifunction
-        let outcome = Pipeline.plan(source, options: o)
+        var files = [source]
+        let outcome: Pipeline.PlanOutcome
+        if let keepOld {
+            let oldSource: SourceFile
+            do { oldSource = try readInput(keepOld) } catch {
+                writeStderr("pciplan: error: \(error)\n")
+                throw ExitCode(Exit.usage)
+            }
+            files.append(oldSource)
+            outcome = Pipeline.plan(source, keeping: oldSource, options: o)
+        } else {
+            outcome = Pipeline.plan(source, options: o)
+        }
         guard let planned = outcome.planned else {
-            printDiagnostics(outcome.diagnostics, files: [source], format: diagnosticsFormat)
+            printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
-        if !outcome.diagnostics.isEmpty { printDiagnostics(outcome.diagnostics, files: [source], format: .text) }
+        if !outcome.diagnostics.isEmpty { printDiagnostics(outcome.diagnostics, files: files, format: .text) }
         let bytes: [UInt8]
         switch format {
         case .xml: bytes = XMLWriter.render(planned)
