@@ -125,16 +125,13 @@ public enum Explainer {
         let d = plan.devices[i]
         guard case .added(let why) = d.origin else { return nil }
         if d.keptReason != nil { return "plan --keep carried it over: \(why)." }
-        if let c = d.controller, c.type == "pci", let idx = c.index, let m = c.model {
-            let prefix = "added \(m) index \(idx)"
-            if let step = plan.steps.first(where: { $0.hasPrefix(prefix + ":") }) {
-                return "libvirt added it in its dry run: \(String(step.dropFirst(prefix.count + 1)).trimmingSpaces)."
-            }
+        // The planner records why its dry run added each bus in the device's origin.
+        if let c = d.controller, c.type == "pci", let idx = c.index, let m = c.model, !why.hasPrefix("the ") {
             let busEmpty = !plan.placements.values.contains { $0.address.bus == idx }
-            if busEmpty, plan.steps.contains(where: { $0.hasPrefix("reserved one spare") }) {
+            if busEmpty && why.contains("spare") {
                 return "libvirt added it as its one spare \(m) for hotplug: nothing sits on bus \(idx) (libvirt reserves it once, for a definition without PCI controllers)."
             }
-            if plan.steps.contains(prefix) { return "libvirt added it in its dry run to provide bus \(idx)." }
+            return "libvirt added it in its dry run: \(why)."
         }
         return "libvirt adds it at define: \(why)."
     }

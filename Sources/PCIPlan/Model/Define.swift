@@ -58,6 +58,7 @@ public enum Define {
                     inherited = pidx
                 }
             }
+            defer { devices[i].name = "controller \(type) \(devices[i].controller?.index ?? 0)" }
             if let inherited {
                 devices[i].controller?.index = inherited
             } else {

@@ -99,6 +99,7 @@ public enum DomainReader {
             }
             d.controller = info
             d.model = info.model
+            d.name = "controller \(type)\(info.index.map { " \($0)" } ?? "")"
         case .disk:
             let target = el.child("target")
             d.bus = target?[attribute: "bus"] ?? diskBus(forTarget: target?[attribute: "dev"] ?? "")

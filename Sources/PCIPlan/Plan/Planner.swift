@@ -105,18 +105,26 @@ public struct Planner {
             try createSet(&set, nbuses: nbuses)
             try chipset(&set)
             if hasPCIRoot && !set.buses.allSatisfy(\.isFullyReserved) {
+                let before = set.count
                 do { _ = try set.reserveNext(flags: [.autoAssign, .pciDevice]) } catch { throw fail(nil, error, explicit: false) }
+                for b in before..<set.count where growReasons[b] == nil {
+                    growReasons[b] = "libvirt keeps one slot free for a future pci-bridge, and none was left"
+                }
             }
             try assignDevices(&set, store: false)
             if maxIdx <= 0 && set.count > maxIdx + 1 && hasPCIeRoot {
+                let before = set.count
                 do { _ = try set.reserveNext(flags: [.autoAssign, .pcieDevice]) } catch { throw fail(nil, error, explicit: false) }
+                for b in before..<set.count where growReasons[b] == nil {
+                    growReasons[b] = "libvirt's one spare pcie-root-port, left empty for hotplug"
+                }
                 steps.append("reserved one spare pcie-root-port for hotplug (libvirt does this once, for a definition without PCI controllers)")
             }
             var i = 1
             while i < set.count {
                 if findPCIController(index: i) == nil {
                     let model = set.buses[i].model
-                    var d = Device(kind: .controller, origin: .added("bus \(i) needed by the dry run"), element: nil, name: "controller pci \(i) (\(model.rawValue))")
+                    var d = Device(kind: .controller, origin: .added(growReasons[i] ?? "libvirt's dry run needed bus \(i)"), element: nil, name: "controller pci \(i) (\(model.rawValue))")
                     var c = ControllerInfo(type: "pci")
                     c.index = i
                     c.model = model.rawValue
