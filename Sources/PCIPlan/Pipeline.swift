@@ -52,16 +52,28 @@ public enum Pipeline {
     }
 
     /// `check`: every problem libvirt or QEMU would find, plus what planning finds.
+    ///
+    /// The checker walks every explicit address and goes on after each problem; only when it
+    /// found no error does the planner run, for what only planning finds (no free slot, no
+    /// controller can be added, busNr). A planner finding the checker already made is dropped.
     public static func check(_ file: SourceFile, options: PlanOptions = PlanOptions()) -> [Diagnostic] {
         let loaded = load(file)
         guard let n = loaded.normalized else { return loaded.diagnostics }
         var diags = loaded.diagnostics + Checker.check(n, options: options)
         if !diags.hasErrors {
             let (planned, planDiags) = Planner.plan(n, options: options)
-            diags += planDiags
-            if let planned { diags += Checker.afterPlan(planned, options: options) }
+            diags += planDiags.filter { p in !diags.contains { sameProblem($0, p, in: n) } }
+            if let planned { diags += Checker.afterPlanForCheck(planned, options: options) }
         }
         return diags
+    }
+
+    /// Two findings with one ID about the same device element.
+    static func sameProblem(_ a: Diagnostic, _ b: Diagnostic, in n: NormalizedDomain) -> Bool {
+        guard a.id == b.id, let ra = a.range, let rb = b.range else { return false }
+        if ra.start == rb.start { return true }
+        let owner = { (r: SourceRange) in n.devices.firstIndex { $0.element?.range.contains(r.start) == true } }
+        return owner(ra).map { $0 == owner(rb) } ?? false
     }
 }
 

@@ -1,30 +1,126 @@
 /// Checks of explicit addresses and controllers (stage 4, beside the planner).
+///
+/// Three entry points:
+/// * `preflight` — what libvirt 9.0 rejects at define before it assigns addresses (controller
+///   indexes and models, address types a device cannot have, duplicate host devices).
+///   `Pipeline.plan` runs it too, so `plan` refuses what libvirt refuses.
+/// * `check` — `preflight` plus a walk over every explicit PCI address against an address set
+///   built like libvirt's (duplicates, slot ranges, bus compatibility, chipset slots, buses
+///   libvirt adds) and the multifunction rules QEMU enforces. Unlike the planner it never stops
+///   at the first problem: each failure becomes a diagnostic and the walk goes on.
+/// * `afterPlan` — rules that need the planned result (`--multifunction explicit`).
 public enum Checker {
-    /// Checks that must pass before planning (controller sanity).
+    /// Checks that must pass before planning: libvirt rejects these at define.
     public static func preflight(_ n: NormalizedDomain) -> [Diagnostic] {
-        var diags: [Diagnostic] = []
-        let file = n.definition.file
-        func range(_ i: Int) -> SourceRange? {
-            n.devices[i].element.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
-        }
-        for i in n.controllerOrder {
-            guard let c = n.devices[i].controller, c.type == "pci" else { continue }
-            if c.index == 0, let m = c.model, m != n.family.rootModel.rawValue {
-                diags.append(Diagnostic(.controllerWrongRoot, .error,
-                    "the PCI controller with index 0 must be model='\(n.family.rootModel.rawValue)' on a \(n.family == .q35 ? "q35" : "pc (i440fx)") machine, but it is model='\(m)'",
-                    at: range(i), notes: [.init("libvirt 9.0 rejects this definition: The PCI controller with index='0' must be model='\(n.family.rootModel.rawValue)' for this machine type, but model='\(m)' was found instead")]))
-            }
-        }
-        return diags
+        let c = CheckContext(n)
+        var f = Findings()
+        controllerChecks(c, &f)
+        deviceChecks(c, &f)
+        return f.diagnostics
     }
 
     /// Every check of `pciplan check` that does not need a plan.
     public static func check(_ n: NormalizedDomain, options: PlanOptions) -> [Diagnostic] {
-        preflight(n)
+        let c = CheckContext(n)
+        var f = Findings()
+        controllerChecks(c, &f)
+        deviceChecks(c, &f)
+        var walk = AddressWalk(c, skip: f.flagged)
+        walk.run()
+        f.diagnostics += walk.diagnostics
+        f.diagnostics += multifunctionChecks(c, walk: walk, options: options)
+        // In file order, as compilers print them (stable: related findings keep their order).
+        return f.diagnostics.enumerated().sorted {
+            ($0.element.range?.start ?? Int.max, $0.offset) < ($1.element.range?.start ?? Int.max, $1.offset)
+        }.map(\.element)
     }
 
-    /// Checks on the planned result (multifunction policy, QEMU's multifunction rule).
+    /// What `check` looks at once planning succeeded: `afterPlan`, and explicit root ports at
+    /// functions ≥ 1 of a slot whose function 0 stayed empty.
+    public static func afterPlanForCheck(_ p: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
+        aggregateFunctionZero(p) + afterPlan(p, options: options)
+    }
+
+    /// Checks on the planned result: under `--multifunction explicit` every slot with functions
+    /// ≥ 1 needs `multifunction='on'` on function 0, and nothing derives it.
     public static func afterPlan(_ p: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
-        []
+        guard options.multifunction == .explicit else { return [] }
+        return explicitMultifunctionAfterPlan(p)
+    }
+}
+
+/// Diagnostics collected by the checks, and the devices whose address or identity they already
+/// reported (the address walk leaves those out, so one problem is reported once).
+struct Findings {
+    var diagnostics: [Diagnostic] = []
+    var flagged: Set<Int> = []
+
+    mutating func add(_ d: Diagnostic, device: Int? = nil) {
+        diagnostics.append(d)
+        if let device { flagged.insert(device) }
+    }
+}
+
+/// The normalized domain plus the source ranges and names the checks print.
+struct CheckContext {
+    let n: NormalizedDomain
+
+    init(_ n: NormalizedDomain) { self.n = n }
+
+    var file: SourceFile { n.definition.file }
+    var devices: [Device] { n.devices }
+    var family: MachineFamily { n.family }
+    var machineName: String { family == .q35 ? "q35" : "pc (i440fx)" }
+
+    func range(_ r: Range<Int>) -> SourceRange { SourceRange(file: file.name, start: r.lowerBound, end: r.upperBound) }
+
+    /// The start tag of device `i` (nil for devices libvirt adds).
+    func tag(_ i: Int) -> SourceRange? { devices[i].element.map { range($0.startTag) } }
+
+    /// The device's own `<address>` start tag, else its start tag.
+    func addressTag(_ i: Int) -> SourceRange? { devices[i].addressElement.map { range($0.startTag) } ?? tag(i) }
+
+    /// The value of one attribute of the device's `<address>`, else the address tag.
+    func addressAttribute(_ i: Int, _ name: String) -> SourceRange? {
+        devices[i].addressElement?.attributeNode(name).map { range($0.valueRange) } ?? addressTag(i)
+    }
+
+    /// The value of an attribute of the device element itself, else its start tag.
+    func attribute(_ i: Int, _ name: String) -> SourceRange? {
+        devices[i].element?.attributeNode(name).map { range($0.valueRange) } ?? tag(i)
+    }
+
+    /// `disk 'vda'`, `pcie-root-port index 1`, `usb controller index 0 'ich9-uhci1'`,
+    /// `interface 52:54:00:12:34:56`.
+    func name(_ i: Int) -> String {
+        let d = devices[i]
+        if let (_, display) = Checker.hostdevSource(d), d.kind == .hostdev { return "hostdev of \(display)" }
+        guard let c = d.controller else { return d.name }
+        let idx = c.index.map { " index \($0)" } ?? ""
+        if c.type == "pci", let m = c.model { return "\(m)\(idx)" }
+        let model = c.type == "usb" ? c.model.map { " '\($0)'" } ?? "" : ""
+        return "\(c.type) controller\(idx)\(model)"
+    }
+
+    /// The PCI controller that provides bus `bus`, if the input or libvirt's defaults have one.
+    func busController(_ bus: Int) -> Int? { n.pciController(index: bus) }
+
+    /// The empty range just after the last attribute of `el`'s start tag (where a fix-it adds one).
+    func insertionPoint(in el: XMLElement) -> SourceRange {
+        var at = el.isSelfClosing ? el.startTag.upperBound - 2 : el.startTag.upperBound - 1
+        while at > el.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
+        return SourceRange(file: file.name, start: at, end: at)
+    }
+}
+
+extension Diagnostic.Note {
+    /// libvirt's own message for a definition it refuses.
+    static func libvirtRejects(_ message: String) -> Diagnostic.Note {
+        .init("libvirt 9.0 rejects this definition: \(message)")
+    }
+
+    /// For what libvirt accepts but QEMU refuses to start.
+    static func qemuRefuses(_ message: String) -> Diagnostic.Note {
+        .init("libvirt 9.0 accepts this definition, but QEMU 7.2 refuses to start it: \(message)")
     }
 }

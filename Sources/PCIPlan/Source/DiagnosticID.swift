@@ -37,11 +37,15 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case controllerWrongRoot = "controller.wrongRoot"
     case controllerRootAddress = "controller.rootAddress"
     case controllerBadIndex = "controller.badIndex"
+    case controllerIndexTooHigh = "controller.indexTooHigh"
     case controllerBadModel = "controller.badModel"
     case controllerIndexNotAboveBus = "controller.indexNotAboveBus"
     case controllerOption = "controller.option"
     case controllerMachine = "controller.machine"
     case chipsetFixed = "chipset.fixedAddress"
+    // devices (libvirt's define-time validation)
+    case deviceAddressType = "device.addressType"
+    case hostdevDuplicate = "device.duplicateHostdev"
     // planning
     case planNoSlot = "plan.noFreeSlot"
     case planCannotAddController = "plan.cannotAddController"
