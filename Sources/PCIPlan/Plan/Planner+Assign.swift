@@ -123,8 +123,10 @@ extension Planner {
     /// libvirt's virDomainPCIAddressSetAllMulti: function 0 of every slot with another function
     /// in use gets `multifunction='on'` unless it says `off`.
     mutating func setAllMulti() {
-        // --multifunction=explicit: derive nothing (the checker reports what is missing).
-        guard options.multifunction == .libvirt else { return }
+        // --multifunction=explicit derives nothing for addresses written in the input (the
+        // checker reports those); a slot the planner itself fills — packed root ports, USB2
+        // sets — is its own decision, and the bit is written out explicitly with it.
+        let onlyPlanned = options.multifunction == .explicit
         let order = iterationOrder()
         var functionZero: [SlotKey: Int] = [:]
         for i in order {
@@ -133,6 +135,12 @@ extension Planner {
         }
         for i in order {
             guard let p = stored[i], p.address.function != 0, let z = functionZero[p.address.slotKey] else { continue }
+            if onlyPlanned {
+                switch stored[z]?.provenance {
+                case .planned?, .chipset?, .addedController?: break
+                default: continue
+                }
+            }
             if stored[z]?.multifunction == .absent {
                 stored[z]?.multifunction = .on
                 stored[z]?.multifunctionDerivedFrom = p.address
