@@ -46,7 +46,17 @@ extension Checker {
         guard let idx = info.index else { return }
         let root = c.family.rootModel.rawValue
         guard let model = info.pciModel else {
-            if idx == 0 && info.model == nil { return }  // libvirt gives index 0 the machine's root model
+            if idx == 0 && info.model == nil {
+                // libvirt 9.0 does not fill in the root model (checked with the oracle)
+                f.add(Diagnostic(.controllerWrongRoot, .error,
+                    "the PCI controller with index 0 must be model='\(root)' on a \(c.machineName) machine, but it has no model",
+                    at: c.tag(i),
+                    notes: [.libvirtRejects("The PCI controller with index='0' must be model='\(root)' for this machine type, but model='(null)' was found instead")],
+                    fixIts: c.devices[i].element?.attributeNode("index").map {
+                        [FixIt("add model='\(root)'", range: c.range(($0.valueRange.upperBound + 1)..<($0.valueRange.upperBound + 1)), replacement: " model='\(root)'")]
+                    } ?? []), device: i)
+                return
+            }
             let known = ControllerModel.allCases.filter { !$0.isRoot }.map(\.rawValue).joined(separator: ", ")
             let msg = info.model.map { "unknown PCI controller model '\($0)'; libvirt knows \(root), \(known)" }
                 ?? "controller pci index \(idx) has no model; libvirt needs one of \(known)"

@@ -85,7 +85,7 @@ public enum DomainReader {
             if let idx = el[attribute: "index"] {
                 info.indexGiven = true
                 // libvirt reads the index as a plain decimal; other forms are diagnosed by the checker.
-                info.index = Int(idx)
+                info.index = Checker.libvirtControllerIndex(idx).value
             }
             info.model = el[attribute: "model"]
             info.modelName = el.child("model")?[attribute: "name"]
