@@ -121,7 +121,11 @@ final class SAXTreeBuilder {
     ) {
         guard refusal == nil else { return }
         let lt = UInt8(ascii: "<"), gt = UInt8(ascii: ">"), slash = UInt8(ascii: "/")
-        guard let limit = cursor, limit < bytes.count else { return lostTrack("end of a start tag") }
+        guard let limit = cursor else { return lostTrack("end of a start tag") }
+        // libxml2 reports a start tag cut off by the end of the input before it complains.
+        guard limit < bytes.count else {
+            return stop(XMLReadError("the input ends inside a start tag (truncated file?)", offset: bytes.count))
+        }
         let selfClosing: Bool
         if bytes[limit] == gt {
             selfClosing = false
