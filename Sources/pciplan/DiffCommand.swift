@@ -33,10 +33,7 @@ struct Diff: ParsableCommand {
 
     func run() throws {
         let files: [SourceFile]
-        do { files = [try readInput(old), try readInput(new)] } catch {
-            writeStderr("pciplan: error: \(error)\n")
-            throw ExitCode(Exit.usage)
-        }
+        files = [try readInputOrExit(old), try readInputOrExit(new)]
         var o = PlanOptions()
         o.multifunction = multifunction
         let outcome = Pipeline.diff(old: files[0], new: files[1], options: o)

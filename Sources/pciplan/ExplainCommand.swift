@@ -28,10 +28,7 @@ struct Explain: ParsableCommand {
 
     func run() throws {
         let source: SourceFile
-        do { source = try readInput(file) } catch {
-            writeStderr("pciplan: error: \(error)\n")
-            throw ExitCode(Exit.usage)
-        }
+        source = try readInputOrExit(file)
         var o = PlanOptions()
         o.multifunction = multifunction
         let outcome = Pipeline.explain(source, device: device, options: o)

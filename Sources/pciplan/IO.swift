@@ -13,34 +13,61 @@ struct InputError: Error, CustomStringConvertible {
     var description: String
 }
 
+/// An input over `XMLReader.maximumSize`: a finding about that input (exit 1), not an I/O failure.
+struct InputTooLarge: Error {
+    var name: String
+
+    var diagnostic: Diagnostic {
+        Diagnostic(.inputXML, .error,
+            "the input is larger than the \(XMLReader.maximumSize >> 20) MiB limit; domain XML is far smaller, so this is not a domain definition",
+            at: SourceRange(file: name, start: 0, end: 0))
+    }
+}
+
 /// Reads a file (or stdin for `-`) as bytes, refusing oversized input before reading it all.
 func readInput(_ path: String) throws -> SourceFile {
     let limit = XMLReader.maximumSize
-    if path == "-" {
+    func readAll(_ h: FileHandle, name: String) throws -> [UInt8] {
         var data = Data()
         while true {
-            let chunk = FileHandle.standardInput.readData(ofLength: 1 << 16)
+            let chunk = h.readData(ofLength: 1 << 16)
             if chunk.isEmpty { break }
             data.append(chunk)
-            if data.count > limit { throw InputError(description: "<stdin>: input is larger than the \(limit >> 20) MiB limit") }
+            if data.count > limit { throw InputTooLarge(name: name) }
         }
-        return SourceFile(name: "<stdin>", bytes: [UInt8](data))
+        return [UInt8](data)
+    }
+    if path == "-" {
+        return SourceFile(name: "<stdin>", bytes: try readAll(FileHandle.standardInput, name: "<stdin>"))
     }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
         throw InputError(description: "\(path): no such file")
     }
     if isDir.boolValue { throw InputError(description: "\(path): is a directory") }
+    if let attrs = try? FileManager.default.attributesOfItem(atPath: path),
+       attrs[.type] as? FileAttributeType == .typeRegular,
+       let size = attrs[.size] as? NSNumber, size.int64Value > Int64(limit)
+    {
+        throw InputTooLarge(name: path)
+    }
     guard let h = FileHandle(forReadingAtPath: path) else { throw InputError(description: "\(path): cannot be read (permission denied?)") }
     defer { try? h.close() }
-    var data = Data()
-    while true {
-        let chunk = h.readData(ofLength: 1 << 16)
-        if chunk.isEmpty { break }
-        data.append(chunk)
-        if data.count > limit { throw InputError(description: "\(path): file is larger than the \(limit >> 20) MiB limit") }
+    return SourceFile(name: path, bytes: try readAll(h, name: path))
+}
+
+/// `readInput` for commands that take one domain per argument: an oversized input prints its
+/// diagnostic and exits 1, any other read failure exits 2 (usage or I/O).
+func readInputOrExit(_ path: String) throws -> SourceFile {
+    do {
+        return try readInput(path)
+    } catch let tooLarge as InputTooLarge {
+        writeStderr(DiagnosticPrinter(files: []).render(tooLarge.diagnostic))
+        throw ExitCode(Exit.findings)
+    } catch {
+        writeStderr("pciplan: error: \(error)\n")
+        throw ExitCode(Exit.usage)
     }
-    return SourceFile(name: path, bytes: [UInt8](data))
 }
 
 func writeStdout(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }

@@ -46,20 +46,14 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         let source: SourceFile
-        do { source = try readInput(file) } catch {
-            writeStderr("pciplan: error: \(error)\n")
-            throw ExitCode(Exit.usage)
-        }
+        source = try readInputOrExit(file)
         var o = PlanOptions()
         o.multifunction = multifunction
         var files = [source]
         let outcome: Pipeline.PlanOutcome
         if let keepOld {
             let oldSource: SourceFile
-            do { oldSource = try readInput(keepOld) } catch {
-                writeStderr("pciplan: error: \(error)\n")
-                throw ExitCode(Exit.usage)
-            }
+            oldSource = try readInputOrExit(keepOld)
             files.append(oldSource)
             outcome = Pipeline.plan(source, keeping: oldSource, options: o)
         } else {

@@ -68,19 +68,7 @@ struct AddressWalk {
     /// libvirt's virDomainDeviceInfoIterate order: it decides which device of a pair the
     /// reservation fails for and which device's flags pick the model of a grown bus.
     func iterationOrder() -> [Int] {
-        let kinds: [DeviceKind] = [.disk, .interface, .sound, .hostdev, .video, .controller, .smartcard, .serial,
-                                   .parallel, .channel, .console, .input, .filesystem, .watchdog, .memballoon,
-                                   .rng, .nvram, .hub, .shmem, .tpm, .panic, .memory, .redirdev, .vsock, .iommu]
-        var out: [Int] = []
-        for k in kinds {
-            switch k {
-            case .controller: out += c.n.controllerOrder
-            case .video: out += c.n.videoOrder
-            case .disk: out += c.n.diskOrder
-            default: out += c.devices.indices.filter { c.devices[$0].kind == k }
-            }
-        }
-        return out
+        Define.iterationOrder(c.devices, controllerOrder: c.n.controllerOrder, videoOrder: c.n.videoOrder, diskOrder: c.n.diskOrder)
     }
 
     // MARK: collecting explicit addresses

@@ -227,18 +227,6 @@ public struct Planner {
 
     /// libvirt's virDomainDeviceInfoIterate order (which device of a duplicate pair is reported).
     func iterationOrder() -> [Int] {
-        let kinds: [DeviceKind] = [.disk, .interface, .sound, .hostdev, .video, .controller, .smartcard, .serial,
-                                   .parallel, .channel, .console, .input, .filesystem, .watchdog, .memballoon,
-                                   .rng, .nvram, .hub, .shmem, .tpm, .panic, .memory, .redirdev, .vsock, .iommu]
-        var out: [Int] = []
-        for k in kinds {
-            switch k {
-            case .controller: out += controllerOrder
-            case .video: out += videoOrder
-            case .disk: out += diskOrder
-            default: out += devices.indices.filter { devices[$0].kind == k }
-            }
-        }
-        return out
+        Define.iterationOrder(devices, controllerOrder: controllerOrder, videoOrder: videoOrder, diskOrder: diskOrder)
     }
 }
