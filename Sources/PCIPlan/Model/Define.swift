@@ -170,7 +170,7 @@ public enum Define {
             devices[i].flags = connectFlags(devices[i], family: def.family)
         }
         // Aliases (qemu_alias.c) for messages and QEMU arguments.
-        Aliases.assign(&devices, controllerOrder: order)
+        Aliases.assign(&devices, controllerOrder: order, family: def.family)
 
         let disks = diskOrder(devices)
 
@@ -237,17 +237,7 @@ public enum Define {
     }
 
     /// `sda` → 0, `sdz` → 25, `sdaa` → 26 (virDiskNameToIndex).
-    static func diskNameIndex(_ name: String) -> Int {
-        let prefixes = ["fd", "hd", "vd", "sd", "xvd", "ubd"]
-        guard let p = prefixes.first(where: { name.hasPrefix($0) }) else { return 0 }
-        var idx = 0
-        for ch in name.dropFirst(p.count) {
-            guard let a = ch.asciiValue, a >= 97, a <= 122 else { break }
-            idx = (idx + 1) * 26 + Int(a - 97)
-        }
-        // the loop above counts one extra 26 for the first letter
-        return max(0, idx - 26)
-    }
+    static func diskNameIndex(_ name: String) -> Int { Aliases.diskNameToIndex(name) }
 
     /// libvirt's qemuDomainDeviceCalculatePCIConnectFlags for QEMU 7.2 on x86.
     public static func connectFlags(_ d: Device, family: MachineFamily) -> ConnectFlags {
