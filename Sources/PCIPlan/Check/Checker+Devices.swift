@@ -6,6 +6,20 @@ extension Checker {
             addressTypeRules(c, i, &f)
         }
         duplicateHostdevs(c, &f)
+        legacyIvshmem(c, &f)
+    }
+
+    /// A `<shmem>` without a model is the legacy `ivshmem` device, which QEMU 7.2 no longer
+    /// has: libvirt 9.0 refuses it at define.
+    private static func legacyIvshmem(_ c: CheckContext, _ f: inout Findings) {
+        for i in c.devices.indices where c.devices[i].kind == .shmem {
+            let model = c.devices[i].element?.child("model")?[attribute: "type"]
+            guard model == nil || model == "ivshmem" else { continue }
+            f.add(Diagnostic(.deviceUnsupported, .error,
+                "\(c.name(i)) is the legacy 'ivshmem' device, which QEMU 7.2 no longer provides",
+                at: c.tag(i), notes: [.libvirtRejects("ivshmem device is not supported with this QEMU binary")],
+                fixIts: [FixIt("use <model type='ivshmem-plain'/> (or 'ivshmem-doorbell' with a server)")]), device: i)
+        }
     }
 
     /// The `type` of the device's own `<address>`, if it has one.

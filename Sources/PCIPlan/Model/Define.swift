@@ -278,7 +278,8 @@ public enum Define {
             // An <interface type='hostdev'> is a PCI host device in disguise (SR-IOV VF).
             if d.subtype == "hostdev" { return family == .pc ? pci : pcie }
             switch d.model ?? "" {
-            case "usb-net", "spapr-vlan", "lan9118", "smc91c111": return []
+            // (lan9118 and smc91c111 are ordinary PCI devices to libvirt 9.0: checked with the oracle)
+            case "usb-net", "spapr-vlan": return []
             case "virtio", "virtio-non-transitional": return virtio
             case "virtio-transitional": return pci
             case "e1000e", "igb", "": return pcie

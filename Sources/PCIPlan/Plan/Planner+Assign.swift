@@ -31,12 +31,15 @@ extension Planner {
             try next(&set, i, store: doStore, step: "filesystems come second in libvirt's class order")
         }
         // 3. network interfaces (hostdev-backed ones are host devices)
-        for i in all where devices[i].kind == .interface && devices[i].subtype != "hostdev" && wants(i) && !devices[i].flags.isEmpty {
+        // (no skip for models without PCI flags: libvirt asks for a slot anyway and fails, e.g.
+        // usb-net "Cannot automatically add a new PCI bus for a device with connect flags 00";
+        // spapr-vlan has its spapr-vio address by then)
+        for i in all where devices[i].kind == .interface && devices[i].subtype != "hostdev" && wants(i) && devices[i].model != "spapr-vlan" {
             try next(&set, i, store: doStore, step: "network interfaces come after filesystems")
         }
         // 4. sound
         for i in all where devices[i].kind == .sound && wants(i) {
-            if ["sb16", "pcspk", "usb"].contains(devices[i].model ?? "") || devices[i].flags.isEmpty { continue }
+            if ["sb16", "pcspk", "usb"].contains(devices[i].model ?? "") { continue }
             try next(&set, i, store: doStore, step: "sound devices come after network interfaces")
         }
         // 5. other controllers

@@ -8,6 +8,7 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case inputMachine = "input.unsupportedMachine"
     case inputArch = "input.unsupportedArch"
     case deviceDropped = "input.deviceDropped"
+    case deviceUnsupported = "device.unsupported"
     // address syntax (libvirt's parser)
     case addressMissingType = "address.missingType"
     case addressBadNumber = "address.badNumber"
