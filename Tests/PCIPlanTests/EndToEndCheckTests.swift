@@ -4,21 +4,7 @@ import Testing
 /// `pciplan check` as a user runs it: the built binary, its stdout, stderr and exit status.
 @Suite("check end to end: the built binary", .serialized)
 struct EndToEndCheckTests {
-    static func domain(_ devices: String, machine: String = "pc") -> String {
-        """
-        <domain type='kvm'>
-          <name>vm</name>
-          <memory unit='KiB'>1048576</memory>
-          <os>
-            <type arch='x86_64' machine='\(machine)'>hvm</type>
-          </os>
-          <devices>
-        \(devices)
-          </devices>
-        </domain>
-
-        """
-    }
+    static func domain(_ devices: String, machine: String = "pc") -> String { Marked.domain(machine, devices) }
 
     static let clean = domain("""
             <disk type='file' device='disk'>
