@@ -1,47 +1,13 @@
 import Foundation
 import Testing
 
-/// Runs the built `pciplan` binary: `$PCIPLAN_BIN`, else the one next to this test bundle
-/// (same scratch dir and configuration), else the newest `.build*/debug/pciplan` of the package.
+/// The built `pciplan` for the ABI tests, run in the fixtures folder so file names in messages
+/// are as short as a user's (`PCIPlanBinary` finds the binary and collects its output).
 struct ABICLI {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = PCIPlanBinary.Result
 
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static var binary: URL? {
-        if let env = ProcessInfo.processInfo.environment["PCIPLAN_BIN"], !env.isEmpty { return URL(fileURLWithPath: env) }
-        let fm = FileManager.default
-        if let sibling = Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("pciplan"),
-           fm.isExecutableFile(atPath: sibling.path)
-        {
-            return sibling
-        }
-        let dirs = ((try? fm.contentsOfDirectory(atPath: packageRoot.path)) ?? []).filter { $0.hasPrefix(".build") }
-        let candidates = dirs.map { packageRoot.appendingPathComponent("\($0)/debug/pciplan") }.filter { fm.isExecutableFile(atPath: $0.path) }
-        func modified(_ u: URL) -> Date { ((try? fm.attributesOfItem(atPath: u.path))?[.modificationDate] as? Date) ?? .distantPast }
-        return candidates.max { modified($0) < modified($1) }
-    }
-
-    /// Runs in the fixtures folder, so file names in messages are as short as a user's.
     static func run(_ args: [String], in dir: URL = ABIFixture.root) throws -> Result {
-        let bin = try #require(binary, "build pciplan first (swift build) or set PCIPLAN_BIN")
-        let p = Process()
-        p.executableURL = bin
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read before waiting, so a large output cannot fill the pipe and block the child.
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        try PCIPlanBinary.run(args, in: dir)
     }
 
     /// A scratch folder for files a test writes.
