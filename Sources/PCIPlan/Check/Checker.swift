@@ -16,6 +16,7 @@ public enum Checker {
         var f = Findings()
         controllerChecks(c, &f)
         deviceChecks(c, &f)
+        usbChecks(c, &f)
         return f.diagnostics
     }
 
@@ -25,6 +26,7 @@ public enum Checker {
         var f = Findings()
         controllerChecks(c, &f)
         deviceChecks(c, &f)
+        usbChecks(c, &f)
         var walk = AddressWalk(c, skip: f.flagged)
         walk.run()
         f.diagnostics += walk.diagnostics

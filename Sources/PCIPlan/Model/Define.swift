@@ -99,17 +99,21 @@ public enum Define {
             devices.append(d)
         }
 
-        // Implicit controllers for disks and channels (virDomainDefAddImplicitControllers).
-        var needed: [(String, Int)] = []
-        for d in devices where d.kind == .disk {
-            let unit = driveController(d)
-            switch d.bus {
-            case "ide" where def.family == .pc: needed.append(("ide", unit))
-            case "scsi": needed.append(("scsi", unit))
-            case "sata": needed.append(("sata", unit))
-            case "fdc": needed.append(("fdc", 0))
-            default: break
+        // Implicit controllers (virDomainDefAddImplicitControllers), in libvirt's order: the
+        // disk controllers (scsi, fdc, ide, sata; indexes 0 up to the highest a disk uses), then
+        // the virtio-serial controller each virtio channel or console names, then ccid for
+        // smartcards, then scsi controllers for SCSI host devices. The order matters: these are
+        // appended to the controller list, which is the order they get PCI slots.
+        func addUpTo(_ type: String, _ highest: Int?) {
+            guard let highest else { return }
+            for i in 0...highest where !hasController(type, i) {
+                addController(type, i, model: nil, reason: "implicit \(type) controller for the devices that use it")
             }
+        }
+        let diskDevices = devices.filter { $0.kind == .disk }
+        for (type, bus) in [("scsi", "scsi"), ("fdc", "fdc"), ("ide", "ide"), ("sata", "sata")] {
+            if type == "ide" && def.family == .q35 { continue }
+            addUpTo(type, diskDevices.filter { $0.bus == bus }.map(driveController).max())
         }
         for d in devices where (d.kind == .channel || d.kind == .console) && d.subtype == "virtio" {
             let c = d.addressElement?[attribute: "type"] == "virtio-serial"
@@ -119,21 +123,9 @@ public enum Define {
                 addController("virtio-serial", c, model: nil, reason: "implicit virtio-serial controller for a virtio channel or console")
             }
         }
-        for d in devices where d.kind == .hostdev && d.subtype == "scsi" {
-            needed.append(("scsi", Int(d.addressElement?[attribute: "controller"] ?? "0") ?? 0))
-        }
-        for d in devices where d.kind == .smartcard { needed.append(("ccid", 0)) }
-        var maxByType: [String: Int] = [:]
-        var typeOrder: [String] = []
-        for (t, i) in needed {
-            if maxByType[t] == nil { typeOrder.append(t) }
-            maxByType[t] = max(maxByType[t] ?? 0, i)
-        }
-        for t in ["fdc", "ide", "scsi", "sata", "ccid"] where maxByType[t] != nil {
-            for i in 0...(maxByType[t] ?? 0) where !hasController(t, i) {
-                addController(t, i, model: nil, reason: "implicit \(t) controller for the devices that use it")
-            }
-        }
+        if devices.contains(where: { $0.kind == .smartcard }) { addUpTo("ccid", 0) }
+        addUpTo("scsi", devices.filter { $0.kind == .hostdev && $0.subtype == "scsi" }
+            .map { Int($0.addressElement?[attribute: "controller"] ?? "0") ?? 0 }.max())
 
         // A video is added when there is graphics but no video.
         if !devices.contains(where: { $0.kind == .video }) && devices.contains(where: { $0.kind == .graphics }) {
@@ -191,7 +183,10 @@ public enum Define {
             guard let cur = devices[order[pos]].controller, cur.type == c.type else { continue }
             guard let idx = c.index else { insertAt = pos + 1; break }
             let curIdx = cur.index ?? -1
-            let isCompanion = { (d: Device) in d.element?.child("master") != nil }
+            // libvirt gives ich9-uhci1/2/3 a <master> at parse when they lack one
+            let isCompanion = { (d: Device) in
+                d.element?.child("master") != nil || ["ich9-uhci1", "ich9-uhci2", "ich9-uhci3"].contains(d.controller?.model ?? "")
+            }
             if curIdx > idx {
                 insertAt = pos
             } else if !isCompanion(devices[i]) && isCompanion(devices[order[pos]]) && curIdx == idx {

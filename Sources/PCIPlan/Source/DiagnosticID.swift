@@ -43,6 +43,7 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case controllerIndexNotAboveBus = "controller.indexNotAboveBus"
     case controllerOption = "controller.option"
     case controllerMachine = "controller.machine"
+    case controllerUSB = "controller.usb"
     case chipsetFixed = "chipset.fixedAddress"
     // devices (libvirt's define-time validation)
     case deviceAddressType = "device.addressType"

@@ -1,0 +1,43 @@
+import Testing
+@testable import PCIPlan
+
+/// USB controller rules libvirt 9.0 applies at define (each recorded with the oracle: see the
+/// `fuzz-usb-*` goldens).
+@Suite("check: USB controllers")
+struct CheckUSBTests {
+    @Test("two USB controllers that are not companions cannot share an index")
+    func duplicateIndex() {
+        let m = Marked.pc("""
+                <controller type='usb' index='0' model='piix3-uhci'/>
+                <controller type='usb' index='⟨⟩0' model='piix4-uhci'/>
+            """)
+        let d = m.expectOne(.controllerUSB, .error, in: m.check())
+        m.expectNote(d, containing: "Duplicate USB controllers with index 0")
+        #expect(m.plan().planned == nil)
+    }
+
+    @Test("ich9 companions share their master's index")
+    func companionsShare() {
+        let m = Marked.q35("""
+                <controller type='usb' index='0' model='ich9-ehci1'/>
+                <controller type='usb' index='0' model='ich9-uhci1'/>
+                <controller type='usb' index='0' model='ich9-uhci2'/>
+            """)
+        #expect(m.check().with(.controllerUSB).isEmpty)
+        #expect(m.plan().planned != nil)
+    }
+
+    @Test("model='none' disables USB: no other USB controller and no USB input")
+    func usbDisabled() {
+        let m = Marked.pc("""
+                <controller type='usb' index='0' model='none'/>
+                ⟨ctl⟩<controller type='usb' index='1' model='qemu-xhci'/>
+                ⟨in⟩<input type='tablet' bus='usb'/>
+            """)
+        let diags = m.check().with(.controllerUSB)
+        #expect(diags.count == 2, "\(m.render(diags))")
+        m.expect(diags.first?.range, at: "ctl")
+        m.expect(diags.last?.range, at: "in")
+        #expect(m.plan().planned == nil)
+    }
+}
