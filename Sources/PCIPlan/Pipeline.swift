@@ -47,7 +47,7 @@ public enum Pipeline {
         let (planned, planDiags) = Planner.plan(n, options: options)
         diags += planDiags
         guard let planned, !diags.hasErrors else { return PlanOutcome(planned: nil, diagnostics: diags) }
-        diags += Checker.afterPlan(planned, options: options)
+        diags += Checker.afterPlan(planned, options: options) + Checker.planWarnings(planned)
         return PlanOutcome(planned: diags.hasErrors ? nil : planned, diagnostics: diags)
     }
 

@@ -121,4 +121,35 @@ struct PlanCLITests {
         default: #expect(r.stdout.contains("-device"))
         }
     }
+
+    @Test("multifunction='off' on a shared slot: plan stores it like libvirt and warns that QEMU refuses it")
+    func multifunctionOffWarns() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("mf.xml")
+        try """
+            <domain type='kvm'>
+              <os><type arch='x86_64' machine='pc'>hvm</type></os>
+              <devices>
+                <disk type='file' device='disk'>
+                  <target dev='vda' bus='virtio'/>
+                  <address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0' multifunction='off'/>
+                </disk>
+                <disk type='file' device='disk'>
+                  <target dev='vdb' bus='virtio'/>
+                  <address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x1'/>
+                </disk>
+              </devices>
+            </domain>
+
+            """.write(to: input, atomically: true, encoding: .utf8)
+        let r = try PCIPlanBinary.run(["plan", input.path])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("function='0x0' multifunction='off'/>"))
+        #expect(r.stderr.contains("mf.xml:6:7: warning:"))
+        #expect(r.stderr.contains("indicates single function"))
+        let c = try PCIPlanBinary.run(["check", input.path])
+        #expect(c.status == 1)
+        #expect(c.errorLines.count == 1)
+    }
 }

@@ -49,6 +49,28 @@ public enum Checker {
         guard options.multifunction == .explicit else { return [] }
         return explicitMultifunctionAfterPlan(p)
     }
+
+    /// For `plan`: libvirt stores a slot whose function 0 says `multifunction='off'` while other
+    /// functions are used, so `plan` does too — with a warning, because QEMU will not start it.
+    /// (`check` reports the same as an error.)
+    public static func planWarnings(_ p: PlannedDomain) -> [Diagnostic] {
+        var bySlot: [SlotKey: [Int: Int]] = [:]
+        for (i, pl) in p.placements { bySlot[pl.address.slotKey, default: [:]][pl.address.function] = i }
+        let file = p.normalized.definition.file
+        var out: [Diagnostic] = []
+        for key in bySlot.keys.sorted() {
+            guard let fns = bySlot[key], let zero = fns[0], p.placements[zero]?.multifunction == .off,
+                  let other = fns.keys.filter({ $0 != 0 }).min(), let j = fns[other] else { continue }
+            let el = p.devices[zero].addressElement ?? p.devices[zero].element
+            out.append(Diagnostic(.multifunctionOff, .warning,
+                "function 0 of slot \(key.description) (\(p.devices[zero].name)) says multifunction='off', but function \(other) is in use: libvirt stores this, and QEMU refuses to start it",
+                at: el.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) },
+                notes: [.init("\(p.devices[j].name) uses function \(other)",
+                              at: p.devices[j].element.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }),
+                        .init("QEMU 7.2: PCI: \(String(key.slot, radix: 16)).0 indicates single function, but \(String(key.slot, radix: 16)).\(other) is already populated.")]))
+        }
+        return out
+    }
 }
 
 /// Diagnostics collected by the checks, and the devices whose address or identity they already
