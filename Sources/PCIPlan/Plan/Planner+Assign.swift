@@ -157,6 +157,14 @@ extension Planner {
         var busNrs: [Int] = controllerOrder.compactMap { devices[$0].isPCIController ? devices[$0].controller?.busNr : nil }
         for i in controllerOrder {
             guard let c = devices[i].controller, c.type == "pci", let m = c.pciModel, let idx = c.index else { continue }
+            if idx > 255 {
+                // libvirt validates the index after assignment, so this catches the root ports
+                // it added itself too (e.g. behind a pcie-expander-bus, which gives more slots).
+                diags.append(Diagnostic(.controllerIndexTooHigh, .error,
+                    "planning needs PCI controller index \(idx), but 255 is the highest; the devices do not fit on this topology",
+                    at: range(of: i), notes: [.init("libvirt 9.0 rejects this definition: PCI controller index \(idx) too high, maximum is 255")]))
+                throw Failure()
+            }
             var f = ControllerDefaults()
             if c.modelName == nil { f.modelName = m.defaultModelName }
             let a = stored[i]?.address
