@@ -25,6 +25,11 @@ extension Planner {
         for i in controllerOrder where devices[i].isPCIController {
             guard let m = devices[i].controller?.pciModel, !m.isRoot, wants(i) else { continue }
             try next(&set, i, store: doStore, step: "PCI controllers are placed first, in index order")
+            if doStore, case .added = devices[i].origin, var p = stored[i] {
+                // A controller libvirt added (why: its origin); placed like any PCI controller.
+                p.provenance = .addedController("libvirt's first fit gave it the first free slot that takes a \(devices[i].flags.kindDescription) (PCI controllers, the added ones included, are placed first, in index order)")
+                stored[i] = p
+            }
         }
         // 2. filesystems
         for i in all where devices[i].kind == .filesystem && wants(i) && !devices[i].flags.isEmpty {
