@@ -186,7 +186,9 @@ struct CheckAddressTests {
 
     @Test("a USB2 companion without an address would land on a taken function")
     func usb2Companion() {
+        // (libvirt wants some USB controller without <master> in the XML: the xhci)
         let m = Marked.pc("""
+                <controller type='usb' index='1' model='qemu-xhci'/>
                 ⟨⟩<controller type='usb' index='0' model='ich9-uhci1'>
                   <master startport='0'/>
                 </controller>

@@ -7,6 +7,7 @@ extension Checker {
             if !checkIndexSyntax(c, i, &f) { continue }
             guard info.type == "pci" else { continue }
             checkPCIController(c, i, info, &f)
+            if let m = info.pciModel, let idx = info.index { controllerOptionChecks(c, i, m, index: idx, &f) }
         }
         duplicateIndexes(c, &f)
     }

@@ -23,14 +23,24 @@ extension Checker {
             }
             return
         }
+        // A companion (ich9-uhci1/2/3, or any controller with <master>) needs a USB controller
+        // without <master> somewhere in the XML as written — of any index; the default USB
+        // controller libvirt adds later does not count (each rule recorded with the oracle).
+        let written = usb.filter { c.devices[$0].element != nil }
+        let isCompanion = { (i: Int) in
+            c.devices[i].element?.child("master") != nil || usbCompanions.contains(c.devices[i].controller?.model ?? "")
+        }
+        if let orphan = written.first(where: isCompanion), !written.contains(where: { !isCompanion($0) }) {
+            f.add(Diagnostic(.controllerUSB, .error,
+                "USB companion \(c.name(orphan)) has no master: the domain declares no USB controller that companions can attach to (an ich9-ehci1 or another USB controller)",
+                at: c.tag(orphan), notes: [.libvirtRejects("No master USB controller specified")],
+                fixIts: [FixIt("add <controller type='usb' index='\(c.devices[orphan].controller?.index ?? 0)' model='ich9-ehci1'/>")]), device: orphan)
+        }
         var byIndex: [Int: [Int]] = [:]
         for i in usb { if let idx = c.devices[i].controller?.index { byIndex[idx, default: []].append(i) } }
         for idx in byIndex.keys.sorted() {
             let members = byIndex[idx] ?? []
             let masters = members.filter { !usbCompanions.contains(c.devices[$0].controller?.model ?? "") }
-            // (A companion without a master is sometimes refused — "No master USB controller
-            // specified" — and sometimes accepted by libvirt 9.0; the rule is not known, so
-            // nothing is reported.)
             for extra in masters.dropFirst() {
                 f.add(Diagnostic(.controllerUSB, .error,
                     "\(c.name(extra)) has index \(idx), which \(c.name(masters[0])) already has; only USB companions (ich9-uhci1/2/3) share an index",
