@@ -171,4 +171,16 @@ struct KeepTests {
             if d.hasBreaking && !intrinsic { Issue.record("\(name): \(DiffRenderer.text(d))") }
         }
     }
+
+    @Test("a default controller NEW leaves to libvirt keeps OLD's model and place (USB 0)")
+    func defaultControllerKeepsModel() throws {
+        let (p, diff) = try Self.keepFixture("keep-default-usb/new.xml", "keep-default-usb/old.xml")
+        let usb = try #require(p.devices.indices.first { p.devices[$0].controller?.type == "usb" && p.devices[$0].controller?.index == 0 })
+        #expect(p.devices[usb].controller?.model == "piix4-uhci")
+        #expect(p.placements[usb]?.address == PCIAddress(bus: 0, slot: 2))
+        #expect(diff.changes.filter { $0.severity == .breaking }.isEmpty)
+        let recorded = try ABIFixture.load("keep-default-usb/keep.xml")
+        #expect(XMLWriter.render(p) == recorded.bytes)
+        #expect(try ABIFixture.libvirtDifferences("keep-default-usb/keep.xml") == [])
+    }
 }

@@ -128,8 +128,16 @@ struct Keeper {
     /// Pins NEW's device `j` to OLD's placement of device `i`; returns the bus when that bus is
     /// gone (NEW gives its index to another controller model).
     mutating func keep(_ i: Int, _ p: Placement, _ j: Int, taken: [PCIAddress: Int], redefined: [Int: Int]) -> Int? {
-        let d = new.devices[j]
+        var d = new.devices[j]
         guard d.address.wantsPCI, !d.flags.isEmpty else { return nil }
+        if let oc = old.devices[i].controller, oc.model != d.controller?.model, case .added = d.origin, !d.isPCIController {
+            // NEW leaves this controller to libvirt's default (e.g. USB index 0): OLD's model is
+            // what the guest has, so keep it instead of the default libvirt would pick.
+            d.controller?.model = oc.model
+            d.model = oc.model
+            d.flags = Define.connectFlags(d, family: new.family)
+            new.devices[j] = d
+        }
         if let oc = old.devices[i].controller, oc.model != d.controller?.model {
             diags.append(Diagnostic(.planKeep, .warning,
                 "\(oldLabel(i)) is replaced by a \(d.controller?.model ?? "default") controller in '\(newName)', so it does not keep \(p.address)",
