@@ -41,6 +41,14 @@ extension Checker {
         for idx in byIndex.keys.sorted() {
             let members = byIndex[idx] ?? []
             let masters = members.filter { !usbCompanions.contains(c.devices[$0].controller?.model ?? "") }
+            if masters.isEmpty, let first = members.first(where: { c.devices[$0].element != nil }) {
+                // Accepted at define, but the guest cannot start: the companions' masterbus is
+                // the controller of their own index (libvirt-argv: "masterbus not found").
+                f.add(Diagnostic(.controllerUSB, .warning,
+                    "USB companion \(c.name(first)) has no master with index \(idx): libvirt 9.0 accepts the definition, but cannot start the guest (masterbus not found)",
+                    at: c.tag(first),
+                    fixIts: [FixIt("add <controller type='usb' index='\(idx)' model='ich9-ehci1'/>")]))
+            }
             for extra in masters.dropFirst() {
                 f.add(Diagnostic(.controllerUSB, .error,
                     "\(c.name(extra)) has index \(idx), which \(c.name(masters[0])) already has; only USB companions (ich9-uhci1/2/3) share an index",
