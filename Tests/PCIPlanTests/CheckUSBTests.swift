@@ -40,4 +40,25 @@ struct CheckUSBTests {
         m.expect(diags.last?.range, at: "in")
         #expect(m.plan().planned == nil)
     }
+
+    @Test("companions without a master of their own index: a warning (libvirt accepts, cannot start)")
+    func companionWithoutOwnMaster() {
+        let m = Marked.pc("""
+                <controller type='usb' index='0' model='piix3-uhci'/>
+                ⟨⟩<controller type='usb' index='1' model='ich9-uhci1'/>
+            """)
+        let d = m.expectOne(.controllerUSB, .warning, in: m.check())
+        #expect(d?.message.contains("masterbus not found") == true)
+        #expect(m.plan().planned != nil)
+    }
+
+    @Test("companions with no master controller anywhere in the XML: libvirt refuses the definition")
+    func noMasterAtAll() {
+        let m = Marked.q35("""
+                ⟨⟩<controller type='usb' index='0' model='ich9-uhci1'/>
+            """)
+        let d = m.expectOne(.controllerUSB, .error, in: m.check())
+        m.expectNote(d, containing: "No master USB controller specified")
+        #expect(m.plan().planned == nil)
+    }
 }

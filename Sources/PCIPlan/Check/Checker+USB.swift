@@ -30,7 +30,8 @@ extension Checker {
         let isCompanion = { (i: Int) in
             c.devices[i].element?.child("master") != nil || usbCompanions.contains(c.devices[i].controller?.model ?? "")
         }
-        if let orphan = written.first(where: isCompanion), !written.contains(where: { !isCompanion($0) }) {
+        let noMasterAtAll = written.contains(where: isCompanion) && !written.contains(where: { !isCompanion($0) })
+        if noMasterAtAll, let orphan = written.first(where: isCompanion) {
             f.add(Diagnostic(.controllerUSB, .error,
                 "USB companion \(c.name(orphan)) has no master: the domain declares no USB controller that companions can attach to (an ich9-ehci1 or another USB controller)",
                 at: c.tag(orphan), notes: [.libvirtRejects("No master USB controller specified")],
@@ -41,7 +42,7 @@ extension Checker {
         for idx in byIndex.keys.sorted() {
             let members = byIndex[idx] ?? []
             let masters = members.filter { !usbCompanions.contains(c.devices[$0].controller?.model ?? "") }
-            if masters.isEmpty, let first = members.first(where: { c.devices[$0].element != nil }) {
+            if masters.isEmpty, !noMasterAtAll, let first = members.first(where: { c.devices[$0].element != nil }) {
                 // Accepted at define, but the guest cannot start: the companions' masterbus is
                 // the controller of their own index (libvirt-argv: "masterbus not found").
                 f.add(Diagnostic(.controllerUSB, .warning,
