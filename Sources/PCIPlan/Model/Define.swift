@@ -11,6 +11,8 @@ public struct NormalizedDomain: Sendable {
     public var videoOrder: [Int]
     /// Disks grouped by bus, sorted by target name within a bus (virDomainDiskInsert).
     public var diskOrder: [Int]
+    /// The first console when it mirrors the first serial port: it is stored with that port's address.
+    public var consoleMirror: (console: Int, serial: Int)? = nil
 
     public var family: MachineFamily { definition.family }
 
@@ -157,6 +159,18 @@ public enum Define {
             }
         }
 
+        // virDomainDefAddConsoleCompat: the first console, when it is a serial console, is a
+        // copy of the first serial port — its own address is dropped and the serial's is
+        // written for it (recorded with the oracle).
+        var consoleMirror: (console: Int, serial: Int)? = nil
+        if let con = devices.indices.first(where: { devices[$0].kind == .console }),
+           devices[con].subtype == nil || devices[con].subtype == "serial",
+           let ser = devices.indices.first(where: { devices[$0].kind == .serial })
+        {
+            consoleMirror = (con, ser)
+            devices[con].address = .none
+        }
+
         // Connect flags.
         for i in devices.indices {
             devices[i].flags = connectFlags(devices[i], family: def.family)
@@ -171,7 +185,8 @@ public enum Define {
             let v = videos.remove(at: p)
             videos.insert(v, at: 0)
         }
-        return (NormalizedDomain(definition: def, devices: devices, controllerOrder: order, videoOrder: videos, diskOrder: disks), diags)
+        return (NormalizedDomain(definition: def, devices: devices, controllerOrder: order, videoOrder: videos, diskOrder: disks,
+                                 consoleMirror: consoleMirror), diags)
     }
 
     /// libvirt's virDomainControllerInsertPreAlloced: keep controllers of one type together,

@@ -56,7 +56,15 @@ public enum XMLWriter {
                     }
                 }
             }
-            if let p = placement {
+            if let m = plan.normalized.consoleMirror, m.console == i {
+                // The serial console is stored as a copy of serial port 0, address included.
+                let mirrored = plan.placements[m.serial]
+                if let a = d.addressElement {
+                    edits.append(XMLEdit(a.range, mirrored.map { $0.address.xml(multifunction: $0.multifunction) } ?? ""))
+                } else if let p = mirrored {
+                    children.append(p.address.xml(multifunction: p.multifunction))
+                }
+            } else if let p = placement {
                 if case .explicit = p.provenance, d.keptReason == nil {
                     if p.multifunction == .on, p.multifunctionDerivedFrom != nil, let a = d.addressElement {
                         let end = a.isSelfClosing ? a.startTag.upperBound - 2 : a.startTag.upperBound - 1
