@@ -51,8 +51,10 @@ struct GoldenPlanTests {
         let before = String(decoding: input.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let after = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let diff = LineDiff(before, after)
-        // Lines that disappear are start tags the plan opened up or addresses it replaced.
-        for line in diff.removed {
+        // Lines that disappear are start tags the plan opened up, addresses it replaced, or
+        // one-line elements that got an <address> inserted inline.
+        let addedWithoutAddresses = Set(diff.added.map(Self.removingPCIAddresses))
+        for line in diff.removed where !addedWithoutAddresses.contains(Self.removingPCIAddresses(line)) {
             let t = line.trimmingCharacters(in: .whitespaces)
             let ok = t.hasPrefix("<address type='pci'") || t.hasSuffix("/>") || t.hasPrefix("<controller") || t.hasPrefix("<crypto")
                 || t.hasPrefix("<memballoon") || t.hasPrefix("<target ") || t.hasPrefix("<address")
@@ -67,6 +69,17 @@ struct GoldenPlanTests {
         }
         // Every non-device line of the input is still there, in order.
         #expect(diff.keptCount + diff.removed.count == before.count)
+    }
+}
+
+extension GoldenPlanTests {
+    /// The line with every `<address type='pci' …/>` taken out.
+    static func removingPCIAddresses(_ line: String) -> String {
+        var out = line
+        while let start = out.range(of: "<address type='pci'"), let end = out[start.upperBound...].range(of: "/>") {
+            out.removeSubrange(start.lowerBound..<end.upperBound)
+        }
+        return out
     }
 }
 
