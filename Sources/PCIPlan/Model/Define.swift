@@ -117,7 +117,8 @@ public enum Define {
             if type == "ide" && def.family == .q35 { continue }
             addUpTo(type, diskDevices.filter { $0.bus == bus }.map(driveController).max())
         }
-        for d in devices where (d.kind == .channel || d.kind == .console) && d.subtype == "virtio" {
+        // (channels first, then consoles — virDomainDefMaybeAddVirtioSerialController)
+        for d in devices.filter({ $0.kind == .channel }) + devices.filter({ $0.kind == .console }) where d.subtype == "virtio" {
             let c = d.addressElement?[attribute: "type"] == "virtio-serial"
                 ? Int(d.addressElement?[attribute: "controller"] ?? "0") ?? 0 : 0
             // only the controller the port names, not every index below it
