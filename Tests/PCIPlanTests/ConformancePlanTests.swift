@@ -10,19 +10,10 @@ struct ConformancePlanTests {
     static let shared = package.deletingLastPathComponent().appendingPathComponent("shared/conformance")
     static var available: Bool { FileManager.default.fileExists(atPath: shared.appendingPathComponent("compare").path) }
 
-    static var binary: String? {
-        if let env = ProcessInfo.processInfo.environment["PCIPLAN_BIN"] { return env }
-        for dir in [".build/debug", ".build/release"] {
-            let p = package.appendingPathComponent(dir).appendingPathComponent("pciplan").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
-
     @Test("every conformance case passes or is a named exception",
           .enabled(if: available, "../shared/conformance is not beside the checkout: conformance comparison skipped"))
     func corpus() throws {
-        let bin = try #require(Self.binary, "build pciplan first (swift build)")
+        let bin = try #require(PCIPlanBinary.url, "build pciplan first (swift build)").path
         let report = FileManager.default.temporaryDirectory.appendingPathComponent("pciplan-conformance-\(getpid()).json")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")

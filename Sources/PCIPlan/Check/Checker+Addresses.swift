@@ -44,25 +44,13 @@ struct AddressWalk {
     /// libvirt's qemuDomainPCIAddressSetCreate: one bus per index up to the highest PCI
     /// controller index, each with its controller's model, gaps with the default model.
     mutating func buildBuses() {
-        var models: [Int: (ControllerModel, Bool)] = [:]
-        var hasPCIeRoot = false
+        var controllers: [PCIAddressSet.BusController] = []
         for i in c.n.controllerOrder {
-            guard let info = c.devices[i].controller, info.type == "pci", let idx = info.index, (0...255).contains(idx) else { continue }
-            guard let m = info.pciModel else { continue }
-            if m == .pcieRoot { hasPCIeRoot = true }
-            if models[idx] == nil { models[idx] = (m, info.hotplug != .off) }
+            guard let info = c.devices[i].controller, info.type == "pci", let idx = info.index, (0...255).contains(idx),
+                  let m = info.pciModel else { continue }
+            controllers.append(.init(index: idx, model: m, hotplug: info.hotplug != .off))
         }
-        let nbuses = (models.keys.max() ?? 0) + 1
-        let fill: ControllerModel = hasPCIeRoot ? .pcieRootPort : .pciBridge
-        for b in 0..<nbuses {
-            if let (m, hp) = models[b] {
-                set.buses.append(PCIBus(model: m, hotplug: hp))
-            } else {
-                let m: ControllerModel = b == 0 ? .pciRoot : fill
-                set.buses.append(PCIBus(model: m, hotplug: true))
-                if b > 0 { gapBuses[b] = m }
-            }
-        }
+        gapBuses = set.addBuses(count: (controllers.map(\.index).max() ?? 0) + 1, controllers: controllers)
     }
 
     /// libvirt's virDomainDeviceInfoIterate order: it decides which device of a pair the

@@ -243,3 +243,34 @@ public struct PCIAddressSet: Sendable {
         return try reserve(a, flags: flags, fromConfig: false)
     }
 }
+
+extension PCIAddressSet {
+    /// One PCI controller as the address set sees it.
+    public struct BusController: Sendable {
+        public var index: Int
+        public var model: ControllerModel
+        public var hotplug: Bool
+    }
+
+    /// libvirt's qemuDomainPCIAddressSetCreate: one bus per index below `count`, each with the
+    /// model of its controller (the last one listed wins, as in libvirt); bus 0 without one is a
+    /// pci-root, other gaps get a pcie-root-port when the domain has a pcie-root, else a
+    /// pci-bridge. Returns the gap buses and their models.
+    @discardableResult
+    public mutating func addBuses(count: Int, controllers: [BusController]) -> [Int: ControllerModel] {
+        var byIndex: [Int: BusController] = [:]
+        for c in controllers where (0..<count).contains(c.index) { byIndex[c.index] = c }
+        let fill: ControllerModel = controllers.contains { $0.model == .pcieRoot } ? .pcieRootPort : .pciBridge
+        var gaps: [Int: ControllerModel] = [:]
+        for b in 0..<count {
+            if let c = byIndex[b] {
+                buses.append(PCIBus(model: c.model, hotplug: c.hotplug))
+            } else {
+                let m: ControllerModel = b == 0 ? .pciRoot : fill
+                buses.append(PCIBus(model: m, hotplug: true))
+                if b > 0 { gaps[b] = m }
+            }
+        }
+        return gaps
+    }
+}

@@ -162,8 +162,7 @@ public struct Planner {
     /// libvirt's qemuDomainPCIAddressSetCreate + qemuDomainCollectPCIAddress.
     mutating func createSet(_ set: inout PCIAddressSet, nbuses: Int) throws(Failure) {
         set.buses = []
-        var models: [ControllerModel?] = Array(repeating: nil, count: nbuses)
-        var hotplug: [Bool] = Array(repeating: true, count: nbuses)
+        var controllers: [PCIAddressSet.BusController] = []
         for i in controllerOrder {
             guard let c = devices[i].controller, c.type == "pci", let idx = c.index, (0..<nbuses).contains(idx) else { continue }
             guard let m = c.pciModel else {
@@ -172,16 +171,10 @@ public struct Planner {
                     at: elementRange(of: i)))
                 throw Failure()
             }
-            models[idx] = m
-            hotplug[idx] = c.hotplug != .off
+            controllers.append(.init(index: idx, model: m, hotplug: c.hotplug != .off))
         }
-        if nbuses > 0 && models[0] == nil { models[0] = .pciRoot }
-        let fill: ControllerModel = hasPCIeRoot ? .pcieRootPort : .pciBridge
-        for b in 0..<nbuses {
-            set.buses.append(PCIBus(model: models[b] ?? fill, hotplug: hotplug[b]))
-            if models[b] == nil && b > 0 && growReasons[b] == nil {
-                growReasons[b] = "no controller has index \(b), so libvirt fills the gap with a \(fill.rawValue)"
-            }
+        for (b, m) in set.addBuses(count: nbuses, controllers: controllers) where growReasons[b] == nil {
+            growReasons[b] = "no controller has index \(b), so libvirt fills the gap with a \(m.rawValue)"
         }
         var failed = false
         for i in iterationOrder() {
@@ -189,7 +182,7 @@ public struct Planner {
             let a = placement.address
             var flags = devices[i].flags
             if flags.isEmpty { flags = .pciDevice }
-            if let c = devices[i].controller, a.domain == 0, a.bus == 0, a.slot == 1, family == .pc || true {
+            if let c = devices[i].controller, a.domain == 0, a.bus == 0, a.slot == 1 {
                 let piix = (c.type == "ide" && c.index == 0 && a.function == 1)
                     || (c.type == "usb" && c.index == 0 && (c.model == "piix3-uhci" || c.model == nil) && a.function == 2)
                 if piix {

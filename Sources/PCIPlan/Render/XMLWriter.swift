@@ -65,7 +65,7 @@ public enum XMLWriter {
                     children.append(p.address.xml(multifunction: p.multifunction))
                 }
             } else if let p = placement {
-                if case .explicit = p.provenance, d.keptReason == nil {
+                if case .explicit = p.provenance {
                     if p.multifunction == .on, p.multifunctionDerivedFrom != nil, let a = d.addressElement {
                         let end = a.isSelfClosing ? a.startTag.upperBound - 2 : a.startTag.upperBound - 1
                         var at = end
