@@ -1,6 +1,20 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// The stages are modules and their dependencies are the architecture; every arrow points
+// down the chain, never back up:
+//
+//   PCIPlanSource   bytes, source ranges, diagnostics catalogue, XML reader (libxml2)
+//        ↑
+//   PCIPlanModel    the domain model, libvirt's define-time normalisation, machine descriptors
+//        ↑
+//   PCIPlanPlanner  libvirt's address set, the planner and the checker
+//        ↑
+//   PCIPlanOutput   renderers (XML write-back, JSON, QEMU arguments, tree, dot), diff, keep, explain
+//        ↑
+//   PCIPlan         the umbrella users import: `Pipeline`, one entry point per command
+//        ↑
+//   pciplan         the command line: the only place that touches files, the terminal and exit codes
 let package = Package(
     name: "pciplan",
     platforms: [.macOS(.v13)],
@@ -19,10 +33,11 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
-        .target(
-            name: "PCIPlan",
-            dependencies: ["CLibXML2"]
-        ),
+        .target(name: "PCIPlanSource", dependencies: ["CLibXML2"]),
+        .target(name: "PCIPlanModel", dependencies: ["PCIPlanSource"]),
+        .target(name: "PCIPlanPlanner", dependencies: ["PCIPlanModel"]),
+        .target(name: "PCIPlanOutput", dependencies: ["PCIPlanPlanner"]),
+        .target(name: "PCIPlan", dependencies: ["PCIPlanOutput"]),
         .executableTarget(
             name: "pciplan",
             dependencies: [

@@ -1,14 +1,17 @@
-/// pciplan's pipeline, one stage per folder, each handing a typed value to the next:
+/// pciplan's pipeline: the one entry point for every command. Each stage is a module of its
+/// own, and each hands a typed value to the next:
 ///
-/// 1. `XMLReader` (XML/): bytes → `XMLElement` tree with exact byte ranges (libxml2).
-/// 2. `DomainReader` (Model/): tree → `DomainDefinition`, address syntax checked like libvirt's parser.
-/// 3. `Define` (Model/): what libvirt does at define — indexes, implicit controllers, default
-///    devices, model defaults, connect flags → `NormalizedDomain`.
-/// 4. `Checker` (Check/) and `Planner` (Plan/): libvirt's and QEMU's rules → diagnostics, and
+/// 1. `XMLReader` (PCIPlanSource): bytes → `XMLElement` tree with exact byte ranges (libxml2).
+/// 2. `DomainReader` (PCIPlanModel): tree → `DomainDefinition`, address syntax checked like
+///    libvirt's parser.
+/// 3. `Define` (PCIPlanModel): what libvirt does at define — indexes, implicit controllers,
+///    default devices, model defaults, connect flags → `NormalizedDomain`.
+/// 4. `Checker` and `Planner` (PCIPlanPlanner): libvirt's and QEMU's rules → diagnostics, and
 ///    every missing address → `PlannedDomain` with provenance.
-/// 5. Renderers (Render/): XML write-back (byte-preserving), JSON, QEMU arguments, tree, dot;
-///    `Diff` (Diff/) compares two planned domains.
+/// 5. PCIPlanOutput: renderers (byte-preserving XML write-back, JSON, QEMU arguments, tree,
+///    dot), `ABIDiff` (compares two planned domains), `Keeper` (`plan --keep`) and `Explainer`.
 ///
+/// Commands: `load` (stages 1–3), `plan`, `check`, `plan(_:keeping:)`, `diff` and `explain`.
 /// The library never touches files, the terminal or the exit status: the CLI does.
 public enum Pipeline {
     /// The result of reading a file up to the normalized definition.
@@ -75,13 +78,4 @@ public enum Pipeline {
         let owner = { (r: SourceRange) in n.devices.firstIndex { $0.element?.range.contains(r.start) == true } }
         return owner(ra).map { $0 == owner(rb) } ?? false
     }
-}
-
-/// Options shared by `plan` and `check`.
-public struct PlanOptions: Sendable {
-    /// `libvirt`: derive and persist multifunction like libvirt 9.0. `explicit`: derive nothing;
-    /// a slot with functions ≥ 1 whose function 0 lacks `multifunction='on'` is an error.
-    public enum MultifunctionPolicy: String, Sendable, CaseIterable { case libvirt, explicit }
-    public var multifunction: MultifunctionPolicy = .libvirt
-    public init() {}
 }

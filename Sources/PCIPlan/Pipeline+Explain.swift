@@ -1,0 +1,18 @@
+extension Pipeline {
+    /// The outcome of `explain`: the explanations (nil when planning failed) and diagnostics.
+    public struct ExplainOutcome: Sendable {
+        public var planned: PlannedDomain?
+        public var explanations: [DeviceExplanation]?
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// `explain`: plans the file, then says for every device and controller (or the one
+    /// `device` names: alias, disk target, MAC or address) where it is and which rule put it there.
+    public static func explain(_ file: SourceFile, device: String? = nil, options: PlanOptions = PlanOptions()) -> ExplainOutcome {
+        let o = plan(file, options: options)
+        guard let p = o.planned else { return ExplainOutcome(planned: nil, explanations: nil, diagnostics: o.diagnostics) }
+        var all = Explainer.explain(p, options: options, including: device.map { id in { Explainer.matches(p, $0, id) } })
+        if let device { all = all.filter { Explainer.matches(p, $0.index, device) } }
+        return ExplainOutcome(planned: p, explanations: all, diagnostics: o.diagnostics)
+    }
+}

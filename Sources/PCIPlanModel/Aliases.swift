@@ -1,0 +1,195 @@
+import PCIPlanSource
+
+/// libvirt 9.0's device alias names (`qemuAssignDeviceAliases` in `qemu_alias.c`), used in
+/// messages and as QEMU `id`s.
+///
+/// Device classes are walked in libvirt's order (disks, nets, filesystems, sounds, hostdevs,
+/// redirdevs, videos, controllers, inputs, chardevs, hubs, shmems, smartcards, watchdog, balloon,
+/// RNGs, TPMs, memory, vsock, IOMMU) because nets and hostdevs share the `hostdevN` numbers.
+/// Two numbering schemes exist, as in libvirt: "position" classes use the device's position in
+/// its class (`sound1` stays `sound1` even when `sound0` has a user alias), "next free" classes
+/// take one more than the highest number already given (`net`, `hostdev`, `fs`, `rng`, virtio
+/// memory). A user alias (`<alias name='ua-…'/>`) is kept; other written aliases are ignored,
+/// as libvirt ignores them in an inactive definition.
+public enum Aliases {
+    public static func assign(_ devices: inout [Device], controllerOrder: [Int], family: MachineFamily? = nil) {
+        let fam = family ?? inferredFamily(devices)
+        for i in devices.indices {
+            if let ua = devices[i].element?.child("alias")?[attribute: "name"], ua.hasPrefix("ua-") {
+                devices[i].alias = ua
+            } else {
+                devices[i].alias = nil
+            }
+        }
+        var a = Assigner(devices: devices)
+        let of = { (k: DeviceKind) in a.devices.indices.filter { a.devices[$0].kind == k } }
+
+        for i in of(.disk) { a.set(i, diskAlias(a.devices[i], devices: a.devices)) }
+        for i in of(.interface) {
+            a.set(i, a.devices[i].subtype == "hostdev" ? a.nextFree("hostdev", among: [.hostdev, .interface]) : a.nextFree("net", among: [.interface]))
+        }
+        for i in of(.filesystem) { a.set(i, a.nextFree("fs", among: [.filesystem])) }
+        a.byPosition(of(.sound), "sound")
+        for i in of(.hostdev) { a.set(i, a.nextFree("hostdev", among: [.hostdev, .interface])) }
+        a.byPosition(of(.redirdev), "redir")
+        a.byPosition(videoOrder(a.devices), "video")
+        for i in controllerOrder { a.set(i, controllerAlias(a.devices[i], family: fam)) }
+        a.byPosition(of(.input), "input")
+        a.byPosition(of(.parallel), "parallel")
+        a.byPosition(of(.serial), "serial")
+        a.byPosition(of(.channel), "channel")
+        for (n, i) in of(.console).enumerated() {
+            // virDomainDefAddConsoleCompat: the first serial-type console is serial 0 itself.
+            let t = a.devices[i].subtype
+            if n == 0 && (t == nil || t == "serial") {
+                a.set(i, of(.serial).first.flatMap { a.devices[$0].alias } ?? "serial0")
+            } else {
+                a.set(i, "console\(n)")
+            }
+        }
+        a.byPosition(of(.hub), "hub")
+        a.byPosition(of(.shmem), "shmem")
+        a.byPosition(of(.smartcard), "smartcard")
+        for i in of(.watchdog) { a.set(i, "watchdog0") }  // libvirt 9.0 allows one watchdog
+        for i in of(.memballoon) where a.devices[i].model != "none" { a.set(i, "balloon0") }
+        for i in of(.rng) { a.set(i, a.nextFree("rng", among: [.rng])) }
+        a.byPosition(of(.tpm), "tpm")
+        assignMemory(&a, of(.memory))
+        for i in of(.vsock) { a.set(i, "vsock0") }
+        for i in of(.iommu) { a.set(i, "iommu0") }
+        devices = a.devices
+    }
+
+    /// `qemuAssignDeviceControllerAlias`.
+    static func controllerAlias(_ d: Device, family: MachineFamily) -> String? {
+        guard let c = d.controller, let idx = c.index else { return nil }
+        switch c.type {
+        case "pci": return c.pciModel == .pcieRoot ? "pcie.\(idx)" : "pci.\(idx)"
+        case "ide" where idx == 0 && family == .pc: return "ide"  // the PIIX3 IDE is built in
+        case "sata" where idx == 0 && family == .q35: return "ide"  // so is the ICH9 AHCI
+        case "usb" where idx == 0: return "usb"
+        case "scsi" where idx == 0 && c.model == "ncr53c90": return "scsi"
+        default: return "\(c.type)\(idx)"
+        }
+    }
+
+    /// `qemuAssignDeviceDiskAlias`: drive-addressed disks are named by their address
+    /// (`ide0-1-1`, `scsi0-0-2`, `scsi1-0-0-3` behind a non-lsilogic SCSI controller),
+    /// the others by bus and target index (`virtio-disk3`, `usb-disk1`).
+    static func diskAlias(_ d: Device, devices: [Device]) -> String {
+        let bus = d.bus ?? "ide"
+        let dst = d.element?.child("target")?[attribute: "dev"] ?? ""
+        let index = diskNameToIndex(dst)
+        guard let drive = driveAddress(d, bus: bus, index: index) else { return "\(bus)-disk\(index)" }
+        if bus == "scsi" {
+            let model = devices.first { $0.controller?.type == "scsi" && $0.controller?.index == drive.controller }?.controller?.model
+            if model != "lsilogic" {
+                return "scsi\(drive.controller)-\(drive.bus)-\(drive.target)-\(drive.unit)"
+            }
+        }
+        return "\(bus)\(drive.controller)-\(drive.bus)-\(drive.unit)"
+    }
+
+    /// `virDiskNameToIndex`: `vda` → 0, `vdz` → 25, `vdaa` → 26, `vdba` → 52.
+    static func diskNameToIndex(_ name: String) -> Int {
+        guard let p = ["fd", "hd", "vd", "sd", "xvd", "ubd"].first(where: { name.hasPrefix($0) }) else { return 0 }
+        var idx = 0
+        for (i, ch) in name.dropFirst(p.count).enumerated() {
+            guard let a = ch.asciiValue, a >= 97, a <= 122 else { break }
+            idx = (idx + (i == 0 ? 0 : 1)) * 26 + Int(a - 97)
+        }
+        return idx
+    }
+
+    struct DriveAddress { var controller = 0, bus = 0, target = 0, unit = 0 }
+
+    /// The written `<address type='drive'>`, else `virDomainDiskDefAssignAddress`'s default.
+    static func driveAddress(_ d: Device, bus: String, index idx: Int) -> DriveAddress? {
+        if let el = d.addressElement, el[attribute: "type"] == "drive" {
+            func v(_ n: String) -> Int { el[attribute: n].flatMap(parseLibvirtUInt).map { Int($0) } ?? 0 }
+            return DriveAddress(controller: v("controller"), bus: v("bus"), target: v("target"), unit: v("unit"))
+        }
+        guard d.addressElement == nil else { return nil }
+        switch bus {
+        case "scsi": return DriveAddress(controller: idx / 7, unit: idx % 7)
+        case "ide": return DriveAddress(controller: idx / 4, bus: (idx % 4) / 2, unit: idx % 2)
+        case "sata": return DriveAddress(controller: idx / 6, unit: idx % 6)
+        case "fdc": return DriveAddress(unit: idx)
+        default: return nil
+        }
+    }
+
+    /// `dimm<slot>`/`nvdimm<slot>` by DIMM slot (the first free slot when none is written);
+    /// virtio-pmem and virtio-mem count up per prefix.
+    static func assignMemory(_ a: inout Assigner, _ mems: [Int]) {
+        func slot(_ i: Int) -> Int? {
+            guard let el = a.devices[i].addressElement, el[attribute: "type"] == "dimm" else { return nil }
+            return el[attribute: "slot"].flatMap(parseLibvirtUInt).map { Int($0) }
+        }
+        var used = Set(mems.compactMap(slot))
+        for i in mems {
+            switch a.devices[i].model {
+            case "virtio-pmem": a.set(i, a.nextFree("virtiopmem", among: [.memory]))
+            case "virtio-mem": a.set(i, a.nextFree("virtiomem", among: [.memory]))
+            case "sgx-epc": a.set(i, a.nextFree("epc", among: [.memory]))
+            case let m:
+                var s = slot(i) ?? 0
+                if slot(i) == nil {
+                    while used.contains(s) { s += 1 }
+                    used.insert(s)
+                }
+                a.set(i, "\(m == "nvdimm" ? "nvdimm" : "dimm")\(s)")
+            }
+        }
+    }
+
+    /// Videos with the primary one first (libvirt moves `primary='yes'` to the front).
+    static func videoOrder(_ devices: [Device]) -> [Int] {
+        var videos = devices.indices.filter { devices[$0].kind == .video }
+        if let p = videos.firstIndex(where: { devices[$0].element?.child("model")?[attribute: "primary"] == "yes" }), p > 0 {
+            videos.insert(videos.remove(at: p), at: 0)
+        }
+        return videos
+    }
+
+    static func inferredFamily(_ devices: [Device]) -> MachineFamily {
+        devices.contains { $0.controller?.index == 0 && $0.controller?.pciModel == .pcieRoot } ? .q35 : .pc
+    }
+
+    /// Hands out aliases, never overwriting a user alias.
+    struct Assigner {
+        var devices: [Device]
+        /// Per (prefix, classes): one more than the highest `<prefix>N` handed out so far, kept
+        /// up to date by `set`, so naming stays linear in the number of devices.
+        private var next: [String: (prefix: String, kinds: Set<DeviceKind>, value: Int)] = [:]
+
+        init(devices: [Device]) { self.devices = devices }
+
+        mutating func set(_ i: Int, _ alias: String?) {
+            guard devices[i].alias == nil, let alias else { return }
+            devices[i].alias = alias
+            for (key, entry) in next where entry.kinds.contains(devices[i].kind) && alias.hasPrefix(entry.prefix) {
+                if let n = Int(alias.dropFirst(entry.prefix.count)) { next[key]?.value = max(entry.value, n + 1) }
+            }
+        }
+
+        mutating func byPosition(_ indices: [Int], _ prefix: String) {
+            for (n, i) in indices.enumerated() { set(i, "\(prefix)\(n)") }
+        }
+
+        /// `qemuDomainDeviceAliasIndex` over the given classes: one more than the highest
+        /// `<prefix>N` already given.
+        mutating func nextFree(_ prefix: String, among kinds: Set<DeviceKind>) -> String {
+            let key = prefix + "|" + kinds.map(\.rawValue).sorted().joined(separator: ",")
+            if next[key] == nil {
+                var value = 0
+                for d in devices where kinds.contains(d.kind) {
+                    guard let a = d.alias, a.hasPrefix(prefix), let n = Int(a.dropFirst(prefix.count)) else { continue }
+                    value = max(value, n + 1)
+                }
+                next[key] = (prefix, kinds, value)
+            }
+            return "\(prefix)\(next[key]?.value ?? 0)"
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import PCIPlanSource
+
+/// The PCI controller models libvirt knows; raw values are libvirt's spellings.
+public enum ControllerModel: String, Sendable, Hashable, Codable, CaseIterable {
+    case pciRoot = "pci-root"
+    case pcieRoot = "pcie-root"
+    case pciBridge = "pci-bridge"
+    case dmiToPCIBridge = "dmi-to-pci-bridge"
+    case pcieRootPort = "pcie-root-port"
+    case pcieSwitchUpstreamPort = "pcie-switch-upstream-port"
+    case pcieSwitchDownstreamPort = "pcie-switch-downstream-port"
+    case pciExpanderBus = "pci-expander-bus"
+    case pcieExpanderBus = "pcie-expander-bus"
+    case pcieToPCIBridge = "pcie-to-pci-bridge"
+
+    /// What the bus this controller provides accepts, its slot range and whether endpoints
+    /// may be auto-placed there (libvirt `virDomainPCIAddressBusSetModel`).
+    public func busFlags(hotplug: Bool) -> ConnectFlags {
+        let hp: ConnectFlags = hotplug ? .hotpluggable : []
+        switch self {
+        case .pciRoot: return [.autoAssign, .pciDevice, .pciBridge, .pciExpanderBus, hp]
+        case .pciBridge: return [.autoAssign, .pciDevice, .pciBridge, hp]
+        case .pciExpanderBus: return [.autoAssign, .pciDevice, .pciBridge, hp]
+        case .pcieRoot: return [.pcieDevice, .pcieRootPort, .dmiToPCIBridge, .pcieExpanderBus]
+        case .dmiToPCIBridge: return [.pciDevice, .pciBridge]
+        case .pcieToPCIBridge: return [.autoAssign, .pciDevice, .pciBridge, hp]
+        case .pcieRootPort, .pcieSwitchDownstreamPort:
+            return [.autoAssign, .pcieDevice, .pcieSwitchUpstreamPort, .pcieToPCIBridge, hp]
+        case .pcieSwitchUpstreamPort: return [.pcieSwitchDownstreamPort]
+        case .pcieExpanderBus: return [.pcieRootPort, .dmiToPCIBridge]
+        }
+    }
+
+    /// Lowest usable slot: slot 0 holds the host bridge on a root bus and the SHPC on a bridge.
+    public var minSlot: Int {
+        switch self {
+        case .pciRoot, .pcieRoot, .pciBridge, .pcieToPCIBridge: 1
+        default: 0
+        }
+    }
+
+    /// Root and downstream ports have exactly one slot.
+    public var maxSlot: Int {
+        switch self {
+        case .pcieRootPort, .pcieSwitchDownstreamPort: 0
+        default: 31
+        }
+    }
+
+    /// Whether the model supports hotplug at all (before `<target hotplug='off'/>`).
+    public var supportsHotplug: Bool { busFlags(hotplug: true).contains(.hotpluggable) }
+
+    /// How this controller itself plugs in upstream (libvirt `virDomainPCIControllerModelToConnectType`).
+    public var connectFlags: ConnectFlags {
+        switch self {
+        case .pciRoot, .pcieRoot: []
+        case .pciBridge: .pciBridge
+        case .pciExpanderBus: .pciExpanderBus
+        case .pcieExpanderBus: .pcieExpanderBus
+        case .dmiToPCIBridge: .dmiToPCIBridge
+        case .pcieToPCIBridge: .pcieToPCIBridge
+        case .pcieRootPort: [.pcieRootPort, .aggregateSlot]
+        case .pcieSwitchUpstreamPort: .pcieSwitchUpstreamPort
+        case .pcieSwitchDownstreamPort: .pcieSwitchDownstreamPort
+        }
+    }
+
+    /// The controller model libvirt adds to give a slot to a device with these flags
+    /// (`virDomainPCIControllerConnectTypeToModel`), used in failure messages.
+    package static func model(connecting flags: ConnectFlags) -> ControllerModel? {
+        if flags.contains(.pcieRootPort) { return .pcieRootPort }
+        if flags.contains(.pcieSwitchUpstreamPort) { return .pcieSwitchUpstreamPort }
+        if flags.contains(.pcieSwitchDownstreamPort) { return .pcieSwitchDownstreamPort }
+        if flags.contains(.dmiToPCIBridge) { return .dmiToPCIBridge }
+        if flags.contains(.pciExpanderBus) { return .pciExpanderBus }
+        if flags.contains(.pcieExpanderBus) { return .pcieExpanderBus }
+        if flags.contains(.pciBridge) { return .pciBridge }
+        return nil
+    }
+
+    /// `<model name=…>` libvirt fills in: the QEMU device that implements the controller.
+    public var defaultModelName: String? {
+        switch self {
+        case .pciRoot, .pcieRoot: nil
+        case .pciBridge: "pci-bridge"
+        case .dmiToPCIBridge: "i82801b11-bridge"
+        case .pcieToPCIBridge: "pcie-pci-bridge"
+        case .pcieRootPort: "pcie-root-port"
+        case .pcieSwitchUpstreamPort: "x3130-upstream"
+        case .pcieSwitchDownstreamPort: "xio3130-downstream"
+        case .pciExpanderBus: "pxb"
+        case .pcieExpanderBus: "pxb-pcie"
+        }
+    }
+
+    public var isRoot: Bool { self == .pciRoot || self == .pcieRoot }
+}

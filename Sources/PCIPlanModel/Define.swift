@@ -1,0 +1,254 @@
+import PCIPlanSource
+
+/// Stage 3: what libvirt 9.0 does to a definition at `virsh define` before it assigns PCI
+/// addresses — controller indexes, implicit controllers, default devices, model defaults and
+/// connect flags. The result is the device list the planner walks.
+public struct NormalizedDomain: Sendable {
+    public var definition: DomainDefinition
+    /// Input devices followed by the devices libvirt adds.
+    public var devices: [Device]
+    /// Controllers in libvirt's list order (grouped by type, by index within a type).
+    public var controllerOrder: [Int]
+    /// Videos with the primary one first.
+    public var videoOrder: [Int]
+    /// Disks grouped by bus, sorted by target name within a bus (virDomainDiskInsert).
+    public var diskOrder: [Int]
+    /// The first console when it mirrors the first serial port: it is stored with that port's address.
+    public var consoleMirror: (console: Int, serial: Int)? = nil
+
+    public var family: MachineFamily { definition.family }
+
+    /// Index into `devices` of the PCI controller with this index.
+    public func pciController(index: Int) -> Int? {
+        controllerOrder.first { devices[$0].controller?.type == "pci" && devices[$0].controller?.index == index }
+    }
+}
+
+public enum Define {
+    public static func normalize(_ def: DomainDefinition) -> (NormalizedDomain, [Diagnostic]) {
+        var devices = def.devices
+        var diags: [Diagnostic] = []
+        var order: [Int] = []
+
+        // <crypto> does not exist in libvirt 9.0: define drops it, address and all.
+        for i in devices.indices where devices[i].kind == .crypto {
+            devices[i].flags = []
+            if let el = devices[i].element {
+                diags.append(Diagnostic(.deviceDropped, .warning,
+                    "libvirt 9.0 does not know <crypto> devices and drops this one (and its address) at define; the planned XML leaves it out",
+                    at: SourceRange(file: def.file.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)))
+            }
+        }
+
+        // Parse: controllers enter the list as libvirt's virDomainControllerInsertPreAlloced puts them.
+        for i in devices.indices where devices[i].kind == .controller {
+            insertController(i, devices: devices, order: &order)
+        }
+        // Post-parse: controllers without index= take the lowest unused index of their type.
+        // (virDomainAssignControllerIndexes; a USB2 companion joins the set of the USB2
+        // controller just before it unless that set already has its model.)
+        func isUSB2(_ c: ControllerInfo?) -> Bool {
+            c?.type == "usb" && ["ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3"].contains(c?.model ?? "")
+        }
+        for (pos, i) in order.enumerated() where devices[i].controller?.index == nil {
+            let c = devices[i].controller
+            let type = c?.type ?? ""
+            var inherited: Int? = nil
+            if pos > 0 && isUSB2(c) {
+                let prev = order[..<pos].last { devices[$0].controller?.type == "usb" }.flatMap { devices[$0].controller }
+                if let prev, isUSB2(prev), let pidx = prev.index,
+                   !order.contains(where: { devices[$0].controller?.type == "usb" && devices[$0].controller?.index == pidx && devices[$0].controller?.model == c?.model })
+                {
+                    inherited = pidx
+                }
+            }
+            defer { devices[i].name = "controller \(type) \(devices[i].controller?.index ?? 0)" }
+            if let inherited {
+                devices[i].controller?.index = inherited
+            } else {
+                let used = Set(order.compactMap { devices[$0].controller?.type == type ? devices[$0].controller?.index : nil })
+                var n = 0
+                while used.contains(n) { n += 1 }
+                devices[i].controller?.index = n
+            }
+        }
+
+        func hasController(_ type: String, _ index: Int) -> Bool {
+            order.contains { devices[$0].controller?.type == type && devices[$0].controller?.index == index }
+        }
+        func addController(_ type: String, _ index: Int, model: String?, reason: String) {
+            var d = Device(kind: .controller, origin: .added(reason), element: nil, name: "controller \(type) \(index)")
+            var info = ControllerInfo(type: type)
+            info.index = index
+            info.model = model
+            d.controller = info
+            d.model = model
+            devices.append(d)
+            order.append(devices.count - 1)  // libvirt appends controllers it adds
+        }
+
+        // qemu driver defaults (qemuDomainDefAddDefaultDevices).
+        if !hasController("pci", 0) {
+            addController("pci", 0, model: def.family.rootModel.rawValue, reason: "the \(def.family == .q35 ? "q35" : "i440fx") machine's root bus")
+        }
+        if !hasController("usb", 0) {
+            addController("usb", 0, model: nil, reason: "libvirt's default USB controller")
+        }
+        if def.family == .q35 && !hasController("sata", 0) {
+            addController("sata", 0, model: nil, reason: "the q35 machine's built-in SATA controller (ICH9 AHCI)")
+        }
+        if !devices.contains(where: { $0.kind == .memballoon }) {
+            var d = Device(kind: .memballoon, origin: .added("libvirt's default memory balloon"), element: nil, name: "memballoon 'virtio'")
+            d.model = "virtio"
+            devices.append(d)
+        }
+
+        // Implicit controllers (virDomainDefAddImplicitControllers), in libvirt's order: the
+        // disk controllers (scsi, fdc, ide, sata; indexes 0 up to the highest a disk uses), then
+        // the virtio-serial controller each virtio channel or console names, then ccid for
+        // smartcards, then scsi controllers for SCSI host devices. The order matters: these are
+        // appended to the controller list, which is the order they get PCI slots.
+        func addUpTo(_ type: String, _ highest: Int?) {
+            guard let highest else { return }
+            for i in 0...highest where !hasController(type, i) {
+                addController(type, i, model: nil, reason: "implicit \(type) controller for the devices that use it")
+            }
+        }
+        let diskDevices = devices.filter { $0.kind == .disk }
+        for (type, bus) in [("scsi", "scsi"), ("fdc", "fdc"), ("ide", "ide"), ("sata", "sata")] {
+            if type == "ide" && def.family == .q35 { continue }
+            addUpTo(type, diskDevices.filter { $0.bus == bus }.map(driveController).max())
+        }
+        // (channels first, then consoles — virDomainDefMaybeAddVirtioSerialController)
+        for d in devices.filter({ $0.kind == .channel }) + devices.filter({ $0.kind == .console }) where d.subtype == "virtio" {
+            let c = d.addressElement?[attribute: "type"] == "virtio-serial"
+                ? Int(d.addressElement?[attribute: "controller"] ?? "0") ?? 0 : 0
+            // only the controller the port names, not every index below it
+            if !hasController("virtio-serial", c) {
+                addController("virtio-serial", c, model: nil, reason: "implicit virtio-serial controller for a virtio channel or console")
+            }
+        }
+        if devices.contains(where: { $0.kind == .smartcard }) { addUpTo("ccid", 0) }
+        addUpTo("scsi", devices.filter { $0.kind == .hostdev && $0.subtype == "scsi" }
+            .map { Int($0.addressElement?[attribute: "controller"] ?? "0") ?? 0 }.max())
+
+        // A video is added when there is graphics but no video.
+        if !devices.contains(where: { $0.kind == .video }) && devices.contains(where: { $0.kind == .graphics }) {
+            var d = Device(kind: .video, origin: .added("libvirt's default video for <graphics>"), element: nil, name: "video 'cirrus'")
+            d.model = "cirrus"
+            devices.append(d)
+        }
+
+        // Model defaults libvirt resolves at define.
+        for i in devices.indices {
+            switch devices[i].kind {
+            case .controller:
+                guard var c = devices[i].controller else { continue }
+                if c.type == "usb" && c.model == nil {
+                    c.model = def.family == .q35 ? "qemu-xhci" : "piix3-uhci"
+                    devices[i].model = c.model
+                }
+                if c.type == "scsi" && (c.model == nil || c.model == "auto" || c.model == "default") {
+                    c.model = "lsilogic"
+                    devices[i].model = c.model
+                }
+                devices[i].controller = c
+            case .interface:
+                if devices[i].model == nil && devices[i].subtype != "hostdev" { devices[i].model = "rtl8139" }
+            case .video:
+                if devices[i].model == nil { devices[i].model = "cirrus" }
+            default:
+                break
+            }
+        }
+
+        // virDomainDefAddConsoleCompat: the first console, when it is a serial console, is a
+        // copy of the first serial port — its own address is dropped and the serial's is
+        // written for it (recorded with the oracle).
+        var consoleMirror: (console: Int, serial: Int)? = nil
+        if let con = devices.indices.first(where: { devices[$0].kind == .console }),
+           devices[con].subtype == nil || devices[con].subtype == "serial",
+           let ser = devices.indices.first(where: { devices[$0].kind == .serial })
+        {
+            consoleMirror = (con, ser)
+            devices[con].address = .none
+        }
+
+        // Connect flags.
+        for i in devices.indices {
+            devices[i].flags = connectFlags(devices[i], family: def.family)
+        }
+        // Aliases (qemu_alias.c) for messages and QEMU arguments.
+        Aliases.assign(&devices, controllerOrder: order, family: def.family)
+
+        let disks = diskOrder(devices)
+
+        var videos = devices.indices.filter { devices[$0].kind == .video }
+        if let p = videos.firstIndex(where: { devices[$0].element?.child("model")?[attribute: "primary"] == "yes" }), p > 0 {
+            let v = videos.remove(at: p)
+            videos.insert(v, at: 0)
+        }
+        return (NormalizedDomain(definition: def, devices: devices, controllerOrder: order, videoOrder: videos, diskOrder: disks,
+                                 consoleMirror: consoleMirror), diags)
+    }
+
+    /// libvirt's virDomainControllerInsertPreAlloced: keep controllers of one type together,
+    /// sorted by index; a controller without index goes after the last of its type.
+    static func insertController(_ i: Int, devices: [Device], order: inout [Int]) {
+        guard let c = devices[i].controller else { return }
+        var insertAt: Int? = nil
+        for pos in stride(from: order.count - 1, through: 0, by: -1) {
+            guard let cur = devices[order[pos]].controller, cur.type == c.type else { continue }
+            guard let idx = c.index else { insertAt = pos + 1; break }
+            let curIdx = cur.index ?? -1
+            // libvirt gives ich9-uhci1/2/3 a <master> at parse when they lack one
+            let isCompanion = { (d: Device) in
+                d.element?.child("master") != nil || ["ich9-uhci1", "ich9-uhci2", "ich9-uhci3"].contains(d.controller?.model ?? "")
+            }
+            if curIdx > idx {
+                insertAt = pos
+            } else if !isCompanion(devices[i]) && isCompanion(devices[order[pos]]) && curIdx == idx {
+                // a USB2 master goes before the companions of its index
+                insertAt = pos
+            } else if insertAt == nil {
+                insertAt = pos + 1
+            }
+        }
+        if let at = insertAt { order.insert(i, at: at) } else { order.append(i) }
+    }
+
+    /// libvirt's virDomainDiskInsert, applied disk by disk, keeps the disks of one bus together
+    /// (buses in order of first appearance) and sorted by target index, equal ones in input
+    /// order — the same as a stable sort within each bus group, which is what this computes.
+    static func diskOrder(_ devices: [Device]) -> [Int] {
+        var groups: [String: [(index: Int, device: Int)]] = [:]
+        var busOrder: [String] = []
+        for i in devices.indices where devices[i].kind == .disk {
+            let bus = devices[i].bus ?? ""
+            if groups[bus] == nil { busOrder.append(bus) }
+            groups[bus, default: []].append((diskNameIndex(devices[i].element?.child("target")?[attribute: "dev"] ?? ""), i))
+        }
+        return busOrder.flatMap { bus in
+            (groups[bus] ?? []).enumerated().sorted { ($0.element.index, $0.offset) < ($1.element.index, $1.offset) }.map(\.element.device)
+        }
+    }
+
+    /// The drive controller a disk sits on: explicit `<address type='drive' controller=>` or
+    /// derived from the target name as libvirt does (6 units per SATA bus, 7 per SCSI, 4 per IDE).
+    static func driveController(_ d: Device) -> Int {
+        if let a = d.addressElement, a[attribute: "type"] == "drive" {
+            return Int(a[attribute: "controller"] ?? "0") ?? 0
+        }
+        let dev = d.element?.child("target")?[attribute: "dev"] ?? ""
+        let idx = diskNameIndex(dev)
+        switch d.bus {
+        case "scsi": return idx / 7
+        case "sata": return idx / 6
+        case "ide": return idx / 4
+        default: return 0
+        }
+    }
+
+    /// `sda` → 0, `sdz` → 25, `sdaa` → 26 (virDiskNameToIndex).
+    static func diskNameIndex(_ name: String) -> Int { Aliases.diskNameToIndex(name) }
+}

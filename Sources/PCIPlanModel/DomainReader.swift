@@ -1,0 +1,248 @@
+import PCIPlanSource
+
+/// Stage 2 of the pipeline: turns the XML tree into a `DomainDefinition`, checking the
+/// syntax of every `<address type='pci'>` the way libvirt's parser does.
+public enum DomainReader {
+    public static func read(_ file: SourceFile, root: XMLElement) -> (DomainDefinition?, [Diagnostic]) {
+        var diags: [Diagnostic] = []
+        func range(_ r: Range<Int>) -> SourceRange { SourceRange(file: file.name, start: r.lowerBound, end: r.upperBound) }
+
+        guard root.name == "domain" else {
+            diags.append(Diagnostic(.inputNotDomain, .error,
+                "the root element is <\(root.name)>, but libvirt domain XML starts with <domain>",
+                at: range(root.startTag)))
+            return (nil, diags)
+        }
+        let osType = root.child("os")?.child("type")
+        let machine = osType?[attribute: "machine"] ?? "pc"
+        if let arch = osType?[attribute: "arch"], arch != "x86_64", arch != "i686" {
+            diags.append(Diagnostic(.inputArch, .error,
+                "architecture '\(arch)' is not supported; pciplan plans x86_64 and i686 guests",
+                at: range(osType?.attributeNode("arch")?.valueRange ?? root.startTag)))
+            return (nil, diags)
+        }
+        guard let family = MachineFamily.of(machine: machine) else {
+            diags.append(Diagnostic(.inputMachine, .error,
+                "machine type '\(machine)' is not supported; pciplan plans 'pc' (i440fx) and 'q35' machines",
+                at: range(osType?.attributeNode("machine")?.valueRange ?? root.startTag)))
+            return (nil, diags)
+        }
+        let devicesElement = root.child("devices")
+        var devices: [Device] = []
+        for (i, el) in (devicesElement?.children ?? []).enumerated() {
+            var d = makeDevice(el, position: i)
+            if let addrEl = el.child("address") {
+                d.addressElement = addrEl
+                d.address = parseAddress(addrEl, file: file, diags: &diags)
+            }
+            devices.append(d)
+        }
+        return (DomainDefinition(file: file, root: root, machine: machine, family: family,
+                                 devicesElement: devicesElement, devices: devices), diags)
+    }
+
+    static func kind(of tag: String) -> DeviceKind {
+        switch tag {
+        case "controller": .controller
+        case "disk": .disk
+        case "interface": .interface
+        case "sound": .sound
+        case "video": .video
+        case "hostdev": .hostdev
+        case "memballoon": .memballoon
+        case "rng": .rng
+        case "watchdog": .watchdog
+        case "shmem": .shmem
+        case "input": .input
+        case "serial": .serial
+        case "parallel": .parallel
+        case "channel": .channel
+        case "console": .console
+        case "iommu": .iommu
+        case "vsock": .vsock
+        case "memory": .memory
+        case "filesystem": .filesystem
+        case "panic": .panic
+        case "crypto": .crypto
+        case "smartcard": .smartcard
+        case "hub": .hub
+        case "redirdev": .redirdev
+        case "tpm": .tpm
+        case "nvram": .nvram
+        case "graphics": .graphics
+        case "audio": .audio
+        case "lease": .lease
+        case "emulator": .emulator
+        default: .other
+        }
+    }
+
+    static func makeDevice(_ el: XMLElement, position: Int) -> Device {
+        let k = kind(of: el.name)
+        var d = Device(kind: k, origin: .input(position), element: el, name: el.name)
+        switch k {
+        case .controller:
+            let type = el[attribute: "type"] ?? ""
+            var info = ControllerInfo(type: type)
+            if let idx = el[attribute: "index"] {
+                info.indexGiven = true
+                // libvirt reads the index as a plain decimal; other forms are diagnosed by the checker.
+                info.index = parseLibvirtControllerIndex(idx).value
+            }
+            info.model = el[attribute: "model"]
+            info.modelName = el.child("model")?[attribute: "name"]
+            if let t = el.child("target") {
+                info.chassisNr = t[attribute: "chassisNr"].flatMap(parseLibvirtUInt).map { Int($0) }
+                info.chassis = t[attribute: "chassis"].flatMap(parseLibvirtUInt).map { Int($0) }
+                info.port = t[attribute: "port"].flatMap(parseLibvirtUInt).map { Int($0) }
+                info.busNr = t[attribute: "busNr"].flatMap(parseLibvirtUInt).map { Int($0) }
+                info.targetIndex = t[attribute: "index"].flatMap(parseLibvirtUInt).map { Int($0) }
+                info.hotplug = Tristate(rawValue: t[attribute: "hotplug"] ?? "absent") ?? .absent
+            }
+            d.controller = info
+            d.model = info.model
+            d.name = "controller \(type)\(info.index.map { " \($0)" } ?? "")"
+        case .disk:
+            let target = el.child("target")
+            d.bus = target?[attribute: "bus"] ?? diskBus(forTarget: target?[attribute: "dev"] ?? "")
+            d.model = el[attribute: "model"]
+            d.subtype = el[attribute: "device"]
+            d.name = "disk '\(target?[attribute: "dev"] ?? "?")'"
+        case .interface:
+            d.subtype = el[attribute: "type"]
+            d.model = el.child("model")?[attribute: "type"]
+            if let mac = el.child("mac")?[attribute: "address"] { d.name = "interface \(mac)" } else { d.name = "interface" }
+        case .sound:
+            d.model = el[attribute: "model"]
+            d.name = "sound '\(d.model ?? "?")'"
+        case .video:
+            d.model = el.child("model")?[attribute: "type"]
+            d.name = "video '\(d.model ?? "default")'"
+        case .hostdev:
+            d.subtype = el[attribute: "type"]
+            d.model = el[attribute: "model"]
+            d.bus = el[attribute: "mode"] ?? "subsystem"
+            if let a = el.child("source")?.child("address") {
+                d.name = "hostdev \(a[attribute: "bus"] ?? "?"):\(a[attribute: "slot"] ?? "?").\(a[attribute: "function"] ?? "?")"
+            } else {
+                d.name = "hostdev"
+            }
+        case .input:
+            d.subtype = el[attribute: "type"]
+            d.bus = el[attribute: "bus"]
+            d.model = el[attribute: "model"]
+            d.name = "input \(d.subtype ?? "?") (\(d.bus ?? "default"))"
+        case .serial, .channel, .console, .parallel:
+            d.subtype = el.child("target")?[attribute: "type"]
+            d.model = el.child("target")?.child("model")?[attribute: "name"]
+        case .filesystem:
+            d.model = el[attribute: "model"]
+            d.subtype = el.child("driver")?[attribute: "type"]
+            d.name = "filesystem '\(el.child("target")?[attribute: "dir"] ?? "?")'"
+        case .memory:
+            d.model = el[attribute: "model"]
+            d.name = "memory '\(d.model ?? "?")'"
+        case .memballoon, .rng, .watchdog, .iommu, .vsock, .panic, .crypto, .shmem:
+            d.model = el[attribute: "model"]
+            if k == .shmem, let n = el[attribute: "name"] { d.name = "shmem '\(n)'" }
+            else if let m = d.model { d.name = "\(el.name) '\(m)'" }
+        default:
+            break
+        }
+        return d
+    }
+
+    /// libvirt's default disk bus from the target name prefix.
+    static func diskBus(forTarget dev: String) -> String {
+        if dev.hasPrefix("vd") { return "virtio" }
+        if dev.hasPrefix("sd") { return "scsi" }
+        if dev.hasPrefix("hd") { return "ide" }
+        if dev.hasPrefix("fd") { return "fdc" }
+        if dev.hasPrefix("xvd") { return "xen" }
+        if dev.hasPrefix("ubd") { return "uml" }
+        return "ide"
+    }
+
+    /// Parses `<address>` like libvirt's `virPCIDeviceAddressParseXML`, reporting every problem.
+    static func parseAddress(_ el: XMLElement, file: SourceFile, diags: inout [Diagnostic]) -> AddressSpec {
+        func range(_ r: Range<Int>) -> SourceRange { SourceRange(file: file.name, start: r.lowerBound, end: r.upperBound) }
+        guard let type = el[attribute: "type"] else {
+            diags.append(Diagnostic(.addressMissingType, .error,
+                "<address> has no 'type' attribute; write type='pci' for a PCI address",
+                at: range(el.startTag)))
+            return .invalid
+        }
+        guard type == "pci" else { return .other(type) }
+        var ok = true
+        var values: [String: UInt64] = [:]
+        for name in ["domain", "bus", "slot", "function"] {
+            guard let attr = el.attributeNode(name) else { continue }
+            guard let v = parseLibvirtUInt(attr.value), v <= UInt64(UInt32.max) else {
+                ok = false
+                var fix: [FixIt] = []
+                if UInt64(attr.value, radix: 16) != nil {
+                    fix.append(FixIt("write hexadecimal with a '0x' prefix", range: range(attr.valueRange), replacement: "0x" + attr.value))
+                }
+                diags.append(Diagnostic(.addressBadNumber, .error,
+                    "invalid \(name)='\(attr.value)': libvirt expects a non-negative integer (decimal, 0x-prefixed hex, or 0-prefixed octal)",
+                    at: range(attr.valueRange), fixIts: fix))
+                continue
+            }
+            values[name] = v
+            let t = attr.value.trimmingSpaces
+            if t.count > 1, t.first == "0", !(t.hasPrefix("0x") || t.hasPrefix("0X")), v != 0 {
+                diags.append(Diagnostic(.addressAmbiguousNumber, .warning,
+                    "\(name)='\(attr.value)' has a leading zero, so libvirt reads it as octal (\(v) = 0x\(hex(Int(v), 1)))",
+                    at: range(attr.valueRange),
+                    fixIts: [FixIt("write it as hexadecimal", range: range(attr.valueRange), replacement: "0x" + hex(Int(v), 2))]))
+            }
+        }
+        var multi = Tristate.absent
+        if let m = el.attributeNode("multifunction") {
+            if m.value == "on" { multi = .on } else if m.value == "off" { multi = .off } else {
+                ok = false
+                diags.append(Diagnostic(.addressBadMultifunction, .error,
+                    "invalid multifunction='\(m.value)': libvirt accepts only 'on' or 'off'",
+                    at: range(m.valueRange)))
+            }
+        }
+        guard ok else { return .invalid }
+        let addr = PCIAddress(domain: UInt32(values["domain"] ?? 0), bus: Int(values["bus"] ?? 0),
+                              slot: Int(values["slot"] ?? 0), function: Int(values["function"] ?? 0))
+        if addr.isEmpty {
+            if addr.function != 0 || multi != .absent {
+                diags.append(Diagnostic(.addressIgnored, .warning,
+                    "an address with domain, bus and slot 0 means 'assign one for me': libvirt drops function='\(addr.function)'\(multi != .absent ? " and multifunction='\(multi.rawValue)'" : "") and picks a new address",
+                    at: range(el.startTag)))
+            }
+            return .pciWanted(multifunction: multi)
+        }
+        // Range checks happen only on non-empty addresses, as in libvirt.
+        var inRange = true
+        if addr.bus > 0xFF {
+            inRange = false
+            diags.append(Diagnostic(.addressRange, .error, "invalid PCI address bus='0x\(hex(addr.bus, 1))', must be <= 0xFF",
+                                    at: range(el.attributeNode("bus")?.valueRange ?? el.startTag)))
+        }
+        if addr.slot > 0x1F {
+            inRange = false
+            diags.append(Diagnostic(.addressRange, .error, "invalid PCI address slot='0x\(hex(addr.slot, 1))', must be <= 0x1F",
+                                    at: range(el.attributeNode("slot")?.valueRange ?? el.startTag)))
+        }
+        if addr.function > 7 {
+            inRange = false
+            diags.append(Diagnostic(.addressRange, .error, "invalid PCI address function=0x\(hex(addr.function, 1)), must be <= 7",
+                                    at: range(el.attributeNode("function")?.valueRange ?? el.startTag)))
+        }
+        return inRange ? .pci(addr, multifunction: multi) : .invalid
+    }
+}
+
+extension String {
+    package var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s = s.dropLast() }
+        return String(s)
+    }
+}

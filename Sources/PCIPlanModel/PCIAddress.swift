@@ -1,0 +1,94 @@
+import PCIPlanSource
+
+/// A guest PCI address: domain:bus:slot.function.
+///
+/// `bus` is the *index* of the PCI controller that provides the bus (libvirt's meaning),
+/// not the bus number firmware gives it.
+public struct PCIAddress: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var domain: UInt32
+    public var bus: Int
+    public var slot: Int
+    public var function: Int
+
+    public init(domain: UInt32 = 0, bus: Int, slot: Int, function: Int = 0) {
+        self.domain = domain
+        self.bus = bus
+        self.slot = slot
+        self.function = function
+    }
+
+    /// libvirt's "empty" address: domain, bus and slot all 0 (the function is ignored).
+    public var isEmpty: Bool { domain == 0 && bus == 0 && slot == 0 }
+
+    /// `0000:00:02.0`, as libvirt prints addresses in messages.
+    public var description: String {
+        "\(hex(Int(domain), 4)):\(hex(bus, 2)):\(hex(slot, 2)).\(function)"
+    }
+
+    /// `0000:00:02`, the slot this address belongs to.
+    public var slotDescription: String { "\(hex(Int(domain), 4)):\(hex(bus, 2)):\(hex(slot, 2))" }
+
+    public var slotKey: SlotKey { SlotKey(domain: domain, bus: bus, slot: slot) }
+
+    public static func < (a: PCIAddress, b: PCIAddress) -> Bool {
+        (a.domain, a.bus, a.slot, a.function) < (b.domain, b.bus, b.slot, b.function)
+    }
+
+    /// The XML libvirt stores: `<address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>`.
+    public func xml(multifunction: Tristate) -> String {
+        var s = "<address type='pci' domain='0x\(hex(Int(domain), 4))' bus='0x\(hex(bus, 2))' slot='0x\(hex(slot, 2))' function='0x\(function)'"
+        if multifunction != .absent { s += " multifunction='\(multifunction.rawValue)'" }
+        return s + "/>"
+    }
+}
+
+/// Identifies one slot (all eight functions).
+public struct SlotKey: Sendable, Hashable, Comparable {
+    public var domain: UInt32
+    public var bus: Int
+    public var slot: Int
+    public static func < (a: SlotKey, b: SlotKey) -> Bool { (a.domain, a.bus, a.slot) < (b.domain, b.bus, b.slot) }
+    public var description: String { "\(hex(Int(domain), 4)):\(hex(bus, 2)):\(hex(slot, 2))" }
+}
+
+/// libvirt's tri-state switch (`multifunction`, `hotplug`): absent, on or off.
+public enum Tristate: String, Sendable, Hashable, Codable {
+    case absent, on, off
+}
+
+/// Lowercase hex, zero-padded to `width` digits.
+package func hex(_ v: Int, _ width: Int) -> String {
+    let s = String(v, radix: 16)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+}
+
+/// Parses a number the way libvirt's `virXMLPropUInt` with base 0 does: `0x` hex, a leading
+/// `0` octal (so `010` is 8 and `08` is invalid), otherwise decimal. Returns nil when invalid.
+public func parseLibvirtUInt(_ text: String) -> UInt64? {
+    // libvirt's strtoul accepts leading white space and a leading '+'; it rejects '-'.
+    var t = Substring(text)
+    while let f = t.first, f == " " || f == "\t" || f == "\n" || f == "\r" { t = t.dropFirst() }
+    if t.first == "+" { t = t.dropFirst() }
+    guard !t.isEmpty else { return nil }
+    if t.hasPrefix("0x") || t.hasPrefix("0X") {
+        let digits = t.dropFirst(2)
+        guard !digits.isEmpty else { return nil }
+        return UInt64(digits, radix: 16)
+    }
+    if t.count > 1 && t.first == "0" {
+        return UInt64(t.dropFirst(), radix: 8)
+    }
+    return UInt64(t, radix: 10)
+}
+
+/// libvirt reads `index` with `virXMLPropInt(…, 10, NONNEGATIVE)`: base 10 only
+/// (strtol: leading white space and a sign allowed, nothing after the digits), ≥ 0.
+public func parseLibvirtControllerIndex(_ text: String) -> (value: Int?, negative: Bool) {
+    var t = Substring(text)
+    while let ch = t.first, ch == " " || ch == "\t" || ch == "\n" || ch == "\r" { t = t.dropFirst() }
+    var sign = 1
+    if t.first == "+" { t = t.dropFirst() } else if t.first == "-" { sign = -1; t = t.dropFirst() }
+    guard !t.isEmpty, t.allSatisfy({ $0.isASCII && $0.isNumber }), let v = Int32(t) else { return (nil, false) }
+    let value = sign * Int(v)
+    return value < 0 ? (nil, true) : (value, false)
+}

@@ -1,0 +1,193 @@
+import PCIPlanModel
+import PCIPlanPlanner
+import PCIPlanSource
+
+/// Carries OLD's layout into NEW's normalized definition before planning.
+package struct Keeper {
+    let old: PlannedDomain
+    package var new: NormalizedDomain
+    let pairing: DevicePairing
+    package var diags: [Diagnostic] = []
+    /// New device index → the old device whose place it keeps (addresses and carried controllers).
+    var kept: [Int: Int] = [:]
+
+    package init(old: PlannedDomain, new: NormalizedDomain) {
+        self.old = old
+        self.new = new
+        self.pairing = DevicePairing(old: old.devices, new: new.devices)
+    }
+
+    var oldName: String { old.normalized.definition.file.name }
+    var newName: String { new.definition.file.name }
+
+    func newRange(_ j: Int) -> SourceRange? {
+        let el = new.devices[j].addressElement ?? new.devices[j].element
+        return el.map { SourceRange(file: newName, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+    }
+
+    func oldRange(_ i: Int) -> SourceRange? {
+        old.devices[i].element.map { SourceRange(file: oldName, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+    }
+
+    func oldLabel(_ i: Int) -> String { ABIComparison.label(old, i) }
+
+    package mutating func carryOver() {
+        guard old.family == new.family else {
+            diags.append(Diagnostic(.planKeep, .error,
+                "'\(newName)' changes the machine from \(old.family.rawValue) to \(new.family.rawValue): its root bus is a \(new.family.rootModel.rawValue), so no address of '\(oldName)' can be kept",
+                at: new.definition.root.child("os")?.child("type").map { SourceRange(file: newName, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }))
+            return
+        }
+        // Buses whose controller index NEW gives to another model: nothing on them can stay.
+        var redefined: [Int: Int] = [:]   // bus → new controller index in devices
+        for (i, j) in pairing.oldToNew {
+            guard old.devices[i].isPCIController, let idx = old.devices[i].controller?.index,
+                  old.devices[i].controller?.model != new.devices[j].controller?.model else { continue }
+            redefined[idx] = j
+        }
+        var lost: [Int: [Int]] = [:]      // bus → old devices that sat on it
+        for i in old.normalized.controllerOrder where old.devices[i].isPCIController && pairing.oldToNew[i] == nil {
+            if let b = old.placements[i]?.address.bus, redefined[b] != nil { lost[b, default: []].append(i); continue }
+            addController(from: i)
+        }
+        var taken: [PCIAddress: Int] = [:]
+        for j in new.devices.indices { if case .pci(let a, _) = new.devices[j].address { taken[a] = j } }
+        for (i, p) in old.placements.sorted(by: { $0.key < $1.key }) {
+            guard let j = pairing.oldToNew[i] else { continue }
+            if case .pci(let a, let m) = new.devices[j].address {
+                keepExplicit(i, p, j, written: a, m)
+            } else if let bus = keep(i, p, j, taken: taken, redefined: redefined) {
+                lost[bus, default: []].append(i)
+            }
+        }
+        for (b, devices) in lost.sorted(by: { $0.key < $1.key }) {
+            guard let j = redefined[b], let ci = old.normalized.pciController(index: b) else { continue }
+            diags.append(Diagnostic(.planKeep, .error,
+                "bus \(b) is gone: '\(oldName)' has \(oldLabel(ci)) there, but '\(newName)' makes index \(b) a \(new.devices[j].controller?.model ?? "different controller"), so \(devices.map(oldLabel).joined(separator: ", ")) cannot keep \(devices.count == 1 ? "its place" : "their places")",
+                at: newRange(j), notes: devices.map { .init("\(oldLabel($0)) is at \(old.placements[$0]?.address.description ?? "?") in \(oldName)", at: oldRange($0)) }))
+        }
+    }
+
+    /// NEW writes an address for a device OLD had: the user's choice, except that OLD's bit is
+    /// kept when NEW leaves it open, and libvirt's rewrite of OLD's same address is followed.
+    mutating func keepExplicit(_ i: Int, _ p: Placement, _ j: Int, written a: PCIAddress, _ m: Tristate) {
+        if case .pci(let oldWritten, _) = old.devices[i].address, oldWritten == a, a != p.address {
+            // OLD wrote the same address and libvirt rewrote it (the bus bump of spec §5.3):
+            // the rewritten one is the guest's.
+            new.devices[j].address = .pci(p.address, multifunction: m == .absent ? p.multifunction : m)
+            new.devices[j].keptReason = "'\(oldName)' writes \(a) too, which libvirt rewrote to \(p.address)"
+            kept[j] = i
+        } else if a != p.address {
+            diags.append(Diagnostic(.planKeep, .warning,
+                "\(oldLabel(i)) moves from \(p.address) to \(a) because '\(newName)' writes that address; --keep keeps only what '\(newName)' leaves open",
+                at: newRange(j), notes: [.init("\(oldName) has it at \(p.address)", at: oldRange(i))]))
+        } else if m == .absent && p.multifunction != .absent {
+            // Same address, bit left open: keep OLD's bit (derived there, or written).
+            new.devices[j].address = .pci(a, multifunction: p.multifunction)
+            new.devices[j].keptReason = "'\(oldName)' has it here with multifunction='\(p.multifunction.rawValue)'"
+            kept[j] = i
+        }
+    }
+
+    /// Pins NEW's device `j` to OLD's placement of device `i`; returns the bus when that bus is
+    /// gone (NEW gives its index to another controller model).
+    mutating func keep(_ i: Int, _ p: Placement, _ j: Int, taken: [PCIAddress: Int], redefined: [Int: Int]) -> Int? {
+        var d = new.devices[j]
+        guard d.address.wantsPCI, !d.flags.isEmpty else { return nil }
+        if let oc = old.devices[i].controller, oc.model != d.controller?.model, case .added = d.origin, !d.isPCIController {
+            // NEW leaves this controller to libvirt's default (e.g. USB index 0): OLD's model is
+            // what the guest has, so keep it instead of the default libvirt would pick.
+            d.controller?.model = oc.model
+            d.model = oc.model
+            d.flags = Define.connectFlags(d, family: new.family)
+            new.devices[j] = d
+        }
+        if let oc = old.devices[i].controller, oc.model != d.controller?.model {
+            diags.append(Diagnostic(.planKeep, .warning,
+                "\(oldLabel(i)) is replaced by a \(d.controller?.model ?? "default") controller in '\(newName)', so it does not keep \(p.address)",
+                at: newRange(j), notes: [.init("\(oldName) has it here", at: oldRange(i))]))
+            return nil
+        }
+        let (was, now) = (ABIComparison.connectKind(old.devices[i]), ABIComparison.connectKind(d))
+        if !d.isPCIController && was != now {
+            diags.append(Diagnostic(.planKeep, .warning,
+                "\(oldLabel(i)) keeps \(p.address), but '\(newName)' makes it a \(now) device instead of a \(was) one, so the guest still sees different hardware",
+                at: newRange(j), notes: [.init("\(oldName) has it here", at: oldRange(i))]))
+        }
+        if redefined[p.address.bus] != nil { return p.address.bus }
+        if let other = taken[p.address] {
+            diags.append(Diagnostic(.planKeep, .error,
+                "\(oldLabel(i)) cannot keep \(p.address) from '\(oldName)': '\(newName)' puts \(new.devices[other].name) there explicitly",
+                at: newRange(j) ?? newRange(other),
+                notes: [.init("\(new.devices[other].name) is declared here", at: newRange(other)),
+                        .init("\(oldName) has \(oldLabel(i)) there", at: oldRange(i))]))
+            return nil
+        }
+        new.devices[j].address = .pci(p.address, multifunction: p.multifunction)
+        new.devices[j].keptReason = "'\(oldName)' has it at \(p.address) (\(p.provenance.kind) there)"
+        kept[j] = i
+        return nil
+    }
+
+    /// Adds a PCI controller OLD had and NEW lacks (one libvirt added, or one NEW dropped),
+    /// pinned to its old address.
+    mutating func addController(from i: Int) {
+        guard let c = old.devices[i].controller, let idx = c.index, let model = c.pciModel else { return }
+        let source = old.devices[i].element == nil ? "libvirt added it" : "it is written"
+        var d = Device(kind: .controller, origin: .added("kept from '\(oldName)', where \(source)"), element: nil,
+                       name: "controller pci \(idx) (\(model.rawValue))")
+        var info = ControllerInfo(type: "pci")
+        info.index = idx
+        info.model = model.rawValue
+        info.hotplug = c.hotplug
+        d.controller = info
+        d.model = model.rawValue
+        d.flags = model.connectFlags
+        d.alias = old.devices[i].alias ?? "pci.\(idx)"
+        if let p = old.placements[i] {
+            d.address = .pci(p.address, multifunction: p.multifunction)
+            d.keptReason = "'\(oldName)' has it at \(p.address) (\(p.provenance.kind) there)"
+        }
+        new.devices.append(d)
+        new.controllerOrder.append(new.devices.count - 1)
+        kept[new.devices.count - 1] = i
+    }
+
+    /// OLD's effective `<model name>`, chassisNr, chassis, port and busNr for every kept PCI
+    /// controller whose NEW element leaves them open (libvirt would refill them from the index
+    /// and address, which is the same unless OLD had other values).
+    package func restoreControllerOptions(_ p: inout PlannedDomain) {
+        for j in p.devices.indices where p.devices[j].isPCIController {
+            guard let i = kept[j] ?? pairing.newToOld[j], let oc = old.controllerInfo(i),
+                  let input = p.devices[j].controller, input.model == oc.model else { continue }
+            var f = p.filledDefaults[j] ?? ControllerDefaults()
+            if input.modelName == nil { f.modelName = oc.modelName }
+            if input.chassisNr == nil { f.chassisNr = oc.chassisNr }
+            if input.chassis == nil { f.chassis = oc.chassis }
+            if input.port == nil { f.port = oc.port }
+            if input.busNr == nil { f.busNr = oc.busNr }
+            p.filledDefaults[j] = f == ControllerDefaults() ? nil : f
+        }
+    }
+
+    /// Every kept place really was kept: same address, and the multifunction bit QEMU gets.
+    package func verify(_ p: PlannedDomain) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for (j, i) in kept.sorted(by: { $0.key < $1.key }) {
+            guard let op = old.placements[i], let np = p.placements[j] else { continue }
+            if op.address != np.address {
+                out.append(Diagnostic(.planKeep, .error,
+                    "\(oldLabel(i)) cannot keep \(op.address) from '\(oldName)': libvirt moves it to \(np.address)",
+                    at: newRange(j), notes: [.init("\(oldName) has it here", at: oldRange(i))]))
+            } else if (op.multifunction == .on) != (np.multifunction == .on) {
+                let users = p.placements.filter { $0.key != j && $0.value.address.slotKey == np.address.slotKey && $0.value.address.function != 0 }
+                    .sorted { $0.value.address < $1.value.address }
+                    .map { "\(p.devices[$0.key].name) at \($0.value.address)" }
+                out.append(Diagnostic(.planKeep, .error,
+                    "\(oldLabel(i)) cannot keep its multifunction bit at \(op.address): '\(newName)' puts \(users.joined(separator: ", ")) in its slot, so libvirt derives multifunction='on'",
+                    at: newRange(j), notes: [.init("\(oldName) has it without multifunction='on'", at: oldRange(i))]))
+            }
+        }
+        return out
+    }
+}

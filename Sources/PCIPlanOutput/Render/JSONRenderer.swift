@@ -1,0 +1,80 @@
+import PCIPlanModel
+import PCIPlanPlanner
+import PCIPlanSource
+
+/// `--format json`: every device and controller with its address, multifunction state and
+/// provenance (schema in the README, "JSON output").
+public enum JSONRenderer {
+    public static let schemaVersion = 1
+
+    public static func render(_ plan: PlannedDomain) -> String {
+        json(plan).rendered() + "\n"
+    }
+
+    public static func json(_ plan: PlannedDomain) -> JSONValue {
+        var items: [JSONValue] = []
+        for (i, d) in plan.devices.enumerated() {
+            if d.kind == .emulator || d.kind == .crypto { continue }
+            let placement = plan.placements[i]
+            if placement == nil && d.flags.isEmpty && d.kind != .controller { continue }
+            items.append(device(i, d, placement, plan))
+        }
+        return .object([
+            "schema": .int(schemaVersion),
+            "machine": .string(plan.normalized.definition.machine),
+            "family": .string(plan.family.rawValue),
+            "devices": .array(items),
+            "steps": .array(plan.steps.map(JSONValue.string)),
+        ])
+    }
+
+    static func device(_ i: Int, _ d: Device, _ p: Placement?, _ plan: PlannedDomain) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "element": .string(d.kind.rawValue),
+            "name": .string(d.name),
+            "connect": .string(d.flags.isEmpty ? "none" : d.flags.kindDescription),
+        ]
+        if let a = d.alias { o["alias"] = .string(a) }
+        switch d.origin {
+        case .input(let n): o["origin"] = .object(["kind": .string("input"), "position": .int(n)])
+        case .added(let why): o["origin"] = .object(["kind": .string("added"), "reason": .string(why)])
+        }
+        if let el = d.element {
+            let (l, c) = plan.normalized.definition.file.lineColumn(of: el.startTag.lowerBound)
+            o["location"] = .object(["line": .int(l), "column": .int(c)])
+        }
+        if let c = plan.controllerInfo(i) {
+            var co: [String: JSONValue] = ["type": .string(c.type)]
+            if let v = c.index { co["index"] = .int(v) }
+            if let v = c.model { co["model"] = .string(v) }
+            if let v = c.modelName { co["modelName"] = .string(v) }
+            if let v = c.chassisNr { co["chassisNr"] = .int(v) }
+            if let v = c.chassis { co["chassis"] = .int(v) }
+            if let v = c.port { co["port"] = .int(v) }
+            if let v = c.busNr { co["busNr"] = .int(v) }
+            if c.type == "pci", let idx = c.index { co["providesBus"] = .int(idx) }
+            o["controller"] = .object(co)
+        }
+        if let p {
+            o["address"] = .object([
+                "domain": .int(Int(p.address.domain)), "bus": .int(p.address.bus),
+                "slot": .int(p.address.slot), "function": .int(p.address.function),
+                "text": .string(p.address.description),
+            ])
+            var mf: [String: JSONValue] = ["state": .string(p.multifunction.rawValue)]
+            if let from = p.multifunctionDerivedFrom {
+                mf["derivedFrom"] = .string(from.description)
+                mf["provenance"] = .string("derived")
+            } else {
+                mf["provenance"] = .string(p.multifunction == .absent ? "none" : (p.provenance == .explicit ? "explicit" : "planned"))
+            }
+            o["multifunction"] = .object(mf)
+            var prov: [String: JSONValue] = ["kind": .string(p.provenance.kind), "rule": .string(p.provenance.detail)]
+            if let s = p.sequence { prov["sequence"] = .int(s) }
+            o["provenance"] = .object(prov)
+        } else {
+            o["address"] = .null
+        }
+        return .object(o)
+    }
+}

@@ -1,0 +1,33 @@
+import PCIPlanModel
+import PCIPlanPlanner
+import PCIPlanSource
+
+/// A byte-range replacement on the original file. The writer never re-serialises the
+/// document: every byte outside the edits stays as it was.
+public struct XMLEdit: Sendable, Hashable {
+    public var range: Range<Int>
+    public var replacement: String
+
+    public init(_ range: Range<Int>, _ replacement: String) {
+        self.range = range
+        self.replacement = replacement
+    }
+
+    /// Applies non-overlapping edits; insertions at the same offset keep their given order.
+    public static func apply(_ edits: [XMLEdit], to bytes: [UInt8]) -> [UInt8] {
+        let sorted = edits.enumerated().sorted {
+            ($0.element.range.lowerBound, $0.offset) < ($1.element.range.lowerBound, $1.offset)
+        }.map(\.element)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + sorted.reduce(0) { $0 + $1.replacement.utf8.count })
+        var pos = 0
+        for e in sorted {
+            let start = max(e.range.lowerBound, pos)
+            out.append(contentsOf: bytes[pos..<start])
+            out.append(contentsOf: Array(e.replacement.utf8))
+            pos = max(pos, e.range.upperBound)
+        }
+        out.append(contentsOf: bytes[pos...])
+        return out
+    }
+}

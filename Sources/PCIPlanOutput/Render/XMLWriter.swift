@@ -1,0 +1,224 @@
+import PCIPlanModel
+import PCIPlanPlanner
+import PCIPlanSource
+
+/// Stage 5a: writes the planned domain back into the user's own bytes, changing only what was
+/// planned — new `<address>` elements, `multifunction='on'` where it was derived, controller
+/// indexes / models / `<model name>` / `<target>` libvirt fills in, and the controllers and
+/// default devices libvirt adds.
+public enum XMLWriter {
+    public static func render(_ plan: PlannedDomain) -> [UInt8] {
+        XMLEdit.apply(edits(plan), to: plan.normalized.definition.file.bytes)
+    }
+
+    public static func edits(_ plan: PlannedDomain) -> [XMLEdit] {
+        let file = plan.normalized.definition.file
+        var edits: [XMLEdit] = []
+        let devicesEl = plan.normalized.definition.devicesElement
+        let childIndent = devicesEl.map { childIndentation(of: $0, file: file) } ?? "    "
+        var addedControllers: [String] = []
+        var addedOthers: [String] = []
+
+        for (i, d) in plan.devices.enumerated() {
+            let placement = plan.placements[i]
+            guard let el = d.element else {
+                if d.kind == .crypto { continue }
+                let text = newElement(d, index: i, plan: plan, indent: childIndent)
+                if d.kind == .controller { addedControllers.append(text) } else { addedOthers.append(text) }
+                continue
+            }
+            if d.kind == .crypto {
+                // libvirt 9.0 drops <crypto> at define: remove the element and its line.
+                let start = isLineStart(el.range.lowerBound, file: file) ? lineStart(of: el.range.lowerBound, file: file) : el.range.lowerBound
+                let end = lineEnd(after: el.range.upperBound, file: file)
+                edits.append(XMLEdit(start..<(start == el.range.lowerBound ? el.range.upperBound : end.upperBound), ""))
+                continue
+            }
+            var children: [String] = []      // new child elements, in libvirt's order
+            var targetAttrs: [String] = []
+            if d.kind == .controller, let c = d.controller {
+                var attrs = ""
+                if !c.indexGiven, let idx = c.index { attrs += " index='\(idx)'" }
+                if el[attribute: "model"] == nil, let m = c.model, c.type == "usb" || c.type == "scsi" || c.type == "pci" {
+                    attrs += " model='\(m)'"
+                }
+                if !attrs.isEmpty, let typeAttr = el.attributeNode("type") {
+                    edits.append(XMLEdit(typeAttr.valueRange.upperBound + 1..<typeAttr.valueRange.upperBound + 1, attrs))
+                }
+                if let f = plan.filledDefaults[i] {
+                    if let name = f.modelName, el.child("model") == nil { children.append("<model name='\(name)'/>") }
+                    targetAttrs = targetAttributes(f)
+                    if !targetAttrs.isEmpty {
+                        if let t = el.child("target") {
+                            let end = t.isSelfClosing ? t.startTag.upperBound - 2 : t.startTag.upperBound - 1
+                            var at = end
+                            while at > t.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
+                            edits.append(XMLEdit(at..<at, " " + targetAttrs.joined(separator: " ")))
+                        } else {
+                            children.append("<target \(targetAttrs.joined(separator: " "))/>")
+                        }
+                    }
+                }
+            }
+            if let m = plan.normalized.consoleMirror, m.console == i {
+                // The serial console is stored as a copy of serial port 0, address included.
+                let mirrored = plan.placements[m.serial]
+                if let a = d.addressElement {
+                    edits.append(XMLEdit(a.range, mirrored.map { $0.address.xml(multifunction: $0.multifunction) } ?? ""))
+                } else if let p = mirrored {
+                    children.append(p.address.xml(multifunction: p.multifunction))
+                }
+            } else if let p = placement {
+                if case .explicit = p.provenance {
+                    if p.multifunction == .on, p.multifunctionDerivedFrom != nil, let a = d.addressElement {
+                        let end = a.isSelfClosing ? a.startTag.upperBound - 2 : a.startTag.upperBound - 1
+                        var at = end
+                        while at > a.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
+                        edits.append(XMLEdit(at..<at, " multifunction='on'"))
+                    }
+                } else if let a = d.addressElement {
+                    edits.append(XMLEdit(a.range, p.address.xml(multifunction: p.multifunction)))
+                } else {
+                    children.append(p.address.xml(multifunction: p.multifunction))
+                }
+            }
+            if !children.isEmpty {
+                edits.append(contentsOf: insertChildren(children, into: el, file: file, first: d.kind == .controller))
+            }
+        }
+        if let devicesEl {
+            let lastController = devicesEl.children.last { $0.name == "controller" }
+            if !addedControllers.isEmpty {
+                let text = addedControllers.joined()
+                if let lc = lastController {
+                    edits.append(XMLEdit(lineEnd(after: lc.range.upperBound, file: file), text))
+                } else {
+                    edits.append(XMLEdit(insertionPointBeforeEnd(devicesEl, file: file), text))
+                }
+            }
+            if !addedOthers.isEmpty {
+                edits.append(XMLEdit(insertionPointBeforeEnd(devicesEl, file: file), addedOthers.joined()))
+            }
+        } else if !addedControllers.isEmpty || !addedOthers.isEmpty {
+            let root = plan.normalized.definition.root
+            let indent = file.indentation(ofLineContaining: root.startTag.lowerBound)
+            let text = "\(indent)  <devices>\n" + (addedControllers + addedOthers).joined() + "\(indent)  </devices>\n"
+            edits.append(XMLEdit(insertionPointBeforeEnd(root, file: file), text))
+        }
+        return edits
+    }
+
+    static func targetAttributes(_ f: ControllerDefaults) -> [String] {
+        var a: [String] = []
+        if let v = f.chassisNr { a.append("chassisNr='\(v)'") }
+        if let v = f.chassis { a.append("chassis='\(v)'") }
+        if let v = f.port { a.append("port='0x\(String(v, radix: 16))'") }
+        if let v = f.busNr { a.append("busNr='\(v)'") }
+        return a
+    }
+
+    /// A complete element for a device libvirt adds.
+    static func newElement(_ d: Device, index i: Int, plan: PlannedDomain, indent: String) -> String {
+        let inner = indent + "  "
+        var head = ""
+        var children: [String] = []
+        switch d.kind {
+        case .controller:
+            let c = d.controller ?? ControllerInfo(type: "?")
+            head = "<controller type='\(c.type)' index='\(c.index ?? 0)'"
+            if let m = c.model { head += " model='\(m)'" }
+            if let f = plan.filledDefaults[i] {
+                if let n = f.modelName { children.append("<model name='\(n)'/>") }
+                let t = targetAttributes(f)
+                if !t.isEmpty { children.append("<target \(t.joined(separator: " "))/>") }
+            }
+        case .video:
+            head = "<video"
+            children.append("<model type='\(d.model ?? "cirrus")' primary='yes'/>")
+        default:
+            head = "<\(d.kind.rawValue)"
+            if let m = d.model { head += " model='\(m)'" }
+        }
+        if let p = plan.placements[i] { children.append(p.address.xml(multifunction: p.multifunction)) }
+        let tag = d.kind == .video ? "video" : (d.kind == .controller ? "controller" : d.kind.rawValue)
+        if children.isEmpty { return "\(indent)\(head)/>\n" }
+        return "\(indent)\(head)>\n" + children.map { "\(inner)\($0)\n" }.joined() + "\(indent)</\(tag)>\n"
+    }
+
+    /// The indentation used by the element's children (or one step deeper than the element).
+    static func childIndentation(of el: XMLElement, file: SourceFile) -> String {
+        if let c = el.children.first(where: { isLineStart($0.startTag.lowerBound, file: file) }) {
+            return file.indentation(ofLineContaining: c.startTag.lowerBound)
+        }
+        let own = file.indentation(ofLineContaining: el.startTag.lowerBound)
+        return own + (own.contains("\t") ? "\t" : "  ")
+    }
+
+    static func isLineStart(_ offset: Int, file: SourceFile) -> Bool {
+        var i = offset
+        while i > 0 {
+            let b = file.bytes[i - 1]
+            if b == UInt8(ascii: "\n") { return true }
+            if b != UInt8(ascii: " ") && b != UInt8(ascii: "\t") { return false }
+            i -= 1
+        }
+        return true
+    }
+
+    static func lineStart(of offset: Int, file: SourceFile) -> Int {
+        var i = offset
+        while i > 0, file.bytes[i - 1] != UInt8(ascii: "\n") { i -= 1 }
+        return i
+    }
+
+    /// Just past the newline that ends the line holding `offset` (or `offset` if text follows).
+    static func lineEnd(after offset: Int, file: SourceFile) -> Range<Int> {
+        var i = offset
+        while i < file.bytes.count, file.bytes[i] == UInt8(ascii: " ") || file.bytes[i] == UInt8(ascii: "\t") { i += 1 }
+        if i < file.bytes.count, file.bytes[i] == UInt8(ascii: "\n") { return i + 1..<i + 1 }
+        return offset..<offset
+    }
+
+    /// Where new last children of `el` go: the start of the end tag's line when the end tag
+    /// stands on its own line, else right before the end tag.
+    static func insertionPointBeforeEnd(_ el: XMLElement, file: SourceFile) -> Range<Int> {
+        guard let end = el.endTag else { return el.startTag.upperBound..<el.startTag.upperBound }
+        let at = isLineStart(end.lowerBound, file: file) ? lineStart(of: end.lowerBound, file: file) : end.lowerBound
+        return at..<at
+    }
+
+    /// Inserts child elements: controllers get theirs first (libvirt prints model, target,
+    /// address first), other devices last. A self-closing element is opened up.
+    static func insertChildren(_ children: [String], into el: XMLElement, file: SourceFile, first: Bool) -> [XMLEdit] {
+        let indent = file.indentation(ofLineContaining: el.startTag.lowerBound)
+        let inner = childIndentation(of: el, file: file)
+        let multiline = isLineStart(el.startTag.lowerBound, file: file)
+        if el.isSelfClosing {
+            let slash = el.startTag.upperBound - 2
+            var at = slash
+            while at > el.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
+            let body = multiline
+                ? ">\n" + children.map { "\(inner)\($0)\n" }.joined() + "\(indent)</\(el.name)>"
+                : ">" + children.joined() + "</\(el.name)>"
+            return [XMLEdit(at..<el.startTag.upperBound, body)]
+        }
+        guard let end = el.endTag else { return [] }
+        let hasElementChildren = !el.children.isEmpty
+        if first && hasElementChildren, let firstChild = el.children.first {
+            // Before the first child, at its own indentation.
+            if isLineStart(firstChild.startTag.lowerBound, file: file) {
+                let at = lineStart(of: firstChild.startTag.lowerBound, file: file)
+                return [XMLEdit(at..<at, children.map { "\(inner)\($0)\n" }.joined())]
+            }
+            return [XMLEdit(firstChild.startTag.lowerBound..<firstChild.startTag.lowerBound, children.joined())]
+        }
+        if isLineStart(end.lowerBound, file: file) {
+            let at = lineStart(of: end.lowerBound, file: file)
+            return [XMLEdit(at..<at, children.map { "\(inner)\($0)\n" }.joined())]
+        }
+        if multiline && !hasElementChildren && el.text.trimmingSpaces.isEmpty {
+            return [XMLEdit(el.startTag.upperBound..<end.lowerBound, "\n" + children.map { "\(inner)\($0)\n" }.joined() + indent)]
+        }
+        return [XMLEdit(end.lowerBound..<end.lowerBound, children.joined())]
+    }
+}

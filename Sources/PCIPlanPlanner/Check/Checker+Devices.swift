@@ -1,0 +1,136 @@
+import PCIPlanModel
+import PCIPlanSource
+
+/// Device rules libvirt 9.0 applies at define that involve addresses: address types a device
+/// cannot have, and the same host device passed through twice.
+extension Checker {
+    static func deviceChecks(_ c: CheckContext, _ f: inout Findings) {
+        for i in c.devices.indices where c.devices[i].element != nil {
+            addressTypeRules(c, i, &f)
+        }
+        duplicateHostdevs(c, &f)
+        legacyIvshmem(c, &f)
+    }
+
+    /// A `<shmem>` without a model is the legacy `ivshmem` device, which QEMU 7.2 no longer
+    /// has: libvirt 9.0 refuses it at define.
+    private static func legacyIvshmem(_ c: CheckContext, _ f: inout Findings) {
+        for i in c.devices.indices where c.devices[i].kind == .shmem {
+            let model = c.devices[i].element?.child("model")?[attribute: "type"]
+            guard model == nil || model == "ivshmem" else { continue }
+            f.add(Diagnostic(.deviceUnsupported, .error,
+                "\(c.name(i)) is the legacy 'ivshmem' device, which QEMU 7.2 no longer provides",
+                at: c.tag(i), notes: [.libvirtRejects("ivshmem device is not supported with this QEMU binary")],
+                fixIts: [FixIt("use <model type='ivshmem-plain'/> (or 'ivshmem-doorbell' with a server)")]), device: i)
+        }
+    }
+
+    /// The `type` of the device's own `<address>`, if it has one.
+    private static func addressType(_ d: Device) -> String? {
+        d.addressElement.map { $0[attribute: "type"] ?? "" }
+    }
+
+    private static func addressTypeRules(_ c: CheckContext, _ i: Int, _ f: inout Findings) {
+        let d = c.devices[i]
+        guard let type = addressType(d), let addr = d.addressElement, !type.isEmpty else { return }
+        let at = c.addressAttribute(i, "type")
+        let remove = FixIt("remove the <address> element", range: c.range(addr.range), replacement: "")
+        switch d.kind {
+        case .disk:
+            let bus = d.bus ?? "ide"
+            if ["ide", "fdc", "scsi", "sata"].contains(bus) && type != "drive" {
+                // virDomainDiskAddressDiskBusCompatibility
+                f.add(Diagnostic(.deviceAddressType, .error,
+                    "\(d.name) is on bus '\(bus)', so its address must be type='drive', not type='\(type)'",
+                    at: at, notes: [.libvirtRejects("Invalid address type '\(type)' for the disk '\(diskTarget(d))' with the bus type '\(bus)'")],
+                    fixIts: [remove]), device: i)
+            } else if bus == "usb" && type != "usb" {
+                // qemuValidateDomainDeviceDefDisk
+                f.add(Diagnostic(.deviceAddressType, .error,
+                    "\(d.name) is a USB disk, so its address must be type='usb', not type='\(type)'",
+                    at: at, notes: [.libvirtRejects("unexpected address type for usb disk")], fixIts: [remove]), device: i)
+            } else if bus == "virtio" && !["pci", "ccw", "virtio-mmio"].contains(type) {
+                // qemuDomainAssignDevicePCISlots
+                f.add(Diagnostic(.addressWrongType, .error,
+                    "\(d.name) uses bus 'virtio' but has an address of type '\(type)'; a virtio disk needs a PCI address",
+                    at: at, notes: [.libvirtRejects("virtio disk cannot have an address of type '\(type)'")], fixIts: [remove]), device: i)
+            }
+        case .video where d.model == "ramfb":
+            // virDomainVideoDefValidate: ramfb is not a PCI device and takes no address at all
+            f.add(Diagnostic(.deviceAddressType, .error,
+                "a ramfb video is not a PCI device and cannot have an <address>",
+                at: c.range(addr.startTag), notes: [.libvirtRejects("address not supported for video type ramfb")],
+                fixIts: [remove]), device: i)
+        case .iommu where d.model == "virtio" && type != "pci":
+            f.add(Diagnostic(.deviceAddressType, .error,
+                "the virtio IOMMU is a PCI device, so its address must be type='pci', not type='\(type)'",
+                at: at, notes: [.libvirtRejects("IOMMU device: 'virtio' needs a PCI address")], fixIts: [remove]), device: i)
+        case .hostdev where d.subtype == "mdev" && d.model == "vfio-pci" && type != "pci":
+            f.add(Diagnostic(.deviceAddressType, .error,
+                "a vfio-pci mediated device appears in the guest as a PCI device, so its address must be type='pci', not type='\(type)'",
+                at: at, notes: [.libvirtRejects("Unsupported address type '\(type)' with mediated device model 'vfio-pci'")],
+                fixIts: [remove]), device: i)
+        default:
+            break
+        }
+    }
+
+    private static func diskTarget(_ d: Device) -> String { d.element?.child("target")?[attribute: "dev"] ?? "" }
+
+    /// What identifies the host side of a host device (virDomainHostdevMatch) and how to print
+    /// it; nil when pciplan does not compare that kind.
+    static func hostdevSource(_ d: Device) -> (key: String, display: String)? {
+        guard let el = d.element, let source = el.child("source") else { return nil }
+        let isInterface = d.kind == .interface && d.subtype == "hostdev"
+        guard d.kind == .hostdev || isInterface else { return nil }
+        if d.kind == .hostdev && d.bus != "subsystem" { return nil }
+        let type = isInterface ? "pci" : (d.subtype ?? "")
+        func num(_ e: XMLElement?, _ name: String) -> Int? {
+            guard let text = e?[attribute: name] else { return 0 }
+            return parseLibvirtUInt(text).flatMap { $0 <= UInt64(UInt32.max) ? Int($0) : nil }
+        }
+        switch type {
+        case "pci":
+            guard let a = source.child("address"), let dom = num(a, "domain"), let bus = num(a, "bus"),
+                  let slot = num(a, "slot"), let fn = num(a, "function") else { return nil }
+            let s = "\(hex(dom, 4)):\(hex(bus, 2)):\(hex(slot, 2)).\(fn)"
+            return ("pci \(s)", "host PCI device \(s)")
+        case "mdev":
+            guard let uuid = source.child("address")?[attribute: "uuid"] else { return nil }
+            return ("mdev \(uuid.lowercased())", "mediated device \(uuid)")
+        case "scsi_host":
+            guard let wwpn = source[attribute: "wwpn"] else { return nil }
+            return ("scsi_host \(wwpn)", "vhost-scsi target \(wwpn)")
+        case "usb":
+            if let a = source.child("address"), a[attribute: "bus"] != nil, a[attribute: "device"] != nil,
+               let bus = num(a, "bus"), let dev = num(a, "device") {
+                return ("usb \(bus)/\(dev)", "host USB device \(bus).\(dev)")
+            }
+            guard let v = source.child("vendor")?[attribute: "id"].flatMap(parseLibvirtUInt),
+                  let p = source.child("product")?[attribute: "id"].flatMap(parseLibvirtUInt) else { return nil }
+            let s = "\(String(v, radix: 16)):\(String(p, radix: 16))"
+            return ("usb \(s)", "host USB device \(s)")
+        default:
+            return nil
+        }
+    }
+
+    /// `Hostdev already exists in the domain configuration` (virDomainDefHostdevValidate).
+    private static func duplicateHostdevs(_ c: CheckContext, _ f: inout Findings) {
+        var first: [String: Int] = [:]
+        for i in c.devices.indices {
+            guard let (key, display) = hostdevSource(c.devices[i]) else { continue }
+            guard let j = first[key] else {
+                first[key] = i
+                continue
+            }
+            let src = c.devices[i].element?.child("source")
+            let at = (src?.child("address") ?? src).map { c.range($0.startTag) } ?? c.tag(i)
+            f.add(Diagnostic(.hostdevDuplicate, .error,
+                "\(display) is passed through twice; a host device can be given to a guest only once",
+                at: at,
+                notes: [.init("\(c.name(j)) passes the same host device through here", at: c.tag(j)),
+                        .libvirtRejects("Hostdev already exists in the domain configuration")]), device: i)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import PCIPlanModel
+import PCIPlanSource
+
+/// USB controller rules libvirt 9.0 applies at define (recorded with the oracle): they decide
+/// whether a definition is accepted, so `plan` must refuse what libvirt refuses.
+extension Checker {
+    static let usbCompanions: Set<String> = ["ich9-uhci1", "ich9-uhci2", "ich9-uhci3"]
+
+    static func usbChecks(_ c: CheckContext, _ f: inout Findings) {
+        let usb = c.n.controllerOrder.filter { c.devices[$0].controller?.type == "usb" }
+        // model='none' switches USB off: no other USB controller, no USB device.
+        if let off = usb.first(where: { c.devices[$0].controller?.model == "none" }) {
+            for i in usb where i != off && c.devices[i].element != nil {
+                f.add(Diagnostic(.controllerUSB, .error,
+                    "\(c.name(i)) cannot be added: \(c.name(off)) has model='none', which disables USB for this domain",
+                    at: c.tag(i), notes: [.init("USB is disabled here", at: c.tag(off)),
+                                          .libvirtRejects("Can't add another USB controller: USB is disabled for this domain")]), device: i)
+            }
+            for i in c.devices.indices where c.devices[i].element != nil && c.devices[i].bus == "usb"
+                && (c.devices[i].kind == .input || c.devices[i].kind == .disk)
+            {
+                let what = c.devices[i].kind == .input ? "input device" : "disk"
+                f.add(Diagnostic(.controllerUSB, .error,
+                    "\(c.name(i)) is a USB \(what), but USB is disabled for this domain (model='none')",
+                    at: c.tag(i), notes: [.init("USB is disabled here", at: c.tag(off))]), device: i)
+            }
+            return
+        }
+        // A companion (ich9-uhci1/2/3, or any controller with <master>) needs a USB controller
+        // without <master> somewhere in the XML as written — of any index; the default USB
+        // controller libvirt adds later does not count (each rule recorded with the oracle).
+        let written = usb.filter { c.devices[$0].element != nil }
+        let isCompanion = { (i: Int) in
+            c.devices[i].element?.child("master") != nil || usbCompanions.contains(c.devices[i].controller?.model ?? "")
+        }
+        let noMasterAtAll = written.contains(where: isCompanion) && !written.contains(where: { !isCompanion($0) })
+        if noMasterAtAll, let orphan = written.first(where: isCompanion) {
+            f.add(Diagnostic(.controllerUSB, .error,
+                "USB companion \(c.name(orphan)) has no master: the domain declares no USB controller that companions can attach to (an ich9-ehci1 or another USB controller)",
+                at: c.tag(orphan), notes: [.libvirtRejects("No master USB controller specified")],
+                fixIts: [FixIt("add <controller type='usb' index='\(c.devices[orphan].controller?.index ?? 0)' model='ich9-ehci1'/>")]), device: orphan)
+        }
+        var byIndex: [Int: [Int]] = [:]
+        for i in usb { if let idx = c.devices[i].controller?.index { byIndex[idx, default: []].append(i) } }
+        for idx in byIndex.keys.sorted() {
+            let members = byIndex[idx] ?? []
+            let masters = members.filter { !usbCompanions.contains(c.devices[$0].controller?.model ?? "") }
+            if masters.isEmpty, !noMasterAtAll, let first = members.first(where: { c.devices[$0].element != nil }) {
+                // Accepted at define, but the guest cannot start: the companions' masterbus is
+                // the controller of their own index (libvirt-argv: "masterbus not found").
+                f.add(Diagnostic(.controllerUSB, .warning,
+                    "USB companion \(c.name(first)) has no master with index \(idx): libvirt 9.0 accepts the definition, but cannot start the guest (masterbus not found)",
+                    at: c.tag(first),
+                    fixIts: [FixIt("add <controller type='usb' index='\(idx)' model='ich9-ehci1'/>")]))
+            }
+            for extra in masters.dropFirst() {
+                f.add(Diagnostic(.controllerUSB, .error,
+                    "\(c.name(extra)) has index \(idx), which \(c.name(masters[0])) already has; only USB companions (ich9-uhci1/2/3) share an index",
+                    at: c.attribute(extra, "index"),
+                    notes: [.init("\(c.name(masters[0])) is declared here", at: c.tag(masters[0])),
+                            .libvirtRejects("Duplicate USB controllers with index \(idx)")]), device: extra)
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import PCIPlanModel
+import PCIPlanSource
+
+/// Checks of explicit addresses and controllers (stage 4, beside the planner).
+///
+/// Three entry points:
+/// * `preflight` — what libvirt 9.0 rejects at define before it assigns addresses (controller
+///   indexes and models, address types a device cannot have, duplicate host devices).
+///   `Pipeline.plan` runs it too, so `plan` refuses what libvirt refuses.
+/// * `check` — `preflight` plus a walk over every explicit PCI address against an address set
+///   built like libvirt's (duplicates, slot ranges, bus compatibility, chipset slots, buses
+///   libvirt adds) and the multifunction rules QEMU enforces. Unlike the planner it never stops
+///   at the first problem: each failure becomes a diagnostic and the walk goes on.
+/// * `afterPlan` — rules that need the planned result (`--multifunction explicit`).
+public enum Checker {
+    /// Checks that must pass before planning: libvirt rejects these at define.
+    public static func preflight(_ n: NormalizedDomain) -> [Diagnostic] {
+        let c = CheckContext(n)
+        var f = Findings()
+        controllerChecks(c, &f)
+        deviceChecks(c, &f)
+        usbChecks(c, &f)
+        return f.diagnostics
+    }
+
+    /// Every check of `pciplan check` that does not need a plan.
+    public static func check(_ n: NormalizedDomain, options: PlanOptions) -> [Diagnostic] {
+        let c = CheckContext(n)
+        var f = Findings()
+        controllerChecks(c, &f)
+        deviceChecks(c, &f)
+        usbChecks(c, &f)
+        var walk = AddressWalk(c, skip: f.flagged)
+        walk.run()
+        f.diagnostics += walk.diagnostics
+        f.diagnostics += multifunctionChecks(c, walk: walk, options: options)
+        // In file order, as compilers print them (stable: related findings keep their order).
+        return f.diagnostics.enumerated().sorted {
+            ($0.element.range?.start ?? Int.max, $0.offset) < ($1.element.range?.start ?? Int.max, $1.offset)
+        }.map(\.element)
+    }
+
+    /// What `check` looks at once planning succeeded: `afterPlan`, and explicit root ports at
+    /// functions ≥ 1 of a slot whose function 0 stayed empty.
+    public static func afterPlanForCheck(_ p: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
+        aggregateFunctionZero(p) + afterPlan(p, options: options)
+    }
+
+    /// Checks on the planned result: under `--multifunction explicit` every slot with functions
+    /// ≥ 1 needs `multifunction='on'` on function 0, and nothing derives it.
+    public static func afterPlan(_ p: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
+        guard options.multifunction == .explicit else { return [] }
+        return explicitMultifunctionAfterPlan(p)
+    }
+
+    /// For `plan`: libvirt stores a slot whose function 0 says `multifunction='off'` while other
+    /// functions are used, so `plan` does too — with a warning, because QEMU will not start it.
+    /// (`check` reports the same as an error.)
+    public static func planWarnings(_ p: PlannedDomain) -> [Diagnostic] {
+        var bySlot: [SlotKey: [Int: Int]] = [:]
+        for (i, pl) in p.placements { bySlot[pl.address.slotKey, default: [:]][pl.address.function] = i }
+        let file = p.normalized.definition.file
+        var out: [Diagnostic] = []
+        for key in bySlot.keys.sorted() {
+            guard let fns = bySlot[key], let zero = fns[0], p.placements[zero]?.multifunction == .off,
+                  let other = fns.keys.filter({ $0 != 0 }).min(), let j = fns[other] else { continue }
+            let el = p.devices[zero].addressElement ?? p.devices[zero].element
+            out.append(Diagnostic(.multifunctionOff, .warning,
+                "function 0 of slot \(key.description) (\(p.devices[zero].name)) says multifunction='off', but function \(other) is in use: libvirt stores this, and QEMU refuses to start it",
+                at: el.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) },
+                notes: [.init("\(p.devices[j].name) uses function \(other)",
+                              at: p.devices[j].element.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }),
+                        .init("QEMU 7.2: PCI: \(String(key.slot, radix: 16)).0 indicates single function, but \(String(key.slot, radix: 16)).\(other) is already populated.")]))
+        }
+        return out
+    }
+}
+
+/// Diagnostics collected by the checks, and the devices whose address or identity they already
+/// reported (the address walk leaves those out, so one problem is reported once).
+struct Findings {
+    var diagnostics: [Diagnostic] = []
+    var flagged: Set<Int> = []
+
+    mutating func add(_ d: Diagnostic, device: Int? = nil) {
+        diagnostics.append(d)
+        if let device { flagged.insert(device) }
+    }
+}
+
+/// The normalized domain plus the source ranges and names the checks print.
+struct CheckContext {
+    let n: NormalizedDomain
+
+    init(_ n: NormalizedDomain) { self.n = n }
+
+    var file: SourceFile { n.definition.file }
+    var devices: [Device] { n.devices }
+    var family: MachineFamily { n.family }
+    var machineName: String { family == .q35 ? "q35" : "pc (i440fx)" }
+
+    func range(_ r: Range<Int>) -> SourceRange { SourceRange(file: file.name, start: r.lowerBound, end: r.upperBound) }
+
+    /// The start tag of device `i` (nil for devices libvirt adds).
+    func tag(_ i: Int) -> SourceRange? { devices[i].element.map { range($0.startTag) } }
+
+    /// The device's own `<address>` start tag, else its start tag.
+    func addressTag(_ i: Int) -> SourceRange? { devices[i].addressElement.map { range($0.startTag) } ?? tag(i) }
+
+    /// The value of one attribute of the device's `<address>`, else the address tag.
+    func addressAttribute(_ i: Int, _ name: String) -> SourceRange? {
+        devices[i].addressElement?.attributeNode(name).map { range($0.valueRange) } ?? addressTag(i)
+    }
+
+    /// The value of an attribute of the device element itself, else its start tag.
+    func attribute(_ i: Int, _ name: String) -> SourceRange? {
+        devices[i].element?.attributeNode(name).map { range($0.valueRange) } ?? tag(i)
+    }
+
+    /// `disk 'vda'`, `pcie-root-port index 1`, `usb controller index 0 'ich9-uhci1'`,
+    /// `interface 52:54:00:12:34:56`.
+    func name(_ i: Int) -> String {
+        let d = devices[i]
+        if let (_, display) = Checker.hostdevSource(d), d.kind == .hostdev { return "hostdev of \(display)" }
+        guard let c = d.controller else { return d.name }
+        let idx = c.index.map { " index \($0)" } ?? ""
+        if c.type == "pci", let m = c.model { return "\(m)\(idx)" }
+        let model = c.type == "usb" ? c.model.map { " '\($0)'" } ?? "" : ""
+        return "\(c.type) controller\(idx)\(model)"
+    }
+
+    /// The PCI controller that provides bus `bus`, if the input or libvirt's defaults have one.
+    func busController(_ bus: Int) -> Int? { n.pciController(index: bus) }
+
+    /// The empty range just after the last attribute of `el`'s start tag (where a fix-it adds one).
+    func insertionPoint(in el: XMLElement) -> SourceRange {
+        var at = el.isSelfClosing ? el.startTag.upperBound - 2 : el.startTag.upperBound - 1
+        while at > el.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
+        return SourceRange(file: file.name, start: at, end: at)
+    }
+}
+
+extension Diagnostic.Note {
+    /// libvirt's own message for a definition it refuses.
+    static func libvirtRejects(_ message: String) -> Diagnostic.Note {
+        .init("libvirt 9.0 rejects this definition: \(message)")
+    }
+
+    /// For what libvirt accepts but QEMU refuses to start.
+    static func qemuRefuses(_ message: String) -> Diagnostic.Note {
+        .init("libvirt 9.0 accepts this definition, but QEMU 7.2 refuses to start it: \(message)")
+    }
+}

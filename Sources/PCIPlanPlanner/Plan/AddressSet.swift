@@ -1,0 +1,279 @@
+import PCIPlanModel
+import PCIPlanSource
+
+/// Why a reservation or search failed, with libvirt's own wording.
+public struct AddressSetError: Error, Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        case noBuses, domain, noSuchBus, incompatible, integrated, noAutoAssign, hotplug
+        case slotTooLow, slotTooHigh, inUse, noSlot, cannotGrow
+    }
+    public var kind: Kind
+    /// libvirt's message text (without its `XML error:` / `internal error:` prefix).
+    public var libvirtMessage: String
+    public var address: PCIAddress?
+}
+
+/// One bus of the address set: the bus a PCI controller provides (libvirt `virDomainPCIAddressBus`).
+public struct PCIBus: Sendable, Hashable {
+    public var model: ControllerModel
+    public var flags: ConnectFlags
+    public var minSlot: Int
+    public var maxSlot: Int
+    /// Bitmask of used functions per slot.
+    public var functions: [UInt8]
+    /// Slots whose first occupant could share the slot (root ports).
+    public var aggregate: [Bool]
+
+    public init(model: ControllerModel, hotplug: Bool) {
+        self.model = model
+        self.flags = model.busFlags(hotplug: hotplug)
+        self.minSlot = model.minSlot
+        self.maxSlot = model.maxSlot
+        self.functions = Array(repeating: 0, count: 32)
+        self.aggregate = Array(repeating: false, count: 32)
+    }
+
+    var isFullyReserved: Bool { (minSlot...maxSlot).allSatisfy { functions[$0] != 0 } }
+    var isEmpty: Bool { (minSlot...maxSlot).allSatisfy { functions[$0] == 0 } }
+}
+
+/// The set of PCI addresses in use, with libvirt's reserve / next-free / grow operations.
+///
+/// First fit is libvirt's: buses in index order, slots in order, only completely empty slots
+/// (or a free function of an aggregate slot for root ports). A cursor per kind of request
+/// remembers the first bus that may still have room, so planning stays linear: buses only
+/// ever fill up during one run, and a bus that cannot take a request now never can.
+public struct PCIAddressSet: Sendable {
+    public var buses: [PCIBus] = []
+    /// libvirt's first pass: the set grows instead of failing, and addresses are not kept.
+    public var dryRun: Bool
+    /// QEMU 7.2 has `pcie-pci-bridge`.
+    public var pcieToPCIBridgeSupported = true
+    private var cursors: [CursorKey: Int] = [:]
+
+    struct CursorKey: Hashable { var flags: UInt32; var function: Int }
+
+    public init(dryRun: Bool) { self.dryRun = dryRun }
+
+    public var count: Int { buses.count }
+
+    // MARK: compatibility and validation (libvirt virDomainPCIAddressFlagsCompatible / Validate)
+
+    static func compatible(_ addr: PCIAddress, busFlags inBus: ConnectFlags, device inDev: ConnectFlags,
+                           fromConfig: Bool) -> AddressSetError?
+    {
+        var busFlags = inBus
+        var devFlags = inDev
+        let s = addr.description
+        if devFlags.contains(.integrated) {
+            if addr.bus == 0 {
+                busFlags.insert(.autoAssign)
+            } else {
+                return AddressSetError(kind: .integrated,
+                    libvirtMessage: "The device at PCI address \(s) needs to be an integrated device (bus=0)", address: addr)
+            }
+        }
+        if fromConfig {
+            if !busFlags.intersection(.endpoints).isEmpty { busFlags.formUnion(.endpoints) }
+            if devFlags.contains(.pciBridge) { devFlags.insert(.pciDevice) }
+        } else if devFlags.contains(.autoAssign) && !busFlags.contains(.autoAssign) {
+            return AddressSetError(kind: .noAutoAssign,
+                libvirtMessage: "The device at PCI address \(s) was auto-assigned this address, but the PCI controller with index='\(addr.bus)' doesn't allow auto-assignment", address: addr)
+        }
+        if devFlags.contains(.hotpluggable) && !busFlags.contains(.hotpluggable) {
+            return AddressSetError(kind: .hotplug,
+                libvirtMessage: "The device at PCI address \(s) requires hotplug capability, but the PCI controller with index='\(addr.bus)' doesn't support hotplug", address: addr)
+        }
+        if devFlags.intersection(busFlags).intersection(.typesMask).isEmpty {
+            guard let need = devFlags.requirementName else {
+                return AddressSetError(kind: .incompatible,
+                    libvirtMessage: "The device at PCI address \(s) has unrecognized connection type flags 0x\(hex(Int(devFlags.intersection(.typesMask).rawValue), 2))", address: addr)
+            }
+            return AddressSetError(kind: .incompatible,
+                libvirtMessage: "The device at PCI address \(s) cannot be plugged into the PCI controller with index='\(addr.bus)'. It requires a controller that accepts a \(need).", address: addr)
+        }
+        return nil
+    }
+
+    public func validate(_ addr: PCIAddress, flags: ConnectFlags, fromConfig: Bool) -> AddressSetError? {
+        let s = addr.description
+        if buses.isEmpty { return AddressSetError(kind: .noBuses, libvirtMessage: "No PCI buses available", address: addr) }
+        if addr.domain != 0 {
+            return AddressSetError(kind: .domain, libvirtMessage: "Invalid PCI address \(s). Only PCI domain 0 is available", address: addr)
+        }
+        if addr.bus >= buses.count {
+            return AddressSetError(kind: .noSuchBus,
+                libvirtMessage: "Invalid PCI address \(s). Only PCI buses up to \(buses.count - 1) are available", address: addr)
+        }
+        let bus = buses[addr.bus]
+        if let e = Self.compatible(addr, busFlags: bus.flags, device: flags, fromConfig: fromConfig) { return e }
+        if bus.minSlot > 0 && addr.slot < bus.minSlot {
+            return AddressSetError(kind: .slotTooLow, libvirtMessage: "Invalid PCI address \(s). slot must be >= \(bus.minSlot)", address: addr)
+        }
+        if addr.slot > bus.maxSlot {
+            return AddressSetError(kind: .slotTooHigh, libvirtMessage: "Invalid PCI address \(s). slot must be <= \(bus.maxSlot)", address: addr)
+        }
+        return nil
+    }
+
+    public func slotInUse(_ addr: PCIAddress) -> Bool {
+        addr.bus < buses.count && buses[addr.bus].functions[addr.slot] != 0
+    }
+
+    public func functionInUse(_ addr: PCIAddress) -> Bool {
+        addr.bus < buses.count && buses[addr.bus].functions[addr.slot] & (1 << addr.function) != 0
+    }
+
+    // MARK: growing (libvirt virDomainPCIAddressSetGrow, dry run only)
+
+    /// Appends buses so that `addr.bus` exists; may bump `addr.bus` (pure PCIe guests needing a
+    /// conventional PCI slot get a root port + pcie-to-pci-bridge). Returns the models added.
+    @discardableResult
+    public mutating func grow(_ addr: inout PCIAddress, flags: ConnectFlags) throws(AddressSetError) -> [ControllerModel] {
+        var add = addr.bus - buses.count + 1
+        guard add > 0 else { return [] }
+        var model: ControllerModel
+        var needPCIeToPCI = false
+        var needDMI = false
+        if flags.contains(.pciDevice) {
+            model = .pciBridge
+            let anyBridgeBus = buses.contains { $0.flags.contains(.pciBridge) }
+            if !anyBridgeBus {
+                if pcieToPCIBridgeSupported { needPCIeToPCI = true } else { needDMI = true }
+                // One bus was asked for, but the bridge needs a place too: one more bus, and
+                // the device's own bus number moves up by one (libvirt rewrites it).
+                if add == 1 {
+                    add += 1
+                    addr.bus += 1
+                }
+            }
+        } else if !flags.intersection([.pcieDevice, .pcieSwitchUpstreamPort]).isEmpty {
+            model = .pcieRootPort
+        } else {
+            if let m = ControllerModel.model(connecting: flags) {
+                throw AddressSetError(kind: .cannotGrow,
+                    libvirtMessage: "a PCI slot is needed to connect a PCI controller model='\(m.rawValue)', but none is available, and it cannot be automatically added", address: addr)
+            }
+            throw AddressSetError(kind: .cannotGrow,
+                libvirtMessage: "Cannot automatically add a new PCI bus for a device with connect flags \(hex(Int(flags.rawValue), 2))", address: addr)
+        }
+        var added: [ControllerModel] = []
+        var remaining = add
+        if needDMI {
+            buses.append(PCIBus(model: .dmiToPCIBridge, hotplug: false)); added.append(.dmiToPCIBridge); remaining -= 1
+        }
+        if needPCIeToPCI {
+            var port = PCIBus(model: .pcieRootPort, hotplug: true)
+            // Only the pcie-to-pci-bridge may use this port, so the spare-port reservation
+            // cannot take it (libvirt narrows the flags the same way).
+            port.flags = .pcieToPCIBridge
+            buses.append(port); added.append(.pcieRootPort)
+            buses.append(PCIBus(model: .pcieToPCIBridge, hotplug: true)); added.append(.pcieToPCIBridge)
+            remaining -= 2
+        }
+        while remaining > 0 {
+            buses.append(PCIBus(model: model, hotplug: true)); added.append(model); remaining -= 1
+        }
+        return added
+    }
+
+    // MARK: reserving
+
+    /// Reserves one function (libvirt virDomainPCIAddressReserveAddrInternal); in a dry run the
+    /// set first grows so that the bus exists. Returns the address actually reserved.
+    @discardableResult
+    public mutating func reserve(_ address: PCIAddress, flags: ConnectFlags, fromConfig: Bool) throws(AddressSetError) -> PCIAddress {
+        var addr = address
+        if dryRun { try grow(&addr, flags: flags) }
+        if let e = validate(addr, flags: flags, fromConfig: fromConfig) { throw e }
+        if functionInUse(addr) {
+            throw AddressSetError(kind: .inUse, libvirtMessage: "Attempted double use of PCI Address \(addr.description)", address: addr)
+        }
+        if buses[addr.bus].functions[addr.slot] == 0 && flags.contains(.aggregateSlot) {
+            buses[addr.bus].aggregate[addr.slot] = true
+        }
+        buses[addr.bus].functions[addr.slot] |= UInt8(1 << addr.function)
+        return addr
+    }
+
+    /// Finds libvirt's first-fit address for a device with `flags` (virDomainPCIAddressGetNextAddr).
+    public mutating func nextAddress(flags: ConnectFlags, function: Int? = nil) throws(AddressSetError) -> PCIAddress {
+        if buses.isEmpty { throw AddressSetError(kind: .noBuses, libvirtMessage: "No PCI buses available", address: nil) }
+        let key = CursorKey(flags: flags.rawValue, function: function ?? -1)
+        var b = cursors[key] ?? 0
+        while b < buses.count {
+            if let found = findSlot(onBus: b, flags: flags, function: function) {
+                cursors[key] = b
+                return found
+            }
+            b += 1
+        }
+        cursors[key] = b
+        if dryRun {
+            var a = PCIAddress(bus: buses.count, slot: 0, function: function ?? 0)
+            try grow(&a, flags: flags)
+            a.slot = buses[a.bus].minSlot
+            return a
+        }
+        throw AddressSetError(kind: .noSlot, libvirtMessage: "No more available PCI slots", address: nil)
+    }
+
+    private func findSlot(onBus b: Int, flags: ConnectFlags, function: Int?) -> PCIAddress? {
+        let bus = buses[b]
+        var a = PCIAddress(bus: b, slot: bus.minSlot, function: function ?? 0)
+        if Self.compatible(a, busFlags: bus.flags, device: flags, fromConfig: false) != nil { return nil }
+        while a.slot <= bus.maxSlot {
+            let used = bus.functions[a.slot]
+            if used == 0 { return a }
+            if flags.contains(.aggregateSlot) && bus.aggregate[a.slot] {
+                if used & UInt8(1 << a.function) == 0 { return a }
+                if function == nil {
+                    for f in 0..<8 where used & UInt8(1 << f) == 0 {
+                        a.function = f
+                        return a
+                    }
+                    a.function = 0
+                }
+            }
+            a.slot += 1
+        }
+        return nil
+    }
+
+    /// Finds and reserves the next address (virDomainPCIAddressReserveNextAddr).
+    public mutating func reserveNext(flags: ConnectFlags, function: Int? = nil) throws(AddressSetError) -> PCIAddress {
+        let a = try nextAddress(flags: flags, function: function)
+        return try reserve(a, flags: flags, fromConfig: false)
+    }
+}
+
+extension PCIAddressSet {
+    /// One PCI controller as the address set sees it.
+    public struct BusController: Sendable {
+        public var index: Int
+        public var model: ControllerModel
+        public var hotplug: Bool
+    }
+
+    /// libvirt's qemuDomainPCIAddressSetCreate: one bus per index below `count`, each with the
+    /// model of its controller (the last one listed wins, as in libvirt); bus 0 without one is a
+    /// pci-root, other gaps get a pcie-root-port when the domain has a pcie-root, else a
+    /// pci-bridge. Returns the gap buses and their models.
+    @discardableResult
+    public mutating func addBuses(count: Int, controllers: [BusController]) -> [Int: ControllerModel] {
+        var byIndex: [Int: BusController] = [:]
+        for c in controllers where (0..<count).contains(c.index) { byIndex[c.index] = c }
+        let fill: ControllerModel = controllers.contains { $0.model == .pcieRoot } ? .pcieRootPort : .pciBridge
+        var gaps: [Int: ControllerModel] = [:]
+        for b in 0..<count {
+            if let c = byIndex[b] {
+                buses.append(PCIBus(model: c.model, hotplug: c.hotplug))
+            } else {
+                let m: ControllerModel = b == 0 ? .pciRoot : fill
+                buses.append(PCIBus(model: m, hotplug: true))
+                if b > 0 { gaps[b] = m }
+            }
+        }
+        return gaps
+    }
+}

@@ -1,0 +1,212 @@
+import PCIPlanModel
+import PCIPlanSource
+
+/// Device-class order and first fit (libvirt qemuDomainAssignDevicePCISlots).
+extension Planner {
+    mutating func next(_ set: inout PCIAddressSet, _ i: Int, store doStore: Bool, step: String, function: Int? = nil,
+                       multi: Tristate = .absent) throws(Failure)
+    {
+        let before = set.count
+        do {
+            let a = try set.reserveNext(flags: devices[i].flags, function: function)
+            if doStore { store(i, a, multi: multi, .planned(step: step)) }
+        } catch { throw fail(i, error, explicit: false) }
+        for b in before..<set.count where growReasons[b] == nil {
+            let kind = devices[i].flags.kindDescription
+            growReasons[b] = "\(devices[i].name)\(devices[i].alias.map { " (\($0))" } ?? "") needs a \(kind) slot and none was free"
+        }
+    }
+
+    func isUSB2(_ i: Int) -> Bool {
+        guard let c = devices[i].controller, c.type == "usb" else { return false }
+        return ["ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3"].contains(c.model ?? "")
+    }
+
+    mutating func assignDevices(_ set: inout PCIAddressSet, store doStore: Bool) throws(Failure) {
+        let all = devices.indices
+        // 1. PCI controllers, in index order.
+        for i in controllerOrder where devices[i].isPCIController {
+            guard let m = devices[i].controller?.pciModel, !m.isRoot, wants(i) else { continue }
+            try next(&set, i, store: doStore, step: "PCI controllers are placed first, in index order")
+            if doStore, case .added = devices[i].origin, var p = stored[i] {
+                // A controller libvirt added (why: its origin); placed like any PCI controller.
+                p.provenance = .addedController("libvirt's first fit gave it the first free slot that takes a \(devices[i].flags.kindDescription) (PCI controllers, the added ones included, are placed first, in index order)")
+                stored[i] = p
+            }
+        }
+        // 2. filesystems
+        for i in all where devices[i].kind == .filesystem && wants(i) && !devices[i].flags.isEmpty {
+            try next(&set, i, store: doStore, step: "filesystems come second in libvirt's class order")
+        }
+        // 3. network interfaces (hostdev-backed ones are host devices)
+        // (no skip for models without PCI flags: libvirt asks for a slot anyway and fails, e.g.
+        // usb-net "Cannot automatically add a new PCI bus for a device with connect flags 00";
+        // spapr-vlan has its spapr-vio address by then)
+        for i in all where devices[i].kind == .interface && devices[i].subtype != "hostdev" && wants(i) && devices[i].model != "spapr-vlan" {
+            try next(&set, i, store: doStore, step: "network interfaces come after filesystems")
+        }
+        // 4. sound
+        for i in all where devices[i].kind == .sound && wants(i) {
+            if ["sb16", "pcspk", "usb"].contains(devices[i].model ?? "") { continue }
+            try next(&set, i, store: doStore, step: "sound devices come after network interfaces")
+        }
+        // 5. other controllers
+        for i in controllerOrder {
+            guard let c = devices[i].controller, c.type != "pci" else { continue }
+            if c.type == "usb" && c.model == "none" { continue }
+            if c.type == "fdc" || c.type == "ccid" { continue }
+            if c.type == "ide" && c.index == 0 { continue }
+            if c.type == "scsi" && c.model == "ncr53c90" { continue }
+            guard wants(i), !devices[i].flags.isEmpty else { continue }
+            if isUSB2(i) {
+                var fn = 0
+                var multi = Tristate.absent
+                switch c.model {
+                case "ich9-ehci1": fn = 7
+                case "ich9-uhci1": fn = 0; multi = .on
+                case "ich9-uhci2": fn = 1
+                default: fn = 2
+                }
+                let partner = controllerOrder.first { j in
+                    isUSB2(j) && devices[j].controller?.index == c.index && stored[j] != nil
+                }
+                if let p = partner, let pa = stored[p]?.address {
+                    let a = PCIAddress(domain: pa.domain, bus: pa.bus, slot: pa.slot, function: fn)
+                    do { try set.reserve(a, flags: devices[i].flags, fromConfig: true) } catch { throw fail(i, error, explicit: false) }
+                    store(i, a, multi: multi, .planned(step: "USB2 companion controllers share the slot of their set"))
+                } else {
+                    try next(&set, i, store: doStore, step: "USB2 controller set: first empty slot, fixed function \(fn)", function: fn, multi: multi)
+                }
+                continue
+            }
+            try next(&set, i, store: doStore, step: "controllers (\(c.type)) come after sound devices")
+        }
+        // 6. virtio disks
+        for i in diskOrder where devices[i].bus == "virtio" {
+            if stored[i] != nil { continue }
+            switch devices[i].address {
+            case .other("ccw"), .other("virtio-mmio"): continue
+            case .other(let t):
+                diags.append(Diagnostic(.addressWrongType, .error,
+                    "\(devices[i].name) uses bus 'virtio' but has an address of type '\(t)'; a virtio disk needs a PCI address",
+                    at: range(of: i), notes: [.init("libvirt 9.0 rejects this definition: virtio disk cannot have an address of type '\(t)'")]))
+                throw Failure()
+            default: break
+            }
+            guard wants(i), !devices[i].flags.isEmpty else { continue }
+            try next(&set, i, store: doStore, step: "virtio disks come after controllers")
+        }
+        // 7. host devices (interface type='hostdev' first, as libvirt lists them)
+        let hostdevs = all.filter { devices[$0].kind == .interface && devices[$0].subtype == "hostdev" }
+            + all.filter { devices[$0].kind == .hostdev }
+        for i in hostdevs where wants(i) && !devices[i].flags.isEmpty {
+            if case .other("unassigned") = devices[i].address { continue }
+            try next(&set, i, store: doStore, step: "host devices come after virtio disks")
+        }
+        let rest: [(DeviceKind, String)] = [
+            (.memballoon, "the memory balloon comes after host devices"),
+            (.rng, "RNG devices come after the memory balloon"),
+            (.watchdog, "watchdogs come after RNG devices"),
+        ]
+        for (k, why) in rest {
+            for i in all where devices[i].kind == k && wants(i) && !devices[i].flags.isEmpty {
+                try next(&set, i, store: doStore, step: why)
+            }
+        }
+        for i in videoOrder where wants(i) && !devices[i].flags.isEmpty {
+            try next(&set, i, store: doStore, step: "videos come after watchdogs")
+        }
+        let tail: [(DeviceKind, String)] = [
+            (.shmem, "shared-memory devices come after videos"),
+            (.input, "virtio input devices come after shared-memory devices"),
+            (.serial, "PCI serial ports come after input devices"),
+            (.iommu, "the virtio IOMMU comes after serial ports"),
+            (.vsock, "vsock comes after the IOMMU"),
+            (.memory, "virtio memory devices come last"),
+        ]
+        for (k, why) in tail {
+            for i in all where devices[i].kind == k && wants(i) && !devices[i].flags.isEmpty {
+                try next(&set, i, store: doStore, step: why)
+            }
+        }
+    }
+
+    /// libvirt's virDomainPCIAddressSetAllMulti: function 0 of every slot with another function
+    /// in use gets `multifunction='on'` unless it says `off`.
+    mutating func setAllMulti() {
+        // --multifunction=explicit derives nothing for addresses written in the input (the
+        // checker reports those); a slot the planner itself fills — packed root ports, USB2
+        // sets — is its own decision, and the bit is written out explicitly with it.
+        let onlyPlanned = options.multifunction == .explicit
+        let order = iterationOrder()
+        var functionZero: [SlotKey: Int] = [:]
+        for i in order {
+            guard let p = stored[i], p.address.function == 0 else { continue }
+            if functionZero[p.address.slotKey] == nil { functionZero[p.address.slotKey] = i }
+        }
+        for i in order {
+            guard let p = stored[i], p.address.function != 0, let z = functionZero[p.address.slotKey] else { continue }
+            if onlyPlanned {
+                switch stored[z]?.provenance {
+                case .planned?, .chipset?, .addedController?: break
+                default: continue
+                }
+            }
+            if stored[z]?.multifunction == .absent {
+                stored[z]?.multifunction = .on
+                stored[z]?.multifunctionDerivedFrom = p.address
+            }
+        }
+    }
+
+    /// Controller options libvirt fills in after assignment, and its pci-bridge index check.
+    mutating func controllerDefaults() throws(Failure) -> [Int: ControllerDefaults] {
+        var out: [Int: ControllerDefaults] = [:]
+        var busNrs: [Int] = controllerOrder.compactMap { devices[$0].isPCIController ? devices[$0].controller?.busNr : nil }
+        for i in controllerOrder {
+            guard let c = devices[i].controller, c.type == "pci", let m = c.pciModel, let idx = c.index else { continue }
+            if idx > 255 {
+                // libvirt validates the index after assignment, so this catches the root ports
+                // it added itself too (e.g. behind a pcie-expander-bus, which gives more slots).
+                diags.append(Diagnostic(.controllerIndexTooHigh, .error,
+                    "planning needs PCI controller index \(idx), but 255 is the highest; the devices do not fit on this topology",
+                    at: range(of: i), notes: [.init("libvirt 9.0 rejects this definition: PCI controller index \(idx) too high, maximum is 255")]))
+                throw Failure()
+            }
+            var f = ControllerDefaults()
+            if c.modelName == nil { f.modelName = m.defaultModelName }
+            let a = stored[i]?.address
+            switch m {
+            case .pciBridge:
+                if c.chassisNr == nil { f.chassisNr = idx }
+            case .pcieRootPort:
+                if c.chassis == nil { f.chassis = idx }
+                if c.port == nil, let a { f.port = (a.slot << 3) + a.function }
+            case .pcieSwitchDownstreamPort:
+                if c.chassis == nil { f.chassis = idx }
+                if c.port == nil, let a { f.port = a.slot }
+            case .pciExpanderBus, .pcieExpanderBus:
+                if c.busNr == nil {
+                    let lowest = busNrs.min() ?? 256
+                    if lowest <= 2 {
+                        diags.append(Diagnostic(.planBusNr, .error,
+                            "no free busNr below \(lowest) is left for \(devices[i].name); set <target busNr=…/> by hand",
+                            at: elementRange(of: i), notes: [.init("libvirt 9.0 rejects this definition: No free busNr lower than current lowest busNr is available to auto-assign to bus \(a?.bus ?? 0). Must be manually assigned")]))
+                        throw Failure()
+                    }
+                    f.busNr = lowest - 2
+                    busNrs.append(lowest - 2)
+                }
+            default: break
+            }
+            if m == .pciBridge, let a, idx <= a.bus {
+                diags.append(Diagnostic(.controllerIndexNotAboveBus, .error,
+                    "pci-bridge index \(idx) sits on bus \(a.bus); a bridge's index must be larger than the bus it plugs into",
+                    at: range(of: i), notes: [.init("libvirt 9.0 rejects this definition: PCI controller at index \(idx) (0x\(hex(idx, 2))) has bus='0x\(hex(a.bus, 2))', but index must be larger than bus")]))
+                throw Failure()
+            }
+            if f != ControllerDefaults() { out[i] = f }
+        }
+        return out
+    }
+}

@@ -1,0 +1,228 @@
+import PCIPlanModel
+import PCIPlanSource
+
+/// Stage 4: assigns every missing PCI address exactly as libvirt 9.0's
+/// `qemuDomainAssignPCIAddresses` does — a dry run that grows the topology, the controllers it
+/// needed, then the real pass, `multifunction='on'` derivation and controller defaults.
+public struct Planner {
+    let options: PlanOptions
+    var devices: [Device]
+    var controllerOrder: [Int]
+    let videoOrder: [Int]
+    let diskOrder: [Int]
+    let family: MachineFamily
+    let file: SourceFile
+    /// Addresses in the definition as libvirt holds it (explicit + chipset-written + planned).
+    var stored: [Int: Placement] = [:]
+    var diags: [Diagnostic] = []
+    var steps: [String] = []
+    var devicesElement: XMLElement? = nil
+    var sequence = 0
+
+    struct Failure: Error {}
+
+    public static func plan(_ n: NormalizedDomain, options: PlanOptions = PlanOptions()) -> (PlannedDomain?, [Diagnostic]) {
+        var p = Planner(options: options, devices: n.devices, controllerOrder: n.controllerOrder, videoOrder: n.videoOrder,
+                        diskOrder: n.diskOrder, family: n.family, file: n.definition.file)
+        p.devicesElement = n.definition.devicesElement
+        for i in p.devices.indices {
+            if case .pci(let a, let m) = p.devices[i].address, p.devices[i].kind != .crypto {
+                let prov: Provenance = p.devices[i].keptReason.map { .kept($0) } ?? .explicit
+                p.stored[i] = Placement(address: a, multifunction: m, provenance: prov)
+            }
+        }
+        for i in p.devices.indices { if case .added(let why) = p.devices[i].origin { p.steps.append("added \(p.devices[i].name): \(why)") } }
+        do {
+            try p.run()
+        } catch {
+            return (nil, p.diags)
+        }
+        var normalized = n
+        normalized.devices = p.devices
+        normalized.controllerOrder = p.controllerOrder
+        var filled: [Int: ControllerDefaults] = [:]
+        do {
+            filled = try p.controllerDefaults()
+        } catch {
+            return (nil, p.diags)
+        }
+        return (PlannedDomain(normalized: normalized, placements: p.stored, filledDefaults: filled, steps: p.steps), p.diags)
+    }
+
+    // MARK: helpers
+
+    func range(of i: Int) -> SourceRange? {
+        let d = devices[i]
+        // Devices the planner added have no element: point at <devices>.
+        guard let el = d.addressElement ?? d.element ?? devicesElement else { return nil }
+        return SourceRange(file: file.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)
+    }
+
+    func elementRange(of i: Int) -> SourceRange? {
+        guard let el = devices[i].element else { return nil }
+        return SourceRange(file: file.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)
+    }
+
+    mutating func fail(_ i: Int?, _ e: AddressSetError, id: DiagnosticID? = nil, explicit: Bool) -> Failure {
+        let who = i.map { "\(devices[$0].name)\(devices[$0].alias.map { " (\($0))" } ?? "")" } ?? "a reserved slot"
+        let diagID: DiagnosticID = id ?? {
+            switch e.kind {
+            case .inUse: return .addressInUse
+            case .noSuchBus: return .addressNoBus
+            case .incompatible: return .addressIncompatible
+            case .integrated: return .addressIntegrated
+            case .noAutoAssign: return .addressNoAutoAssign
+            case .slotTooLow, .slotTooHigh: return .addressSlotRange
+            case .domain: return .addressDomain
+            case .noSlot, .noBuses: return .planNoSlot
+            case .cannotGrow: return .planCannotAddController
+            case .hotplug: return .addressIncompatible
+            }
+        }()
+        var notes: [Diagnostic.Note] = []
+        if e.kind == .inUse, let a = e.address, let other = stored.first(where: { $0.key != i && $0.value.address == a })?.key {
+            notes.append(.init("\(devices[other].name) is declared here", at: elementRange(of: other)))
+        }
+        let prefix = explicit ? "" : "cannot place \(who): "
+        diags.append(Diagnostic(diagID, .error, "\(prefix)\(e.libvirtMessage)",
+                                at: i.flatMap { range(of: $0) } ?? devicesElement.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }, notes: notes + [.init("libvirt 9.0 rejects this definition: \(e.libvirtMessage)")]))
+        return Failure()
+    }
+
+    func wants(_ i: Int) -> Bool { stored[i] == nil && devices[i].address.wantsPCI }
+
+    var maxPCIIndex: Int {
+        controllerOrder.compactMap { devices[$0].isPCIController ? devices[$0].controller?.index : nil }.max() ?? -1
+    }
+
+    var hasPCIRoot: Bool { controllerOrder.contains { devices[$0].controller?.pciModel == .pciRoot } }
+    var hasPCIeRoot: Bool { controllerOrder.contains { devices[$0].controller?.pciModel == .pcieRoot } }
+
+    // MARK: the two passes
+
+    mutating func run() throws(Failure) {
+        let maxIdx = maxPCIIndex
+        var nbuses = maxIdx + 1
+        if nbuses > 0 {
+            var set = PCIAddressSet(dryRun: true)
+            try createSet(&set, nbuses: nbuses)
+            try chipset(&set)
+            if hasPCIRoot && !set.buses.allSatisfy(\.isFullyReserved) {
+                let before = set.count
+                do { _ = try set.reserveNext(flags: [.autoAssign, .pciDevice]) } catch { throw fail(nil, error, explicit: false) }
+                for b in before..<set.count where growReasons[b] == nil {
+                    growReasons[b] = "libvirt keeps one slot free for a future pci-bridge, and none was left"
+                }
+            }
+            try assignDevices(&set, store: false)
+            if maxIdx <= 0 && set.count > maxIdx + 1 && hasPCIeRoot {
+                let before = set.count
+                do { _ = try set.reserveNext(flags: [.autoAssign, .pcieDevice]) } catch { throw fail(nil, error, explicit: false) }
+                for b in before..<set.count where growReasons[b] == nil {
+                    growReasons[b] = "libvirt's one spare pcie-root-port, left empty for hotplug"
+                }
+                steps.append("reserved one spare pcie-root-port for hotplug (libvirt does this once, for a definition without PCI controllers)")
+            }
+            var i = 1
+            while i < set.count {
+                if findPCIController(index: i) == nil {
+                    let model = set.buses[i].model
+                    var d = Device(kind: .controller, origin: .added(growReasons[i] ?? "libvirt's dry run needed bus \(i)"), element: nil, name: "controller pci \(i) (\(model.rawValue))")
+                    var c = ControllerInfo(type: "pci")
+                    c.index = i
+                    c.model = model.rawValue
+                    d.controller = c
+                    d.model = model.rawValue
+                    d.flags = model.connectFlags
+                    d.alias = "pci.\(i)"
+                    devices.append(d)
+                    let idx = devices.count - 1
+                    controllerOrder.append(idx)  // virDomainDefMaybeAddController appends
+                    growReasons[i].map { steps.append("added \(model.rawValue) index \(i): \($0)") }
+                    if growReasons[i] == nil { steps.append("added \(model.rawValue) index \(i)") }
+                    if !model.isRoot {
+                        do { _ = try set.reserveNext(flags: d.flags) } catch { throw fail(idx, error, explicit: false) }
+                    }
+                }
+                i += 1
+            }
+            nbuses = set.count
+        }
+        var set = PCIAddressSet(dryRun: false)
+        try createSet(&set, nbuses: nbuses)
+        try chipset(&set)
+        try assignDevices(&set, store: true)
+        setAllMulti()
+    }
+
+    /// Why the dry run added each bus (bus index → reason), for explain.
+    var growReasons: [Int: String] = [:]
+
+    func findPCIController(index: Int) -> Int? {
+        controllerOrder.first { devices[$0].isPCIController && devices[$0].controller?.index == index }
+    }
+
+    /// libvirt's qemuDomainPCIAddressSetCreate + qemuDomainCollectPCIAddress.
+    mutating func createSet(_ set: inout PCIAddressSet, nbuses: Int) throws(Failure) {
+        set.buses = []
+        var controllers: [PCIAddressSet.BusController] = []
+        for i in controllerOrder {
+            guard let c = devices[i].controller, c.type == "pci", let idx = c.index, (0..<nbuses).contains(idx) else { continue }
+            guard let m = c.pciModel else {
+                diags.append(Diagnostic(.controllerBadModel, .error,
+                    "PCI controller index \(idx) has no model libvirt knows (model='\(c.model ?? "")')",
+                    at: elementRange(of: i)))
+                throw Failure()
+            }
+            controllers.append(.init(index: idx, model: m, hotplug: c.hotplug != .off))
+        }
+        for (b, m) in set.addBuses(count: nbuses, controllers: controllers) where growReasons[b] == nil {
+            growReasons[b] = "no controller has index \(b), so libvirt fills the gap with a \(m.rawValue)"
+        }
+        var failed = false
+        for i in iterationOrder() {
+            guard let placement = stored[i], devices[i].kind != .crypto else { continue }
+            let a = placement.address
+            var flags = devices[i].flags
+            if flags.isEmpty { flags = .pciDevice }
+            if let c = devices[i].controller, a.domain == 0, a.bus == 0, a.slot == 1 {
+                let piix = (c.type == "ide" && c.index == 0 && a.function == 1)
+                    || (c.type == "usb" && c.index == 0 && (c.model == "piix3-uhci" || c.model == nil) && a.function == 2)
+                if piix {
+                    if set.count > 0 && !set.buses[0].flags.contains(.pciDevice) {
+                        diags.append(Diagnostic(.addressIncompatible, .error,
+                            "bus 0 must be conventional PCI for the integrated PIIX3 USB or IDE controller",
+                            at: range(of: i), notes: [.init("libvirt: Bus 0 must be PCI for integrated PIIX3 USB or IDE controllers")]))
+                        failed = true
+                    }
+                    continue
+                }
+            }
+            let before = set.count
+            do {
+                let got = try set.reserve(a, flags: flags, fromConfig: true)
+                if got != a {
+                    // libvirt's dry run bumps the bus of an explicit conventional-PCI address on a
+                    // pure PCIe guest and stores the new number (spec §5.3).
+                    store(i, got, multi: placement.multifunction,
+                          .planned(step: "libvirt's dry run moved the explicit address \(a) to bus \(got.bus): bus \(a.bus) became the pcie-root-port that holds the new pcie-to-pci-bridge"))
+                    diags.append(Diagnostic(.addressBusAdded, .warning,
+                        "\(devices[i].name) asks for \(a), but bus \(a.bus) does not exist: libvirt adds a pcie-root-port and a pcie-to-pci-bridge and rewrites the address to \(got)",
+                        at: range(of: i)))
+                }
+            } catch {
+                _ = fail(i, error, explicit: true)
+                failed = true
+            }
+            for b in before..<set.count where growReasons[b] == nil {
+                growReasons[b] = "\(devices[i].name) names bus \(a.bus) explicitly"
+            }
+        }
+        if failed { throw Failure() }
+    }
+
+    /// libvirt's virDomainDeviceInfoIterate order (which device of a duplicate pair is reported).
+    func iterationOrder() -> [Int] {
+        Define.iterationOrder(devices, controllerOrder: controllerOrder, videoOrder: videoOrder, diskOrder: diskOrder)
+    }
+}
