@@ -26,6 +26,7 @@ public struct NormalizedDomain: Sendable {
 
 public enum Define {
     public static func normalize(_ def: DomainDefinition) -> (NormalizedDomain, [Diagnostic]) {
+        let machine = def.family.descriptor
         var devices = def.devices
         var diags: [Diagnostic] = []
         var order: [Int] = []
@@ -89,13 +90,13 @@ public enum Define {
 
         // qemu driver defaults (qemuDomainDefAddDefaultDevices).
         if !hasController("pci", 0) {
-            addController("pci", 0, model: def.family.rootModel.rawValue, reason: "the \(def.family == .q35 ? "q35" : "i440fx") machine's root bus")
+            addController("pci", 0, model: machine.rootModel.rawValue, reason: "the \(machine.chipsetName) machine's root bus")
         }
         if !hasController("usb", 0) {
             addController("usb", 0, model: nil, reason: "libvirt's default USB controller")
         }
-        if def.family == .q35 && !hasController("sata", 0) {
-            addController("sata", 0, model: nil, reason: "the q35 machine's built-in SATA controller (ICH9 AHCI)")
+        for (type, reason) in machine.defaultControllers where !hasController(type, 0) {
+            addController(type, 0, model: nil, reason: reason)
         }
         if !devices.contains(where: { $0.kind == .memballoon }) {
             var d = Device(kind: .memballoon, origin: .added("libvirt's default memory balloon"), element: nil, name: "memballoon 'virtio'")
@@ -115,9 +116,8 @@ public enum Define {
             }
         }
         let diskDevices = devices.filter { $0.kind == .disk }
-        for (type, bus) in [("scsi", "scsi"), ("fdc", "fdc"), ("ide", "ide"), ("sata", "sata")] {
-            if type == "ide" && def.family == .q35 { continue }
-            addUpTo(type, diskDevices.filter { $0.bus == bus }.map(driveController).max())
+        for type in machine.implicitDiskControllers {
+            addUpTo(type, diskDevices.filter { $0.bus == type }.map(driveController).max())
         }
         // (channels first, then consoles — virDomainDefMaybeAddVirtioSerialController)
         for d in devices.filter({ $0.kind == .channel }) + devices.filter({ $0.kind == .console }) where d.subtype == "virtio" {
@@ -145,7 +145,7 @@ public enum Define {
             case .controller:
                 guard var c = devices[i].controller else { continue }
                 if c.type == "usb" && c.model == nil {
-                    c.model = def.family == .q35 ? "qemu-xhci" : "piix3-uhci"
+                    c.model = machine.defaultUSBModel
                     devices[i].model = c.model
                 }
                 if c.type == "scsi" && (c.model == nil || c.model == "auto" || c.model == "default") {

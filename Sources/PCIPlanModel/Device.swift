@@ -17,8 +17,6 @@ public enum MachineFamily: String, Sendable, Hashable, Codable {
         }
         return nil
     }
-
-    public var rootModel: ControllerModel { self == .q35 ? .pcieRoot : .pciRoot }
 }
 
 /// The kinds of `<devices>` children the planner distinguishes.

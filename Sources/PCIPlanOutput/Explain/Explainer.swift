@@ -98,7 +98,7 @@ public enum Explainer {
     static func noAddressSentence(_ plan: PlannedDomain, _ i: Int) -> String {
         let d = plan.devices[i]
         if let m = d.controller?.pciModel, m.isRoot {
-            return "It is the root bus (\(m.rawValue)) of the \(plan.family == .q35 ? "q35" : "i440fx") machine and has no address itself; devices on bus 0 plug straight into it."
+            return "It is the root bus (\(m.rawValue)) of the \(plan.family.descriptor.chipsetName) machine and has no address itself; devices on bus 0 plug straight into it."
         }
         if case .other(let t) = d.address { return "It has no PCI address: its address is of type '\(t)'." }
         if d.flags.isEmpty { return "It has no PCI address: in this configuration it is not a PCI device." }

@@ -98,7 +98,7 @@ public enum QEMUArgsRenderer {
     /// `qemuBuildDeviceAddressPCIGetBus`: the alias of the controller whose index is the bus
     /// number; the root bus is always `pci.0` / `pcie.0`, whatever its user alias.
     package static func busName(_ plan: PlannedDomain, _ bus: Int) -> String {
-        if bus == 0 { return plan.family == .q35 ? "pcie.0" : "pci.0" }
+        if bus == 0 { return plan.family.descriptor.rootBusQEMUName }
         return plan.normalized.pciController(index: bus).flatMap { plan.devices[$0].alias } ?? "pci.\(bus)"
     }
 

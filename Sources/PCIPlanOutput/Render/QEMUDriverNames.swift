@@ -98,7 +98,7 @@ enum QEMUDriverNames {
             return virtio("virtio-serial-pci", c.model)
         case "sata":
             // The q35 AHCI at 00:1f.2 is part of the machine; other SATA controllers are added.
-            return plan.family == .q35 && idx == 0 ? nil : "ahci"
+            return idx == 0 && plan.family.descriptor.builtInDiskController == "sata" ? nil : "ahci"
         case "ide":
             // The PIIX3 IDE at 00:01.1 is part of the i440fx machine; x86 has no other.
             return nil

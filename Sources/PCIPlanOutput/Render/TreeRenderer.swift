@@ -7,7 +7,7 @@ import PCIPlanSource
 public enum TreeRenderer {
     public static func render(_ plan: PlannedDomain) -> String {
         let topo = Topology(plan)
-        var out = "\(plan.normalized.definition.machine) (\(plan.family == .q35 ? "q35" : "i440fx"))\n"
+        var out = "\(plan.normalized.definition.machine) (\(plan.family.descriptor.chipsetName))\n"
         func walk(bus: Int, prefix: String) {
             let children = topo.children[bus] ?? []
             for (n, i) in children.enumerated() {

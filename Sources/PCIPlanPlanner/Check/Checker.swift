@@ -97,7 +97,8 @@ struct CheckContext {
     var file: SourceFile { n.definition.file }
     var devices: [Device] { n.devices }
     var family: MachineFamily { n.family }
-    var machineName: String { family == .q35 ? "q35" : "pc (i440fx)" }
+    var machine: MachineDescriptor { n.family.descriptor }
+    var machineName: String { machine.displayName }
 
     func range(_ r: Range<Int>) -> SourceRange { SourceRange(file: file.name, start: r.lowerBound, end: r.upperBound) }
 

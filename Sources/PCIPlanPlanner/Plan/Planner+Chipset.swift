@@ -13,9 +13,9 @@ extension Planner {
     }
 
     mutating func chipset(_ set: inout PCIAddressSet) throws(Failure) {
-        switch family {
-        case .pc: try chipsetPIIX3(&set)
-        case .q35: try chipsetQ35(&set)
+        switch family.descriptor.chipset {
+        case .piix3: try chipsetPIIX3(&set)
+        case .ich9: try chipsetQ35(&set)
         }
     }
 
@@ -65,7 +65,7 @@ extension Planner {
             try reserveFixed(&set, PCIAddress(bus: 0, slot: 1, function: 0), flags: flags, device: nil)
             try reserveFixed(&set, PCIAddress(bus: 0, slot: 1, function: 3), flags: flags, device: nil)
         }
-        try primaryVideo(&set, slot: 2, flags: flags)
+        try primaryVideo(&set, slot: family.descriptor.primaryVideoSlot, flags: flags)
     }
 
     mutating func primaryVideo(_ set: inout PCIAddressSet, slot: Int, flags: ConnectFlags) throws(Failure) {
@@ -79,7 +79,7 @@ extension Planner {
             } catch { throw fail(v, error, explicit: false) }
         } else {
             try reserveFixed(&set, a, flags: flags, device: v)
-            store(v, a, .chipset("the primary video takes slot \(hex(slot, 2)) of bus 0 (\(family == .pc ? "after the PIIX3 at slot 1" : "the first slot of the q35 root"))"))
+            store(v, a, .chipset("the primary video takes slot \(hex(slot, 2)) of bus 0 (\(family.descriptor.primaryVideoReason))"))
         }
     }
 
@@ -121,7 +121,7 @@ extension Planner {
             try reserveFixed(&set, PCIAddress(bus: 0, slot: 0x1f, function: 0), flags: flags, device: nil)
             try reserveFixed(&set, PCIAddress(bus: 0, slot: 0x1f, function: 3), flags: flags, device: nil)
         }
-        try primaryVideo(&set, slot: 1, flags: flags)
+        try primaryVideo(&set, slot: family.descriptor.primaryVideoSlot, flags: flags)
         let hda = PCIAddress(bus: 0, slot: 0x1b)
         if !set.slotInUse(hda) {
             if let s = devices.indices.first(where: { devices[$0].kind == .sound && devices[$0].model == "ich9" && wants($0) }) {
