@@ -131,3 +131,8 @@ public struct DomainDefinition: Sendable {
     public var devicesElement: XMLElement?
     public var devices: [Device]
 }
+
+extension DomainDefinition {
+    /// Whether `<features>` has `<acpi/>`: the i440fx root bus hot-plugs through ACPI only.
+    public var hasACPI: Bool { root.child("features")?.child("acpi") != nil }
+}

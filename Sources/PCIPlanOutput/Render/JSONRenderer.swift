@@ -28,6 +28,18 @@ public enum JSONRenderer {
         ])
     }
 
+    /// `attach --format json`: the attached devices of `plan`, as `render` describes devices.
+    public static func attached(_ plan: PlannedDomain, devices indices: [Int], mode: String) -> String {
+        let items = indices.map { device($0, plan.devices[$0], plan.placements[$0], plan) }
+        return JSONValue.object([
+            "schema": .int(schemaVersion),
+            "machine": .string(plan.normalized.definition.machine),
+            "family": .string(plan.family.rawValue),
+            "mode": .string(mode),
+            "attached": .array(items),
+        ]).rendered() + "\n"
+    }
+
     static func device(_ i: Int, _ d: Device, _ p: Placement?, _ plan: PlannedDomain) -> JSONValue {
         var o: [String: JSONValue] = [
             "element": .string(d.kind.rawValue),

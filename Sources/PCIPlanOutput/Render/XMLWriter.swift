@@ -11,6 +11,28 @@ public enum XMLWriter {
         XMLEdit.apply(edits(plan), to: plan.normalized.definition.file.bytes)
     }
 
+    /// One element of the planned file (`range`, e.g. an attached device) with the planned
+    /// edits inside it, its continuation lines dedented by `dedent`: the element as libvirt
+    /// stores it, in the user's own spelling.
+    public static func renderElement(_ plan: PlannedDomain, range: Range<Int>, dedent: String) -> [UInt8] {
+        let bytes = plan.normalized.definition.file.bytes
+        let inside = edits(plan).filter { range.contains($0.range.lowerBound) && $0.range.upperBound <= range.upperBound }
+            .map { XMLEdit($0.range.lowerBound - range.lowerBound..<$0.range.upperBound - range.lowerBound, $0.replacement) }
+        let element = XMLEdit.apply(inside, to: Array(bytes[range]))
+        let prefix = Array(dedent.utf8)
+        var out: [UInt8] = []
+        var lineStart = true
+        var i = 0
+        while i < element.count {
+            if lineStart && !prefix.isEmpty && i > 0 && element[i...].starts(with: prefix) { i += prefix.count }
+            guard i < element.count else { break }
+            out.append(element[i])
+            lineStart = element[i] == 0x0A
+            i += 1
+        }
+        return out + [0x0A]
+    }
+
     public static func edits(_ plan: PlannedDomain) -> [XMLEdit] {
         let file = plan.normalized.definition.file
         var edits: [XMLEdit] = []
@@ -146,7 +168,7 @@ public enum XMLWriter {
     }
 
     /// The indentation used by the element's children (or one step deeper than the element).
-    static func childIndentation(of el: XMLElement, file: SourceFile) -> String {
+    package static func childIndentation(of el: XMLElement, file: SourceFile) -> String {
         if let c = el.children.first(where: { isLineStart($0.startTag.lowerBound, file: file) }) {
             return file.indentation(ofLineContaining: c.startTag.lowerBound)
         }
@@ -181,7 +203,7 @@ public enum XMLWriter {
 
     /// Where new last children of `el` go: the start of the end tag's line when the end tag
     /// stands on its own line, else right before the end tag.
-    static func insertionPointBeforeEnd(_ el: XMLElement, file: SourceFile) -> Range<Int> {
+    package static func insertionPointBeforeEnd(_ el: XMLElement, file: SourceFile) -> Range<Int> {
         guard let end = el.endTag else { return el.startTag.upperBound..<el.startTag.upperBound }
         let at = isLineStart(end.lowerBound, file: file) ? lineStart(of: end.lowerBound, file: file) : end.lowerBound
         return at..<at

@@ -54,6 +54,13 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case planBusNr = "plan.busNr"
     case planKeep = "plan.cannotKeep"
     case internalError = "internal.bug"
+    // hot-plug (libvirt's attach-device --live)
+    case attachUnsupported = "attach.unsupported"
+    case attachFunction = "attach.functionNotZero"
+    case attachNotHotpluggable = "attach.notHotpluggable"
+    case attachNoSlot = "attach.noFreeSlot"
+    case attachQEMURefuses = "attach.qemuRefuses"
+    case attachInput = "attach.badDevice"
     // diff
     case diffMoved = "diff.moved"
     case diffMultifunction = "diff.multifunction"

@@ -1,0 +1,144 @@
+import PCIPlanModel
+import PCIPlanSource
+
+/// What `virsh attach-device` changes: the running guest (`live`) or its persistent
+/// definition (`config`).
+public enum AttachMode: String, Sendable, Hashable, CaseIterable {
+    /// `--live`: the device is hot-plugged into the running guest; no controller can be added.
+    case live
+    /// `--config`: the device is added to the persistent definition, planned like a define.
+    case config
+}
+
+/// Live hot-plug as libvirt 9.0 does it (`qemuDomainAttachDeviceLive` →
+/// `qemuDomainEnsurePCIAddress` → `virDomainPCIAddressEnsureAddr`).
+extension Planner {
+    /// Places the devices at `attached` into the running guest `n` (its live XML: every other
+    /// device already has its address). libvirt's address set of a running guest never grows,
+    /// and the device asks for a hot-pluggable slot on top of its own connect flags: a given
+    /// address must be function 0, valid (`fromConfig`) and free; without one, the first free
+    /// slot of the lowest-numbered bus that takes it.
+    public static func attachLive(_ n: NormalizedDomain, attached: [Int], options: PlanOptions = PlanOptions())
+        -> (PlannedDomain?, [Diagnostic])
+    {
+        var p = Planner(options: options, devices: n.devices, controllerOrder: n.controllerOrder, videoOrder: n.videoOrder,
+                        diskOrder: n.diskOrder, family: n.family, file: n.definition.file)
+        p.devicesElement = n.definition.devicesElement
+        let new = Set(attached)
+        for i in p.devices.indices where !new.contains(i) {
+            if case .pci(let a, let m) = p.devices[i].address, p.devices[i].kind != .crypto {
+                p.stored[i] = Placement(address: a, multifunction: m, provenance: .explicit)
+            }
+        }
+        for i in attached {
+            if let refusal = liveAttachRefusal(p.devices[i]) {
+                p.refuseAttach(i, .attachUnsupported, "libvirt cannot hot-plug \(p.devices[i].name): \(refusal)", libvirt: refusal)
+            }
+        }
+        if p.diags.hasErrors { return (nil, p.diags) }
+        do {
+            var set = PCIAddressSet(dryRun: false)
+            try p.createSet(&set, nbuses: p.maxPCIIndex + 1)
+            try p.chipset(&set)
+            for i in attached { try p.hotplug(i, into: &set, acpi: n.definition.hasACPI) }
+        } catch {
+            return (nil, p.diags)
+        }
+        var normalized = n
+        normalized.devices = p.devices
+        return (PlannedDomain(normalized: normalized, placements: p.stored, filledDefaults: [:], steps: p.steps), p.diags)
+    }
+
+    /// libvirt's refusal of a device class it cannot hot-plug at all, or nil.
+    static func liveAttachRefusal(_ d: Device) -> String? {
+        switch d.kind {
+        case .disk, .interface, .hostdev, .rng, .memory, .shmem, .watchdog, .input, .vsock,
+             .serial, .parallel, .channel, .console, .redirdev:
+            return nil
+        case .controller:
+            // qemuDomainAttachControllerDevice: only SCSI controllers.
+            let type = d.controller?.type ?? "?"
+            return type == "scsi" ? nil : "'\(type)' controller cannot be hot plugged."
+        case .filesystem:
+            return d.subtype == "virtiofs" || d.element?.child("driver")?[attribute: "type"] == "virtiofs"
+                ? nil : "only virtiofs filesystems can be hotplugged"
+        default:
+            return "live attach of device '\(d.kind.libvirtDeviceType)' is not supported"
+        }
+    }
+
+    mutating func hotplug(_ i: Int, into set: inout PCIAddressSet, acpi: Bool) throws(Failure) {
+        guard !devices[i].flags.isEmpty else { return }  // no PCI address needed (SATA disk, USB …)
+        let flags = devices[i].flags.union(.hotpluggable)
+        let placed: PCIAddress
+        if case .pci(let a, _) = devices[i].address {
+            if a.function != 0 {
+                let msg = "Only PCI device addresses with function=0 are supported"
+                refuseAttach(i, .attachFunction,
+                             "\(devices[i].name) asks for function \(a.function) of \(a.slotDescription), but libvirt hot-plugs only function 0 of an empty slot",
+                             libvirt: msg, fix: "remove the address, or give function 0 of a free slot; pciplan attach --qmp can hot-add a whole multifunction slot")
+                throw Failure()
+            }
+            if let e = set.validate(a, flags: flags, fromConfig: true) { throw hotplugFailure(i, e) }
+            do { try set.reserve(a, flags: flags, fromConfig: true) } catch { throw hotplugFailure(i, error) }
+            stored[i] = Placement(address: a, multifunction: .absent, provenance: .explicit)
+            placed = a
+        } else {
+            do { placed = try set.reserveNext(flags: flags) } catch { throw hotplugFailure(i, error) }
+            store(i, placed, .planned(step: "hot-plug: libvirt takes the first free slot on the lowest-numbered bus that takes a hot-pluggable \(devices[i].flags.kindDescription)"))
+        }
+        // libvirt picks pci-root slots on pc without looking at ACPI; QEMU then refuses, because
+        // the i440fx root bus hot-plugs through ACPI only.
+        if set.buses[placed.bus].model == .pciRoot && !acpi {
+            diags.append(Diagnostic(.attachQEMURefuses, .error,
+                "\(devices[i].name) would be hot-plugged into the pc machine's root bus at \(placed), but the domain has no <acpi/>, and the i440fx root bus hot-plugs through ACPI only",
+                at: range(of: i),
+                notes: [.init("libvirt 9.0 picks \(placed), and QEMU 7.2 refuses the hot-plug: Bus 'pci.0' does not support hotplugging")],
+                fixIts: [FixIt("add <acpi/> to <features> (takes effect at the next cold boot), or attach with --config")]))
+            throw Failure()
+        }
+    }
+
+    mutating func hotplugFailure(_ i: Int, _ e: AddressSetError) -> Failure {
+        let id: DiagnosticID
+        let message: String
+        var fix: String? = nil
+        switch e.kind {
+        case .noSlot:
+            id = .attachNoSlot
+            message = "no hot-pluggable slot is free for \(devices[i].name) (a \(devices[i].flags.kindDescription)), and a running guest cannot get a new controller"
+            fix = "attach with --config and restart the guest, or plan the definition with spare ports (plan --hotplug-ports N)"
+        case .hotplug:
+            id = .attachNotHotpluggable
+            message = "\(devices[i].name) asks for \(e.address.map { "\($0)" } ?? "an address") on bus \(e.address?.bus ?? 0), which does not take hot-plugged devices"
+            fix = "remove the address so libvirt picks a hot-pluggable bus"
+        case .inUse: id = .addressInUse; message = "\(devices[i].name) asks for \(e.address.map { "\($0)" } ?? "an address"), which is in use"
+        case .noSuchBus: id = .addressNoBus; message = e.libvirtMessage
+        case .incompatible: id = .addressIncompatible; message = e.libvirtMessage
+        case .integrated: id = .addressIntegrated; message = e.libvirtMessage
+        case .noAutoAssign: id = .addressNoAutoAssign; message = e.libvirtMessage
+        case .slotTooLow, .slotTooHigh: id = .addressSlotRange; message = e.libvirtMessage
+        case .domain: id = .addressDomain; message = e.libvirtMessage
+        case .noBuses, .cannotGrow: id = .attachNoSlot; message = e.libvirtMessage
+        }
+        refuseAttach(i, id, message, libvirt: e.libvirtMessage, fix: fix)
+        return Failure()
+    }
+
+    mutating func refuseAttach(_ i: Int, _ id: DiagnosticID, _ message: String, libvirt: String, fix: String? = nil) {
+        diags.append(Diagnostic(id, .error, message, at: range(of: i),
+            notes: [.init("libvirt 9.0 refuses the attach: \(libvirt)")],
+            fixIts: fix.map { [FixIt($0)] } ?? []))
+    }
+}
+
+extension DeviceKind {
+    /// libvirt's name of the device type (`virDomainDeviceType`), as its messages print it.
+    public var libvirtDeviceType: String {
+        switch self {
+        case .interface: "net"
+        case .filesystem: "fs"
+        default: rawValue
+        }
+    }
+}
