@@ -57,12 +57,6 @@ struct CheckPipelineTests {
         #expect(starts == starts.sorted())
     }
 
-    @Test("diagnostic IDs are unique")
-    func uniqueIDs() {
-        let raw = DiagnosticID.allCases.map(\.rawValue)
-        #expect(Set(raw).count == raw.count)
-    }
-
     @Test("every diagnostic ID is documented in Docs/diagnostics.md")
     func documented() throws {
         let doc = PCIPlanBinary.packageRoot.appendingPathComponent("Docs/diagnostics.md")
