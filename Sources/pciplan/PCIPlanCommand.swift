@@ -7,7 +7,7 @@ struct PCIPlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pciplan",
         abstract: "Check, plan, explain and diff the PCI topology of libvirt QEMU/KVM domains.",
-        subcommands: [Check.self, Plan.self, Explain.self, Diff.self, Attach.self])
+        subcommands: [Check.self, Plan.self, Explain.self, Diff.self, Attach.self, Detach.self, HeadroomCommand.self])
 
     /// The command-line contract says usage errors exit 2; ArgumentParser's default is 64.
     static func main() {

@@ -51,7 +51,10 @@ public enum Explainer {
         if let ua = d.element?.child("alias")?[attribute: "name"] { names.append(ua) }
         if d.kind == .disk, let t = d.element?.child("target")?[attribute: "dev"] { names.append(t) }
         if let mac = d.element?.child("mac")?[attribute: "address"] { names.append(mac) }
-        if let a = plan.placements[i]?.address { names.append(a.description) }
+        if let a = plan.placements[i]?.address {
+            names.append(a.description)
+            if a.domain == 0 { names.append(String(a.description.dropFirst(5))) }  // lspci's short form, 00:1b.0
+        }
         return names.contains { $0.lowercased() == want }
     }
 

@@ -33,6 +33,21 @@ public enum XMLWriter {
         return out + [0x0A]
     }
 
+    /// Removes an element, and its line when it stands on a line of its own.
+    public static func removal(of el: XMLElement, file: SourceFile) -> XMLEdit {
+        let start = isLineStart(el.range.lowerBound, file: file) ? lineStart(of: el.range.lowerBound, file: file) : el.range.lowerBound
+        let end = lineEnd(after: el.range.upperBound, file: file)
+        return XMLEdit(start..<(start == el.range.lowerBound ? el.range.upperBound : end.upperBound), "")
+    }
+
+    /// The planned file with `el` removed (`detach`): the planned edits outside it, and it gone.
+    public static func render(_ plan: PlannedDomain, removing el: XMLElement) -> [UInt8] {
+        let file = plan.normalized.definition.file
+        let cut = removal(of: el, file: file)
+        let kept = edits(plan).filter { !(cut.range.contains($0.range.lowerBound) && $0.range.upperBound <= cut.range.upperBound) }
+        return XMLEdit.apply(kept + [cut], to: file.bytes)
+    }
+
     public static func edits(_ plan: PlannedDomain) -> [XMLEdit] {
         let file = plan.normalized.definition.file
         var edits: [XMLEdit] = []
@@ -51,9 +66,7 @@ public enum XMLWriter {
             }
             if d.kind == .crypto {
                 // libvirt 9.0 drops <crypto> at define: remove the element and its line.
-                let start = isLineStart(el.range.lowerBound, file: file) ? lineStart(of: el.range.lowerBound, file: file) : el.range.lowerBound
-                let end = lineEnd(after: el.range.upperBound, file: file)
-                edits.append(XMLEdit(start..<(start == el.range.lowerBound ? el.range.upperBound : end.upperBound), ""))
+                edits.append(removal(of: el, file: file))
                 continue
             }
             var children: [String] = []      // new child elements, in libvirt's order

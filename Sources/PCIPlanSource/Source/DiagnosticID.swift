@@ -61,6 +61,9 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case attachNoSlot = "attach.noFreeSlot"
     case attachQEMURefuses = "attach.qemuRefuses"
     case attachInput = "attach.badDevice"
+    case detachNoDevice = "detach.noSuchDevice"
+    case detachRefused = "detach.refused"
+    case detachMultifunction = "detach.multifunction"
     // diff
     case diffMoved = "diff.moved"
     case diffMultifunction = "diff.multifunction"

@@ -1,0 +1,109 @@
+extension Pipeline {
+    /// The outcome of `detach`: the domain without the device, or why libvirt refuses.
+    public struct DetachOutcome: Sendable {
+        /// `live` or `config`.
+        public var mode: AttachMode
+        /// The domain as planned before the detach (nil when it cannot be planned).
+        public var planned: PlannedDomain?
+        /// Index into `planned.devices` of the device to detach (nil when nothing matched).
+        public var device: Int?
+        /// The resulting domain XML, byte-preserving; nil when refused.
+        public var result: [UInt8]?
+        /// Every finding; refusals are errors, guest-ABI consequences warnings or notes.
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// `detach DOMAIN DEVICE-ID --live|--config`: what libvirt 9.0's `virsh detach-device`
+    /// leaves. `id` names the device as `explain --device` does (alias, disk target, MAC, PCI
+    /// address). `live` refuses what libvirt refuses to hot-unplug — a device kind it cannot
+    /// unplug, a function of a slot with other functions in use, a device behind a controller
+    /// with `hotplug='off'`; `config` removes the element. Neither touches the multifunction
+    /// bit of the functions that stay: the guest keeps seeing what the stored XML says.
+    public static func detach(_ domain: SourceFile, device id: String, mode: AttachMode,
+                              options: PlanOptions = PlanOptions()) -> DetachOutcome
+    {
+        let o = plan(domain, options: options)
+        var outcome = DetachOutcome(mode: mode, planned: o.planned, device: nil, result: nil, diagnostics: o.diagnostics)
+        guard let p = o.planned else { return outcome }
+        let candidates = p.devices.indices.filter { p.devices[$0].element != nil && Explainer.matches(p, $0, id) }
+        guard let i = candidates.first, let el = p.devices[i].element else {
+            let names = p.devices.compactMap(\.alias).joined(separator: ", ")
+            outcome.diagnostics.append(Diagnostic(.detachNoDevice, .error,
+                "no device of '\(domain.name)' is named '\(id)'; aliases: \(names)", at: nil))
+            return outcome
+        }
+        outcome.device = i
+        let d = p.devices[i]
+        let at = SourceRange(file: domain.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)
+        func refuse(_ message: String, libvirt: String, fix: String? = nil) -> DetachOutcome {
+            outcome.diagnostics.append(Diagnostic(.detachRefused, .error, message, at: at,
+                notes: [.init("libvirt 9.0 refuses the detach: \(libvirt)")], fixIts: fix.map { [FixIt($0)] } ?? []))
+            return outcome
+        }
+        let type = d.kind.libvirtDeviceType
+        let placement = p.placements[i]
+        let slotmates = placement.map { pl in
+            p.placements.filter { $0.key != i && $0.value.address.slotKey == pl.address.slotKey && $0.value.address.function != pl.address.function }
+                .map(\.key).sorted()
+        } ?? []
+        if mode == .live {
+            if let why = liveDetachRefusal(d) {
+                return refuse("libvirt cannot hot-unplug \(d.name): \(why)", libvirt: why)
+            }
+            if let a = placement?.address, !slotmates.isEmpty {
+                let others = slotmates.map { "\(p.devices[$0].name) at \(p.placements[$0]!.address)" }.joined(separator: ", ")
+                return refuse("\(d.name) at \(a) shares its slot with \(others); libvirt hot-unplugs only devices alone in their slot",
+                              libvirt: "cannot hot unplug \(type) device with multifunction PCI guest address: \(a)",
+                              fix: "detach with --config and restart the guest")
+            }
+            if let a = placement?.address, let ci = p.normalized.pciController(index: a.bus),
+               p.devices[ci].controller?.hotplug == .off
+            {
+                return refuse("\(d.name) at \(a) sits behind a controller with hotplug='off'",
+                              libvirt: "cannot hot unplug \(type) device with PCI guest address: \(a) - not allowed by controller",
+                              fix: "detach with --config and restart the guest")
+            }
+        }
+        if let a = placement?.address, !slotmates.isEmpty {
+            let zero = slotmates.first { p.placements[$0]?.address.function == 0 }
+            if a.function != 0, let z = zero, p.placements[z]?.multifunction == .on {
+                outcome.diagnostics.append(Diagnostic(.detachMultifunction, .note,
+                    "\(p.devices[z].name) keeps multifunction='on' at \(p.placements[z]!.address): libvirt leaves the bit in the stored XML, so the guest still sees a multifunction device in slot \(a.slotDescription)",
+                    at: at))
+            } else if a.function == 0 {
+                outcome.diagnostics.append(Diagnostic(.detachMultifunction, .warning,
+                    "\(d.name) is function 0 of slot \(a.slotDescription), and \(slotmates.count) other function(s) stay: a guest does not look for functions of a slot whose function 0 is empty",
+                    at: at))
+            }
+        }
+        outcome.result = XMLWriter.render(p, removing: el)
+        return outcome
+    }
+
+    /// libvirt's refusal of a device class it cannot hot-unplug (`qemuDomainDetachDeviceLive`),
+    /// or nil.
+    static func liveDetachRefusal(_ d: Device) -> String? {
+        switch d.kind {
+        case .disk:
+            // qemuDomainDetachPrepDisk
+            let device = d.element?[attribute: "device"] ?? "disk"
+            switch device {
+            case "cdrom" where d.bus == "usb" || d.bus == "scsi": return nil
+            case "cdrom", "floppy": return "disk device type '\(device)' cannot be detached"
+            default:
+                return ["virtio", "usb", "scsi"].contains(d.bus ?? "") ? nil : "This type of disk cannot be hot unplugged"
+            }
+        case .interface, .hostdev, .rng, .memory, .shmem, .watchdog, .input, .vsock,
+             .serial, .parallel, .channel, .console, .redirdev, .lease:
+            return nil
+        case .controller:
+            let type = d.controller?.type ?? "?"
+            return type == "scsi" ? nil : "'\(type)' controller cannot be hot unplugged."
+        case .filesystem:
+            return d.subtype == "virtiofs" || d.element?.child("driver")?[attribute: "type"] == "virtiofs"
+                ? nil : "only virtiofs filesystems can be hotplugged"
+        default:
+            return "live detach of device '\(d.kind.libvirtDeviceType)' is not supported"
+        }
+    }
+}
