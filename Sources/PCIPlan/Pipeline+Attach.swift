@@ -62,6 +62,12 @@ extension Pipeline {
         }
         outcome.attached = attached
         var diags = loaded.diagnostics + Checker.preflight(n)
+        for i in attached {
+            guard let why = Planner.attachRefusal(n.devices[i], in: n, mode: mode), let el = n.devices[i].element else { continue }
+            diags.append(Diagnostic(.attachUnsupported, .error, "libvirt refuses \(n.devices[i].name) before it plugs anything: \(why)",
+                at: SourceRange(file: splice.combined.name, start: el.startTag.lowerBound, end: el.startTag.upperBound),
+                notes: [.init("libvirt 9.0 refuses the attach: \(why)")]))
+        }
         if !diags.hasErrors {
             switch mode {
             case .config:

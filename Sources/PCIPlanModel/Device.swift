@@ -135,4 +135,21 @@ public struct DomainDefinition: Sendable {
 extension DomainDefinition {
     /// Whether `<features>` has `<acpi/>`: the i440fx root bus hot-plugs through ACPI only.
     public var hasACPI: Bool { root.child("features")?.child("acpi") != nil }
+
+    /// Whether the guest's memory is shared, as vhost-user devices (virtiofs) need
+    /// (`qemuValidateDomainDefVhostUserRequireSharedMemory`): `<memoryBacking><access
+    /// mode='shared'/>` without NUMA cells, or every NUMA cell shared (by its own
+    /// `memAccess` or, when it has none, by the domain's).
+    public var hasSharedMemory: Bool {
+        let global = root.child("memoryBacking")?.child("access")?[attribute: "mode"] == "shared"
+        let cells = root.child("cpu")?.child("numa")?.children.filter { $0.name == "cell" } ?? []
+        if cells.isEmpty { return global }
+        return cells.allSatisfy { cell in
+            switch cell[attribute: "memAccess"] {
+            case "shared": true
+            case nil: global
+            default: false
+            }
+        }
+    }
 }

@@ -35,6 +35,16 @@ extension Planner {
                 p.refuseAttach(i, .attachUnsupported, "libvirt cannot hot-plug \(p.devices[i].name): \(refusal)", libvirt: refusal)
             }
         }
+        for i in attached where p.devices[i].kind == .disk {
+            if let (libvirt, qemu) = liveDiskRefusal(p.devices[i], machine: n.family.descriptor) {
+                let note = qemu.map { "libvirt 9.0 reports \"\(libvirt)\" but goes on, and QEMU 7.2 refuses: unable to execute QEMU command 'device_add': \($0)" }
+                    ?? "libvirt 9.0 refuses the attach: \(libvirt)"
+                p.diags.append(Diagnostic(qemu == nil ? .attachUnsupported : .attachQEMURefuses, .error,
+                    "\(p.devices[i].name) cannot be hot-plugged: its bus '\(p.devices[i].bus ?? "?")' takes no hot-plugged disks",
+                    at: p.range(of: i), notes: [.init(note)],
+                    fixIts: [FixIt("attach it with --config, or use bus='virtio' or bus='scsi'")]))
+            }
+        }
         if p.diags.hasErrors { return (nil, p.diags) }
         do {
             var set = PCIAddressSet(dryRun: false)
@@ -47,6 +57,76 @@ extension Planner {
         var normalized = n
         normalized.devices = p.devices
         return (PlannedDomain(normalized: normalized, placements: p.stored, filledDefaults: [:], steps: p.steps), p.diags)
+    }
+
+    /// What libvirt refuses about the device itself before it plugs anything, in either mode:
+    /// a lone device is validated before post-parse fills in its defaults, so a PCI controller
+    /// without every option written is refused (`qemuValidateDomainDeviceDefControllerPCI`),
+    /// and some device kinds have no persistent attach (`qemuDomainAttachDeviceConfig`).
+    public static func attachRefusal(_ d: Device, in n: NormalizedDomain, mode: AttachMode) -> String? {
+        if let c = d.controller, let m = c.pciModel, !m.isRoot {
+            let index = c.indexGiven ? (c.index ?? -1) : -1
+            let missing: String? = {
+                if c.modelName == nil { return "modelName" }
+                switch m {
+                case .pciExpanderBus, .pcieExpanderBus: return c.busNr == nil ? "busNr" : nil
+                case .pciBridge: return c.chassisNr == nil ? "chassisNr" : nil
+                case .pcieRootPort, .pcieSwitchDownstreamPort:
+                    if c.chassis == nil { return "chassis" }
+                    return c.port == nil ? "port" : nil
+                default: return nil
+                }
+            }()
+            if let missing {
+                return "Required option '\(missing)' is not set for PCI controller with index '\(index)', model '\(m.rawValue)' and modelName '\(c.modelName ?? "none")'"
+            }
+        }
+        if d.kind == .filesystem && (d.subtype == "virtiofs" || d.element?.child("driver")?[attribute: "type"] == "virtiofs"),
+           !n.definition.hasSharedMemory
+        {
+            return "'virtiofs' requires shared memory"
+        }
+        if mode == .config {
+            switch d.kind {
+            case .video, .graphics, .hub, .smartcard, .memballoon, .nvram, .tpm, .panic, .iommu, .audio:
+                return "persistent attach of device '\(d.kind.libvirtDeviceType)' is not supported"
+            default: break
+            }
+        }
+        return nil
+    }
+
+    /// A disk libvirt cannot hot-plug (`qemuDomainAttachDeviceDiskLiveInternal`): floppies are
+    /// refused; IDE and SATA disks are reported by libvirt, which then goes on and lets QEMU
+    /// refuse the `device_add` (the second value: QEMU's message).
+    static func liveDiskRefusal(_ d: Device, machine: MachineDescriptor) -> (String, String?)? {
+        if d.element?[attribute: "device"] == "floppy" { return ("floppy device hotplug isn't supported", nil) }
+        let bus = d.bus ?? ""
+        guard ["ide", "fdc", "sata", "sd", "xen", "uml"].contains(bus) else { return nil }
+        let libvirt = "disk bus '\(bus)' cannot be hotplugged."
+        let drive = d.addressElement.flatMap { $0[attribute: "type"] == "drive" ? $0 : nil }
+        let index = d.element?.child("target")?[attribute: "dev"].flatMap(diskNameIndex) ?? 0
+        func number(_ name: String, _ fallback: Int) -> Int { drive?[attribute: name].flatMap { Int($0) } ?? fallback }
+        switch bus {
+        case "sata":
+            let controller = number("controller", index / 6)
+            let alias = controller == 0 && machine.builtInDiskController == "sata" ? "ide" : "sata\(controller)"
+            return (libvirt, "Bus '\(alias).\(number("unit", index % 6))' does not support hotplugging")
+        case "ide":
+            return (libvirt, "Bus 'ide.\(number("bus", (index % 4) / 2))' does not support hotplugging")
+        default:
+            return (libvirt, nil)
+        }
+    }
+
+    /// libvirt's `virDiskNameToIndex`: `sda` → 0, `hdc` → 2, `vdaa` → 26.
+    static func diskNameIndex(_ name: String) -> Int? {
+        guard let prefix = ["fd", "hd", "vd", "sd", "xvd", "ubd"].first(where: { name.hasPrefix($0) }) else { return nil }
+        let letters = name.dropFirst(prefix.count)
+        guard !letters.isEmpty, letters.allSatisfy({ $0 >= "a" && $0 <= "z" }) else { return nil }
+        var idx = 0
+        for c in letters.utf8 { idx = idx * 26 + Int(c - 97) + 1 }
+        return idx - 1
     }
 
     /// libvirt's refusal of a device class it cannot hot-plug at all, or nil.
@@ -93,7 +173,7 @@ extension Planner {
             diags.append(Diagnostic(.attachQEMURefuses, .error,
                 "\(devices[i].name) would be hot-plugged into the pc machine's root bus at \(placed), but the domain has no <acpi/>, and the i440fx root bus hot-plugs through ACPI only",
                 at: range(of: i),
-                notes: [.init("libvirt 9.0 picks \(placed), and QEMU 7.2 refuses the hot-plug: Bus 'pci.0' does not support hotplugging")],
+                notes: [.init("libvirt 9.0 picks \(placed), and QEMU 7.2 refuses the hot-plug: unable to execute QEMU command 'device_add': Bus 'pci.0' does not support hotplugging")],
                 fixIts: [FixIt("add <acpi/> to <features> (takes effect at the next cold boot), or attach with --config")]))
             throw Failure()
         }
