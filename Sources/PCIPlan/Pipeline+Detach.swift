@@ -63,6 +63,20 @@ extension Pipeline {
                               libvirt: "cannot hot unplug \(type) device with PCI guest address: \(a) - not allowed by controller",
                               fix: "detach with --config and restart the guest")
             }
+            if let a = placement?.address, let ci = p.normalized.pciController(index: a.bus),
+               let model = p.devices[ci].controller?.pciModel,
+               !model.busFlags(hotplug: true).contains(.hotpluggable) || (model == .pciRoot && !p.normalized.definition.hasACPI)
+            {
+                // libvirt sends device_del; QEMU refuses it on a bus without hot-plug.
+                let bus = p.devices[ci].alias ?? "pci.\(a.bus)"
+                let why = model == .pciRoot ? "the pc root bus hot-unplugs through ACPI only, and the domain has no <acpi/>"
+                    : "a \(model.rawValue) takes no hot-plugged devices"
+                outcome.diagnostics.append(Diagnostic(.detachRefused, .error,
+                    "\(d.name) at \(a) cannot be hot-unplugged: \(why)", at: at,
+                    notes: [.init("libvirt 9.0 asks QEMU, and QEMU 7.2 refuses: unable to execute QEMU command 'device_del': Bus '\(bus)' does not support hotplugging")],
+                    fixIts: [FixIt("detach with --config and restart the guest")]))
+                return outcome
+            }
         }
         if let a = placement?.address, !slotmates.isEmpty {
             let zero = slotmates.first { p.placements[$0]?.address.function == 0 }

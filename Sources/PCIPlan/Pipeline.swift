@@ -43,6 +43,11 @@ public enum Pipeline {
     }
 
     public static func plan(_ file: SourceFile, options: PlanOptions = PlanOptions()) -> PlanOutcome {
+        if options.hotplugPorts != nil || options.hotplugSlots != nil { return planWithSpares(file, options: options) }
+        return planOnce(file, options: options)
+    }
+
+    static func planOnce(_ file: SourceFile, options: PlanOptions) -> PlanOutcome {
         let loaded = load(file)
         guard let n = loaded.normalized else { return PlanOutcome(planned: nil, diagnostics: loaded.diagnostics) }
         var diags = loaded.diagnostics + Checker.preflight(n)

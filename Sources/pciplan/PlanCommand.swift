@@ -37,7 +37,16 @@ struct Plan: ParsableCommand {
         valueName: "OLD"))
     var keepOld: String?
 
+    @Option(help: ArgumentHelp("Leave at least N free hot-pluggable root ports (PCI Express machines), adding the fewest bare pcie-root-port controllers libvirt needs.", valueName: "N"))
+    var hotplugPorts: Int?
+
+    @Option(help: ArgumentHelp("Leave at least N free hot-pluggable PCI slots (pc), adding the fewest bare pci-bridge controllers libvirt needs.", valueName: "N"))
+    var hotplugSlots: Int?
+
     func validate() throws {
+        if hotplugPorts != nil && hotplugSlots != nil { throw ValidationError("--hotplug-ports and --hotplug-slots exclude each other") }
+        if let n = hotplugPorts ?? hotplugSlots, !(0...256).contains(n) { throw ValidationError("the number of spare places must be from 0 to 256") }
+        if (hotplugPorts != nil || hotplugSlots != nil) && keepOld != nil { throw ValidationError("--keep and --hotplug-ports/--hotplug-slots cannot be combined yet") }
         if inPlace && file == "-" { throw ValidationError("--in-place needs a file, not standard input") }
         if inPlace && output != nil { throw ValidationError("--in-place and --output exclude each other") }
         if inPlace && format != .xml { throw ValidationError("--in-place writes XML; drop --format") }
@@ -49,6 +58,8 @@ struct Plan: ParsableCommand {
         source = try readInputOrExit(file)
         var o = PlanOptions()
         o.multifunction = multifunction
+        o.hotplugPorts = hotplugPorts
+        o.hotplugSlots = hotplugSlots
         var files = [source]
         let outcome: Pipeline.PlanOutcome
         if let keepOld {

@@ -189,7 +189,7 @@ public enum XMLWriter {
         return own + (own.contains("\t") ? "\t" : "  ")
     }
 
-    static func isLineStart(_ offset: Int, file: SourceFile) -> Bool {
+    package static func isLineStart(_ offset: Int, file: SourceFile) -> Bool {
         var i = offset
         while i > 0 {
             let b = file.bytes[i - 1]

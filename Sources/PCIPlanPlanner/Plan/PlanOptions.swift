@@ -7,5 +7,11 @@ public struct PlanOptions: Sendable {
     /// a slot with functions ≥ 1 whose function 0 lacks `multifunction='on'` is an error.
     public enum MultifunctionPolicy: String, Sendable, CaseIterable { case libvirt, explicit }
     public var multifunction: MultifunctionPolicy = .libvirt
+    /// `--hotplug-ports N`: leave at least N free hot-pluggable root ports (PCI Express machines),
+    /// by appending the fewest bare `pcie-root-port` controllers that do it.
+    public var hotplugPorts: Int? = nil
+    /// `--hotplug-slots N`: leave at least N free hot-pluggable conventional slots (pc), by
+    /// appending the fewest bare `pci-bridge` controllers that do it.
+    public var hotplugSlots: Int? = nil
     public init() {}
 }

@@ -53,6 +53,7 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case planCannotAddController = "plan.cannotAddController"
     case planBusNr = "plan.busNr"
     case planKeep = "plan.cannotKeep"
+    case planSpares = "plan.spares"
     case internalError = "internal.bug"
     // hot-plug (libvirt's attach-device --live)
     case attachUnsupported = "attach.unsupported"
