@@ -90,7 +90,21 @@ extension Pipeline {
                     at: at))
             }
         }
-        outcome.result = XMLWriter.render(p, removing: el)
+        let removed = XMLWriter.render(p, removing: el)
+        guard mode == .config else {
+            // A running guest's live XML is not planned again: the device just goes.
+            outcome.result = removed
+            return outcome
+        }
+        // libvirt runs post-parse on the persistent definition again, which re-adds what the
+        // rest still needs (a detached PCI controller whose bus is in use comes back).
+        let again = plan(SourceFile(name: domain.name, bytes: removed), options: options)
+        guard let replanned = again.planned else {
+            outcome.diagnostics += again.diagnostics.filter { $0.severity == .error }
+            return outcome
+        }
+        outcome.diagnostics += again.diagnostics.filter { $0.severity != .note }
+        outcome.result = XMLWriter.render(replanned)
         return outcome
     }
 

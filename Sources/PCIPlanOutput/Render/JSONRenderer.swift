@@ -24,6 +24,7 @@ public enum JSONRenderer {
             "machine": .string(plan.normalized.definition.machine),
             "family": .string(plan.family.rawValue),
             "devices": .array(items),
+            "headroom": HeadroomRenderer.json(Planner.headroom(plan)),
             "steps": .array(plan.steps.map(JSONValue.string)),
         ])
     }

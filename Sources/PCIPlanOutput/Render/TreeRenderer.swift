@@ -20,6 +20,10 @@ public enum TreeRenderer {
         }
         if let root = topo.root { out += topo.label(root) + "\n" }
         walk(bus: 0, prefix: "")
+        let h = Planner.headroom(plan)
+        out += plan.family.descriptor.pciExpress
+            ? "headroom: hot-plug \(h.pcieHotplug) PCIe + \(h.conventionalHotplug) PCI now; cold \(h.pcieCold) PCIe + \(h.conventionalCold) PCI without a new controller\n"
+            : "headroom: hot-plug \(h.conventionalHotplug) PCI now\(h.rootNeedsACPI ? " (the root bus needs <acpi/>)" : ""); cold \(h.conventionalCold) PCI without a new controller\n"
         return out
     }
 }

@@ -43,7 +43,19 @@ public enum Checker {
     /// What `check` looks at once planning succeeded: `afterPlan`, and explicit root ports at
     /// functions ≥ 1 of a slot whose function 0 stayed empty.
     public static func afterPlanForCheck(_ p: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
-        aggregateFunctionZero(p) + afterPlan(p, options: options)
+        aggregateFunctionZero(p) + afterPlan(p, options: options) + hotplugHeadroom(p)
+    }
+
+    /// A PCI Express guest without a free hot-pluggable port: libvirt's live attach never adds
+    /// a controller, so the next hot-plug of a PCI Express device fails.
+    static func hotplugHeadroom(_ p: PlannedDomain) -> [Diagnostic] {
+        guard p.family.descriptor.pciExpress, Planner.headroom(p).pcieHotplug == 0 else { return [] }
+        let el = p.normalized.definition.devicesElement
+        let at = el.map { SourceRange(file: p.normalized.definition.file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+        return [Diagnostic(.hotplugNoFreePort, .warning,
+            "no hot-pluggable PCI Express port is free: the next hot-plug of a PCI Express device will fail, because a running guest gets no new controller",
+            at: at, notes: [.init("libvirt 9.0 refuses such an attach: No more available PCI slots")],
+            fixIts: [FixIt("add <controller type='pci' model='pcie-root-port'/> for every device you may hot-plug, or let `pciplan plan --hotplug-ports N` add them")])]
     }
 
     /// Checks on the planned result: under `--multifunction explicit` every slot with functions

@@ -216,8 +216,7 @@ extension DeviceKind {
     /// libvirt's name of the device type (`virDomainDeviceType`), as its messages print it.
     public var libvirtDeviceType: String {
         switch self {
-        case .interface: "net"
-        case .filesystem: "fs"
+        case .serial, .parallel, .channel, .console: "chr"
         default: rawValue
         }
     }
