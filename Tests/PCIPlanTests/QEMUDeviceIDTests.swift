@@ -8,7 +8,7 @@ import Testing
 @Suite("the recorded guest-view id table")
 struct QEMUDeviceIDTests {
     static let root = PCIPlanBinary.packageRoot
-    static let sourceFile = root.appendingPathComponent("Sources/PCIPlan/Render/QEMUDriverNames.swift")
+    static let sourceFile = root.appendingPathComponent("Sources/PCIPlanOutput/Render/QEMUDriverNames.swift")
     static let golden = root.appendingPathComponent("Tests/PCIPlanTests/Fixtures/golden")
     static let recorder = root.appendingPathComponent("Scripts/record-qemu-ids")
     static let qemuProbe = root.deletingLastPathComponent().appendingPathComponent("shared/oracle/qemu-probe")

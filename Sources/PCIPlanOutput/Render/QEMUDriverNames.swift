@@ -5,7 +5,7 @@ import PCIPlanSource
 /// The QEMU device (`driver`) libvirt 9.0 builds for each PCI device with QEMU 7.2
 /// (`qemu_command.c`: `qemuBuildControllerPCIDevProps`, `qemuBuildUSBControllerDevProps`,
 /// `qemuBuildVirtioDevGetConfig`, `qemuDeviceVideoGetModel`, …).
-enum QEMUDriverNames {
+package enum QEMUDriverNames {
     /// nil: libvirt puts no `-device` for it (or pciplan does not know the device).
     static func driver(_ plan: PlannedDomain, _ i: Int, primaryVideo: Int?) -> String? {
         let d = plan.devices[i]
@@ -107,14 +107,14 @@ enum QEMUDriverNames {
         }
     }
 
-    static let usbDrivers: [String: String] = [
+    package static let usbDrivers: [String: String] = [
         "piix3-uhci": "piix3-usb-uhci", "piix4-uhci": "piix4-usb-uhci", "ehci": "usb-ehci",
         "ich9-ehci1": "ich9-usb-ehci1", "ich9-uhci1": "ich9-usb-uhci1", "ich9-uhci2": "ich9-usb-uhci2",
         "ich9-uhci3": "ich9-usb-uhci3", "vt82c686b-uhci": "vt82c686b-usb-uhci", "pci-ohci": "pci-ohci",
         "nec-xhci": "nec-usb-xhci", "qemu-xhci": "qemu-xhci",
     ]
 
-    static let scsiDrivers: [String: String] = [
+    package static let scsiDrivers: [String: String] = [
         "lsilogic": "lsi", "lsisas1068": "mptsas1068", "lsisas1078": "megasas", "vmpvscsi": "pvscsi",
         "am53c974": "am53c974", "dc390": "dc-390",
     ]
