@@ -186,7 +186,7 @@ extension Planner {
         switch e.kind {
         case .noSlot:
             id = .attachNoSlot
-            message = "no hot-pluggable slot is free for \(devices[i].name) (a \(devices[i].flags.kindDescription)), and a running guest cannot get a new controller"
+            message = "no hot-pluggable \(devices[i].flags.kindDescription) slot is free for \(devices[i].name), and a running guest gets no new controller"
             fix = "attach with --config and restart the guest, or plan the definition with spare ports (plan --hotplug-ports N)"
         case .hotplug:
             id = .attachNotHotpluggable
