@@ -60,10 +60,10 @@ struct Plan: ParsableCommand {
             outcome = Pipeline.plan(source, options: o)
         }
         guard let planned = outcome.planned else {
-            printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
+            try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
-        if !outcome.diagnostics.isEmpty { printDiagnostics(outcome.diagnostics, files: files, format: .text) }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: .text) }
         let bytes: [UInt8]
         switch format {
         case .xml: bytes = XMLWriter.render(planned)
@@ -75,11 +75,11 @@ struct Plan: ParsableCommand {
         let target = inPlace ? file : output
         if let target {
             do { try writeAtomically(bytes, to: target) } catch {
-                writeStderr("pciplan: error: \(error)\n")
+                try writeStderr("pciplan: error: \(error)\n")
                 throw ExitCode(Exit.usage)
             }
         } else {
-            writeStdout(bytes)
+            try writeStdout(bytes)
         }
     }
 }
