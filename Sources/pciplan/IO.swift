@@ -73,26 +73,6 @@ func readInputOrExit(_ path: String) throws -> SourceFile {
     }
 }
 
-/// Writes atomically: a temporary file in the same directory, then rename.
-func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let dir = url.deletingLastPathComponent()
-    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).pciplan-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-    do {
-        try Data(bytes).write(to: tmp)
-        if let attrs = try? FileManager.default.attributesOfItem(atPath: path), let perms = attrs[.posixPermissions] {
-            try? FileManager.default.setAttributes([.posixPermissions: perms], ofItemAtPath: tmp.path)
-        }
-        guard rename(tmp.path, path) == 0 else {
-            throw InputError(description: "\(path): cannot replace the file (\(String(cString: strerror(errno))))")
-        }
-    } catch {
-        try? FileManager.default.removeItem(at: tmp)
-        if let e = error as? InputError { throw e }
-        throw InputError(description: "\(path): cannot write (\(error.localizedDescription))")
-    }
-}
-
 enum DiagnosticsFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
 func printDiagnostics(_ diags: [Diagnostic], files: [SourceFile], format: DiagnosticsFormat) throws {
