@@ -44,6 +44,16 @@ struct EndToEndHostileCheckTests {
         #expect(!r.stderr.contains("root:x:0:0") && !r.stdout.contains("root:x:0:0"), "the external entity was read")
     }
 
+    @Test("a million attributes on one element: one located error, exit 1, at once")
+    func millionAttributes() throws {
+        let dir = try PCIPlanBinary.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(domainWithManyAttributes(1_000_000)).write(to: dir.appendingPathComponent("vm.xml"))
+        let r = try PCIPlanBinary.run(["check", "vm.xml"], in: dir)
+        #expect(!r.crashed && r.status == 1)
+        #expect(r.errorLines == ["vm.xml:3:5: error: element <disk> has 1000000 attributes, more than the 1024 accepted (libvirt's elements have a handful) [input.xml]"])
+    }
+
     /// 33 MiB: a comment that never ends would take libxml2 a long time; the size limit answers first.
     static func oversized() -> Data {
         var d = Data("<domain type='kvm'><name>vm</name><devices><!-- ".utf8)

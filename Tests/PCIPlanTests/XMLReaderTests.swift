@@ -318,6 +318,24 @@ struct XMLReaderHostileInputTests {
         #expect(error.message == "file is larger than the 32 MiB limit")
     }
 
+    /// libxml2 compares each attribute with every earlier one: 10^6 of them took minutes.
+    @Test func tooManyAttributesAreRefusedBeforeLibxml2SeesThem() throws {
+        let bytes = domainWithManyAttributes(1_000_000)
+        let error = try #require(readError(bytes))
+        #expect(error.message == "element <disk> has 1000000 attributes, more than the \(XMLReader.maximumAttributes) accepted (libvirt's elements have a handful)")
+        #expect(error.offset == "<domain type='kvm'>\n  <devices>\n    ".utf8.count)
+    }
+
+    @Test func attributesUpToTheLimitAreRead() throws {
+        let names = (0..<XMLReader.maximumAttributes).map { "a\($0)" }
+        let text = "<domain " + names.map { "\($0)=\"1>2\"" }.joined(separator: " ") + "><!-- <a b='1' c='2'> --><![CDATA[ <x y='1'> ]]></domain>"
+        let (_, root) = try read(text)
+        #expect(root.attributes.count == XMLReader.maximumAttributes)
+        let over = try #require(readError("<domain " + (names + ["z"]).map { "\($0)='1'" }.joined(separator: " ") + "/>"))
+        #expect(over.offset == 0)
+        #expect(over.message.hasPrefix("element <domain> has \(XMLReader.maximumAttributes + 1) attributes"))
+    }
+
     @Test func deepNestingIsAnErrorNotACrash() throws {
         let depth = 100_000
         let text = String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth)
