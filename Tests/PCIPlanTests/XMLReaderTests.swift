@@ -336,6 +336,17 @@ struct XMLReaderHostileInputTests {
         #expect(over.message.hasPrefix("element <domain> has \(XMLReader.maximumAttributes + 1) attributes"))
     }
 
+    @Test(arguments: [
+        "<domain type='kvm'>\n  <devices>\n    <disk\u{01} type='file'>\n    </disk>\n  </devices>\n</domain>\n",
+        "<domain type='kvm'>\n  <devices\u{01}/>\n</domain>\n",
+        "<domain\u{1F}>\n</domain>\n",
+    ])
+    func controlByteInAStartTagIsASyntaxError(_ text: String) throws {
+        let error = try #require(readError(text))
+        #expect(!error.message.contains("internal error"), "\(error.message)")
+        #expect(error.offset == offset(of: "\u{01}", in: text) ?? offset(of: "\u{1F}", in: text), "\(error)")
+    }
+
     @Test func deepNestingIsAnErrorNotACrash() throws {
         let depth = 100_000
         let text = String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth)
