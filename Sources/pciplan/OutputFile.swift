@@ -27,37 +27,50 @@ enum OutputFile {
 
     /// Writes `bytes` to `path` as described above.
     static func write(_ bytes: [UInt8], to path: String) throws(Failure) {
-        let target = try resolveLinks(path)
+        // The kernel's view first: it follows every link, /proc's too (`/dev/stdout` →
+        // `/proc/self/fd/1` → `pipe:[…]`, which names no path we could follow ourselves).
         var st = stat()
-        guard lstat(target, &st) == 0 else {
-            guard errno == ENOENT else { throw Failure("\(target): \(POSIXIO.message(errno))") }
-            return try replace(target, with: bytes, keeping: nil)
+        guard stat(path, &st) == 0 else {
+            guard errno == ENOENT else { throw Failure("\(path): \(POSIXIO.message(errno))") }
+            // Missing, or a dangling link: create the file the links lead to.
+            return try replace(resolveLinks(path), with: bytes, keeping: nil)
         }
         switch st.st_mode & S_IFMT {
         case S_IFREG:
-            try refuseHardLinks(target, st)
-            try replace(target, with: bytes, keeping: st)
+            let (target, old) = try regularFile(path, st)
+            try replace(target, with: bytes, keeping: old)
         case S_IFIFO, S_IFCHR, S_IFBLK:
-            try writeInto(target, bytes)
+            try writeInto(path, bytes)
         case S_IFDIR:
-            throw Failure("\(target): is a directory")
+            throw Failure("\(path): is a directory")
         default:
-            throw Failure("\(target): is not a regular file, FIFO or device")
+            throw Failure("\(path): is not a regular file, FIFO or device")
         }
     }
 
     /// For `--in-place`, before the input is read: the file behind `path` must be a regular
     /// file with one link, or the plan could not be written back safely.
     static func checkInPlace(_ path: String) throws(Failure) {
-        let target = try resolveLinks(path)
         var st = stat()
-        guard lstat(target, &st) == 0 else {
+        guard stat(path, &st) == 0 else {
             throw Failure("\(path): \(errno == ENOENT ? "no such file" : POSIXIO.message(errno))")
         }
         guard st.st_mode & S_IFMT == S_IFREG else {
             throw Failure("\(path): is not a regular file, so --in-place cannot replace it (use --output)")
         }
-        try refuseHardLinks(target, st)
+        _ = try regularFile(path, st)
+    }
+
+    /// The path of the regular file `path` leads to (`st`, as `stat` saw it) and its status,
+    /// once it is sure to be that file and to have a single link.
+    static func regularFile(_ path: String, _ st: stat) throws(Failure) -> (String, stat) {
+        let target = try resolveLinks(path)
+        var real = stat()
+        guard lstat(target, &real) == 0, real.st_dev == st.st_dev, real.st_ino == st.st_ino else {
+            throw Failure("\(path): cannot tell which file its symbolic links lead to; nothing was written")
+        }
+        try refuseHardLinks(target, real)
+        return (target, real)
     }
 
     /// `path` with every symbolic link in its last component followed. Links in the folders

@@ -127,6 +127,18 @@ struct FileSafetyTests {
         #expect(try Self.dotFiles(dir).isEmpty)
     }
 
+    @Test("--output /dev/stdout writes into the pipe behind it (a /proc link that names no file)")
+    func outputDevStdout() throws {
+        let (dir, input, planned) = try Self.setUp()
+        defer { try? Self.fm.removeItem(at: dir) }
+        let pipe = Pipe()
+        let r = try PCIPlanBinary.run(["plan", input.path, "--output", "/dev/stdout"], stdout: pipe.fileHandleForWriting)
+        try pipe.fileHandleForWriting.close()
+        let received = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(received == planned)
+    }
+
     @Test("--in-place keeps owner, group and mode")
     func ownerGroupMode() throws {
         let (dir, input, planned) = try Self.setUp()
