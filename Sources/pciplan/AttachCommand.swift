@@ -48,10 +48,10 @@ struct Attach: ParsableCommand {
         let outcome = Pipeline.attach(domainFile, device: deviceFile, mode: live ? .live : .config)
         let files = [domainFile, deviceFile]
         guard let planned = outcome.planned, let splice = outcome.splice else {
-            printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
+            try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
-        if !outcome.diagnostics.isEmpty { printDiagnostics(outcome.diagnostics, files: files, format: .text) }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: .text) }
         let bytes: [UInt8]
         switch format {
         case .xml: bytes = XMLWriter.render(planned)
@@ -65,12 +65,12 @@ struct Attach: ParsableCommand {
         case .json: bytes = Array(JSONRenderer.attached(planned, devices: outcome.attached, mode: outcome.mode.rawValue).utf8)
         }
         if let output {
-            do { try writeAtomically(bytes, to: output) } catch {
-                writeStderr("pciplan: error: \(error)\n")
+            do { try OutputFile.write(bytes, to: output) } catch {
+                try writeStderr("pciplan: error: \(error)\n")
                 throw ExitCode(Exit.usage)
             }
         } else {
-            writeStdout(bytes)
+            try writeStdout(bytes)
         }
     }
 }

@@ -33,11 +33,11 @@ struct Check: ParsableCommand {
             } catch let tooLarge as InputTooLarge {
                 all.append(tooLarge.diagnostic)
             } catch {
-                writeStderr("pciplan: error: \(error)\n")
+                try writeStderr("pciplan: error: \(error)\n")
                 ioFailed = true
             }
         }
-        printDiagnostics(all, files: sources, format: diagnosticsFormat)
+        try printDiagnostics(all, files: sources, format: diagnosticsFormat)
         if ioFailed { throw ExitCode(Exit.usage) }
         if all.hasErrors { throw ExitCode(Exit.findings) }
     }

@@ -39,17 +39,17 @@ struct Detach: ParsableCommand {
         let file = try readInputOrExit(domain)
         let outcome = Pipeline.detach(file, device: deviceID, mode: live ? .live : .config)
         guard let bytes = outcome.result else {
-            printDiagnostics(outcome.diagnostics, files: [file], format: diagnosticsFormat)
+            try printDiagnostics(outcome.diagnostics, files: [file], format: diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
-        if !outcome.diagnostics.isEmpty { printDiagnostics(outcome.diagnostics, files: [file], format: .text) }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: [file], format: .text) }
         if let output {
-            do { try writeAtomically(bytes, to: output) } catch {
-                writeStderr("pciplan: error: \(error)\n")
+            do { try OutputFile.write(bytes, to: output) } catch {
+                try writeStderr("pciplan: error: \(error)\n")
                 throw ExitCode(Exit.usage)
             }
         } else {
-            writeStdout(bytes)
+            try writeStdout(bytes)
         }
     }
 }

@@ -38,15 +38,15 @@ struct Diff: ParsableCommand {
         o.multifunction = multifunction
         let outcome = Pipeline.diff(old: files[0], new: files[1], options: o)
         if !outcome.diagnostics.isEmpty {
-            writeStderr(DiagnosticPrinter(files: files).render(outcome.diagnostics))
+            try writeStderr(DiagnosticPrinter(files: files).render(outcome.diagnostics))
         }
         guard outcome.planned != nil else {
-            writeStderr("pciplan: error: nothing compared: a definition cannot be planned\n")
+            try writeStderr("pciplan: error: nothing compared: a definition cannot be planned\n")
             throw ExitCode(Exit.usage)
         }
         switch format {
-        case .text: writeStdout(DiffRenderer.text(outcome))
-        case .json: writeStdout(DiffRenderer.json(outcome))
+        case .text: try writeStdout(DiffRenderer.text(outcome))
+        case .json: try writeStdout(DiffRenderer.json(outcome))
         }
         if outcome.hasBreaking { throw ExitCode(Exit.findings) }
     }

@@ -32,16 +32,16 @@ struct Explain: ParsableCommand {
         var o = PlanOptions()
         o.multifunction = multifunction
         let outcome = Pipeline.explain(source, device: device, options: o)
-        if !outcome.diagnostics.isEmpty { printDiagnostics(outcome.diagnostics, files: [source], format: .text) }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: [source], format: .text) }
         guard let planned = outcome.planned, let items = outcome.explanations else { throw ExitCode(Exit.findings) }
         if let device, items.isEmpty {
             let names = planned.devices.compactMap(\.alias).joined(separator: ", ")
-            writeStderr("pciplan: error: no device is named '\(device)'; aliases in \(source.name): \(names)\n")
+            try writeStderr("pciplan: error: no device is named '\(device)'; aliases in \(source.name): \(names)\n")
             throw ExitCode(Exit.usage)
         }
         switch format {
-        case .text: writeStdout(ExplainRenderer.text(items, plan: planned, steps: device == nil))
-        case .json: writeStdout(ExplainRenderer.json(items, plan: planned))
+        case .text: try writeStdout(ExplainRenderer.text(items, plan: planned, steps: device == nil))
+        case .json: try writeStdout(ExplainRenderer.json(items, plan: planned))
         }
     }
 }

@@ -25,13 +25,13 @@ struct HeadroomCommand: ParsableCommand {
         let source = try readInputOrExit(file)
         let outcome = Pipeline.plan(source)
         guard let planned = outcome.planned else {
-            printDiagnostics(outcome.diagnostics, files: [source], format: .text)
+            try printDiagnostics(outcome.diagnostics, files: [source], format: .text)
             throw ExitCode(Exit.findings)
         }
         let h = Planner.headroom(planned)
         switch format {
-        case .text: writeStdout(HeadroomRenderer.text(h, plan: planned))
-        case .json: writeStdout(HeadroomRenderer.json(h).rendered() + "\n")
+        case .text: try writeStdout(HeadroomRenderer.text(h, plan: planned))
+        case .json: try writeStdout(HeadroomRenderer.json(h).rendered() + "\n")
         }
     }
 }

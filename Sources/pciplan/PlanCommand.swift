@@ -20,10 +20,10 @@ struct Plan: ParsableCommand {
     @Option(help: "Output format: xml, json, qemu-args, tree or dot.")
     var format: Format = .xml
 
-    @Option(help: "Write the output to this file (atomically) instead of standard output.")
+    @Option(help: "Write the output to this file instead of standard output: a regular file is replaced atomically (owner, group and mode kept; symbolic links followed), a FIFO or device is written into.")
     var output: String?
 
-    @Flag(help: "Replace the input file with the planned XML (atomically).")
+    @Flag(help: "Replace the input file with the planned XML (atomically, owner, group and mode kept; symbolic links followed; refused for a file with several hard links).")
     var inPlace = false
 
     @Option(help: "Diagnostics as text (stderr) or json (stdout).")
@@ -54,6 +54,13 @@ struct Plan: ParsableCommand {
     }
 
     func run() throws {
+        if inPlace {
+            // Before reading: a FIFO would be drained, a hard-linked file could not be written back.
+            do { try OutputFile.checkInPlace(file) } catch {
+                try writeStderr("pciplan: error: \(error)\n")
+                throw ExitCode(Exit.usage)
+            }
+        }
         let source: SourceFile
         source = try readInputOrExit(file)
         var o = PlanOptions()
@@ -71,10 +78,10 @@ struct Plan: ParsableCommand {
             outcome = Pipeline.plan(source, options: o)
         }
         guard let planned = outcome.planned else {
-            printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
+            try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
-        if !outcome.diagnostics.isEmpty { printDiagnostics(outcome.diagnostics, files: files, format: .text) }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: .text) }
         let bytes: [UInt8]
         switch format {
         case .xml: bytes = XMLWriter.render(planned)
@@ -85,12 +92,12 @@ struct Plan: ParsableCommand {
         }
         let target = inPlace ? file : output
         if let target {
-            do { try writeAtomically(bytes, to: target) } catch {
-                writeStderr("pciplan: error: \(error)\n")
+            do { try OutputFile.write(bytes, to: target) } catch {
+                try writeStderr("pciplan: error: \(error)\n")
                 throw ExitCode(Exit.usage)
             }
         } else {
-            writeStdout(bytes)
+            try writeStdout(bytes)
         }
     }
 }

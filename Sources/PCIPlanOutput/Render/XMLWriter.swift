@@ -121,7 +121,11 @@ public enum XMLWriter {
                 edits.append(contentsOf: insertChildren(children, into: el, file: file, first: d.kind == .controller))
             }
         }
-        if let devicesEl {
+        if let devicesEl, devicesEl.isSelfClosing {
+            if !addedControllers.isEmpty || !addedOthers.isEmpty {
+                edits.append(openSelfClosing(devicesEl, holding: (addedControllers + addedOthers).joined(), file: file))
+            }
+        } else if let devicesEl {
             let lastController = devicesEl.children.last { $0.name == "controller" }
             if !addedControllers.isEmpty {
                 let text = addedControllers.joined()
@@ -220,6 +224,15 @@ public enum XMLWriter {
         guard let end = el.endTag else { return el.startTag.upperBound..<el.startTag.upperBound }
         let at = isLineStart(end.lowerBound, file: file) ? lineStart(of: end.lowerBound, file: file) : end.lowerBound
         return at..<at
+    }
+
+    /// Opens `<el/>` into `<el>` … `</el>` around `body` (whole lines, already indented): new
+    /// children of an empty element would otherwise land after it, outside.
+    static func openSelfClosing(_ el: XMLElement, holding body: String, file: SourceFile) -> XMLEdit {
+        var at = el.startTag.upperBound - 2
+        while at > el.startTag.lowerBound, [0x20, 0x09, 0x0A, 0x0D].contains(file.bytes[at - 1]) { at -= 1 }
+        let indent = file.indentation(ofLineContaining: el.startTag.lowerBound)
+        return XMLEdit(at..<el.startTag.upperBound, ">\n" + body + "\(indent)</\(el.name)>")
     }
 
     /// Inserts child elements: controllers get theirs first (libvirt prints model, target,

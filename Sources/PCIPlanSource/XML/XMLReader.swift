@@ -23,6 +23,9 @@ public struct XMLReadError: Error, Sendable, Hashable {
 public enum XMLReader {
     /// Largest input accepted; domain XML of thousands of devices stays far below this.
     public static let maximumSize = 32 * 1024 * 1024
+    /// Most attributes one element may have. libvirt's elements have a handful; libxml2
+    /// compares each attribute of a start tag with every earlier one, so 10^6 took minutes.
+    public static let maximumAttributes = 1024
 
     public static func parse(_ file: SourceFile) throws(XMLReadError) -> XMLElement {
         let bytes = file.bytes
@@ -46,6 +49,11 @@ public enum XMLReader {
             if !["UTF-8", "UTF8", "US-ASCII", "ASCII"].contains(upper) {
                 throw XMLReadError("input is not valid UTF-8 (declared encoding \"\(name)\")", offset: offset)
             }
+        }
+        if let crowded = TagScanner.firstCrowdedStartTag(bytes, limit: maximumAttributes) {
+            throw XMLReadError(
+                "element <\(crowded.name)> has \(crowded.count) attributes, more than the \(maximumAttributes) accepted (libvirt's elements have a handful)",
+                offset: crowded.offset)
         }
         return try SAXTreeBuilder.build(bytes)
     }
