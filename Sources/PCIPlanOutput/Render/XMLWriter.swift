@@ -104,12 +104,16 @@ public enum XMLWriter {
                     children.append(p.address.xml(multifunction: p.multifunction))
                 }
             } else if let p = placement {
-                if case .explicit = p.provenance {
+                if case .kept = p.provenance, let a = d.addressElement, writtenAddress(a) == p.address,
+                   writtenMultifunction(a) == p.multifunction || (p.multifunction == .on && writtenMultifunction(a) == .absent)
+                {
+                    // Kept where the input already writes it: its spelling stays (0X04, 4, …).
+                    if p.multifunction == .on, writtenMultifunction(a) != .on {
+                        edits.append(addingAttribute(" multifunction='on'", to: a, file: file))
+                    }
+                } else if case .explicit = p.provenance {
                     if p.multifunction == .on, p.multifunctionDerivedFrom != nil, let a = d.addressElement {
-                        let end = a.isSelfClosing ? a.startTag.upperBound - 2 : a.startTag.upperBound - 1
-                        var at = end
-                        while at > a.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
-                        edits.append(XMLEdit(at..<at, " multifunction='on'"))
+                        edits.append(addingAttribute(" multifunction='on'", to: a, file: file))
                     }
                 } else if let a = d.addressElement {
                     edits.append(XMLEdit(a.range, p.address.xml(multifunction: p.multifunction)))
@@ -144,7 +148,74 @@ public enum XMLWriter {
             let text = "\(indent)  <devices>\n" + (addedControllers + addedOthers).joined() + "\(indent)  </devices>\n"
             edits.append(XMLEdit(insertionPointBeforeEnd(root, file: file), text))
         }
-        return edits
+        let style = Style(file)
+        return edits.map { XMLEdit($0.range, style.apply($0.replacement)) }
+    }
+
+    /// The input's own conventions, which inserted text follows: its attribute quote and its
+    /// line ending.
+    struct Style {
+        var doubleQuotes = false
+        var crlf = false
+
+        init(_ file: SourceFile) {
+            var single = 0
+            var double = 0
+            var prev: UInt8 = 0
+            for b in file.bytes.prefix(1 << 16) {
+                if prev == UInt8(ascii: "=") {
+                    if b == UInt8(ascii: "'") { single += 1 } else if b == UInt8(ascii: "\"") { double += 1 }
+                }
+                if b == UInt8(ascii: "\n") {
+                    crlf = prev == UInt8(ascii: "\r")
+                    if double + single > 0 { break }
+                }
+                prev = b
+            }
+            doubleQuotes = double > single
+        }
+
+        func apply(_ text: String) -> String {
+            var t = text
+            // Generated markup quotes every value with ' and no value holds a quote of either kind.
+            if doubleQuotes && !t.contains("\"") { t = String(t.map { $0 == "'" ? "\"" : $0 }) }
+            if crlf {
+                var out = ""
+                var last: Character = " "
+                for c in t.unicodeScalars.map(Character.init) {
+                    if c == "\n" && last != "\r" { out.append("\r") }
+                    out.append(c)
+                    last = c
+                }
+                t = out
+            }
+            return t
+        }
+    }
+
+    /// Inserts ` name='value'` before the end of `a`'s start tag.
+    static func addingAttribute(_ text: String, to a: XMLElement, file: SourceFile) -> XMLEdit {
+        let end = a.isSelfClosing ? a.startTag.upperBound - 2 : a.startTag.upperBound - 1
+        var at = end
+        while at > a.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
+        return XMLEdit(at..<at, text)
+    }
+
+    /// The multifunction setting an `<address>` element writes.
+    static func writtenMultifunction(_ a: XMLElement) -> Tristate {
+        switch a[attribute: "multifunction"] {
+        case "on": .on
+        case "off": .off
+        default: .absent
+        }
+    }
+
+    /// The PCI address an `<address>` element writes, read as libvirt reads its numbers.
+    static func writtenAddress(_ a: XMLElement) -> PCIAddress? {
+        guard a[attribute: "type"] == "pci" else { return nil }
+        func n(_ k: String) -> UInt64? { a[attribute: k].map(parseLibvirtUInt) ?? 0 }
+        guard let d = n("domain"), let b = n("bus"), let s = n("slot"), let f = n("function"), d <= UInt64(UInt32.max) else { return nil }
+        return PCIAddress(domain: UInt32(d), bus: Int(b), slot: Int(s), function: Int(f))
     }
 
     static func targetAttributes(_ f: ControllerDefaults) -> [String] {
@@ -215,6 +286,7 @@ public enum XMLWriter {
         var i = offset
         while i < file.bytes.count, file.bytes[i] == UInt8(ascii: " ") || file.bytes[i] == UInt8(ascii: "\t") { i += 1 }
         if i < file.bytes.count, file.bytes[i] == UInt8(ascii: "\n") { return i + 1..<i + 1 }
+        if i + 1 < file.bytes.count, file.bytes[i] == UInt8(ascii: "\r"), file.bytes[i + 1] == UInt8(ascii: "\n") { return i + 2..<i + 2 }
         return offset..<offset
     }
 
