@@ -110,11 +110,18 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     /// A broken invariant of pciplan itself, never the user's fault: please report it.
     case internalError = "internal.bug"
     // hot-plug (libvirt's attach-device --live)
+    /// `attach --live`: libvirt cannot hot-plug this kind of device at all.
     case attachUnsupported = "attach.unsupported"
+    /// `attach --live`: a hot-plugged device's address must be function 0.
     case attachFunction = "attach.functionNotZero"
+    /// `attach --live`: the given bus does not take hot-plugged devices.
     case attachNotHotpluggable = "attach.notHotpluggable"
+    /// `attach --live`: no hot-pluggable slot is free, and a running guest gets no new controller.
     case attachNoSlot = "attach.noFreeSlot"
+    /// `attach --live`: libvirt picks the slot but QEMU refuses the hot-plug (a pc root bus without
+    /// ACPI).
     case attachQEMURefuses = "attach.qemuRefuses"
+    /// `attach`: the device file is not one device element, or the domain has no `<devices>`.
     case attachInput = "attach.badDevice"
     case detachNoDevice = "detach.noSuchDevice"
     case detachRefused = "detach.refused"
