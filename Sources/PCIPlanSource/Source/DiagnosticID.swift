@@ -105,7 +105,10 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case planBusNr = "plan.busNr"
     /// `plan --keep`: the old layout cannot be kept.
     case planKeep = "plan.cannotKeep"
+    /// `plan --hotplug-ports` / `--hotplug-slots`: the spare ports or slots asked for, and the
+    /// controllers added for them (an error when they cannot be added).
     case planSpares = "plan.spares"
+    /// A PCI Express guest has no free hot-pluggable port: the next hot-plug fails.
     case hotplugNoFreePort = "hotplug.noFreePort"
     /// A broken invariant of pciplan itself, never the user's fault: please report it.
     case internalError = "internal.bug"
@@ -123,8 +126,12 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case attachQEMURefuses = "attach.qemuRefuses"
     /// `attach`: the device file is not one device element, or the domain has no `<devices>`.
     case attachInput = "attach.badDevice"
+    /// `detach`: no device has the given alias, disk target, MAC or address.
     case detachNoDevice = "detach.noSuchDevice"
+    /// `detach --live`: libvirt refuses to hot-unplug the device (a shared slot, `hotplug='off'`,
+    /// a kind it cannot unplug).
     case detachRefused = "detach.refused"
+    /// `detach`: what the functions left in the slot look like to the guest.
     case detachMultifunction = "detach.multifunction"
     // diff
     /// `diff`: a device's guest address changed.
