@@ -10,8 +10,8 @@ public struct ConnectFlags: OptionSet, Sendable, Hashable, Codable {
 
     /// device: may only be auto-placed on buses that allow it; bus: allows auto-placement.
     public static let autoAssign = ConnectFlags(rawValue: 0x0001)
-    /// device: must be hot-pluggable (PCI devices are, unless stated otherwise); bus: supports
-    /// hotplug (libvirt clears it for `<target hotplug='off'/>`).
+    /// device: is being hot-plugged, so it needs a bus with hotplug (libvirt adds it for a live
+    /// attach, not at define); bus: supports hotplug (cleared by `<target hotplug='off'/>`).
     public static let hotpluggable = ConnectFlags(rawValue: 0x0002)
     /// must sit on bus 0 (chipset-integrated).
     public static let integrated = ConnectFlags(rawValue: 0x0004)

@@ -152,7 +152,7 @@ public struct DomainDefinition: Sendable {
     public var file: SourceFile
     /// The `<domain>` element.
     public var root: XMLElement
-    /// `<os><type machine=…>` as written (`pc-q35-7.2`), `pc` when absent as in libvirt.
+    /// `<os><type machine=…>` as written (`pc-q35-7.2`); `pc` when absent, libvirt's x86_64 default.
     public var machine: String
     /// The machine family `machine` belongs to.
     public var family: MachineFamily
