@@ -24,6 +24,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // `swift package generate-documentation` (DocC); a command plugin, not linked into anything.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // libxml2 straight from the system (Debian: libxml2-dev); FoundationXML hides the
@@ -37,7 +39,9 @@ let package = Package(
         .target(name: "PCIPlanModel", dependencies: ["PCIPlanSource"]),
         .target(name: "PCIPlanPlanner", dependencies: ["PCIPlanModel"]),
         .target(name: "PCIPlanOutput", dependencies: ["PCIPlanPlanner"]),
-        .target(name: "PCIPlan", dependencies: ["PCIPlanOutput"]),
+        // The umbrella names every module it re-exports (Exports.swift), so DocC can link from
+        // its articles to each stage's types (it resolves links only into direct dependencies).
+        .target(name: "PCIPlan", dependencies: ["PCIPlanSource", "PCIPlanModel", "PCIPlanPlanner", "PCIPlanOutput"]),
         .executableTarget(
             name: "pciplan",
             dependencies: [

@@ -12,6 +12,9 @@ import PCIPlanSource
 /// memory). A user alias (`<alias name='ua-…'/>`) is kept; other written aliases are ignored,
 /// as libvirt ignores them in an inactive definition.
 public enum Aliases {
+    /// Sets `Device.alias` on every device as libvirt 9.0 names it for the `family` machine;
+    /// `controllerOrder` is libvirt's controller list order (`NormalizedDomain.controllerOrder`),
+    /// which numbers controllers of one type.
     public static func assign(_ devices: inout [Device], controllerOrder: [Int], family: MachineFamily) {
         let fam = family
         for i in devices.indices {

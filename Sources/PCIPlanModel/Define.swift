@@ -4,6 +4,7 @@ import PCIPlanSource
 /// addresses — controller indexes, implicit controllers, default devices, model defaults and
 /// connect flags. The result is the device list the planner walks.
 public struct NormalizedDomain: Sendable {
+    /// The definition as read, with the file and the XML tree the writer edits.
     public var definition: DomainDefinition
     /// Input devices followed by the devices libvirt adds.
     public var devices: [Device]
@@ -16,6 +17,7 @@ public struct NormalizedDomain: Sendable {
     /// The first console when it mirrors the first serial port: it is stored with that port's address.
     public var consoleMirror: (console: Int, serial: Int)? = nil
 
+    /// The machine family of the definition.
     public var family: MachineFamily { definition.family }
 
     /// Index into `devices` of the PCI controller with this index.
@@ -24,7 +26,14 @@ public struct NormalizedDomain: Sendable {
     }
 }
 
+/// Stage 3 of the pipeline: libvirt 9.0's define-time normalisation, turning a
+/// `DomainDefinition` into a `NormalizedDomain`.
 public enum Define {
+    /// Applies what libvirt does at `virsh define` before it assigns PCI addresses: controller
+    /// indexes (`virDomainAssignControllerIndexes`), the default devices
+    /// (`qemuDomainDefAddDefaultDevices`), implicit controllers
+    /// (`virDomainDefAddImplicitControllers`), model defaults, the serial console mirror, connect
+    /// flags and aliases. Warnings say what libvirt drops.
     public static func normalize(_ def: DomainDefinition) -> (NormalizedDomain, [Diagnostic]) {
         let machine = def.family.descriptor
         var devices = def.devices

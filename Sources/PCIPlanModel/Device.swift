@@ -21,8 +21,11 @@ public enum MachineFamily: String, Sendable, Hashable, Codable {
 
 /// The kinds of `<devices>` children the planner distinguishes.
 public enum DeviceKind: String, Sendable, Hashable, Codable {
+    /// The element name of the device (`<disk>` is `.disk`); one kind per libvirt device list.
     case controller, disk, interface, sound, video, hostdev, memballoon, rng, watchdog, shmem
+    /// The element name of the device (`<serial>` is `.serial`).
     case input, serial, parallel, channel, console, iommu, vsock, memory, filesystem, panic
+    /// The element name of the device (`<tpm>` is `.tpm`); `other` for an element pciplan does not know.
     case crypto, smartcard, hub, redirdev, tpm, nvram, graphics, audio, lease, emulator, other
 }
 
@@ -40,6 +43,7 @@ public enum AddressSpec: Sendable, Hashable {
     /// Another address type (`drive`, `usb`, `ccw`, `unassigned`, …).
     case other(String)
 
+    /// The address when the device has a present PCI address (`.pci`), else nil.
     public var pciAddress: PCIAddress? {
         if case .pci(let a, _) = self { return a }
         return nil
@@ -64,17 +68,27 @@ public enum DeviceOrigin: Sendable, Hashable {
 
 /// A controller's identity and PCI options.
 public struct ControllerInfo: Sendable, Hashable {
+    /// libvirt's controller `type` (`pci`, `usb`, `scsi`, `sata`, `ide`, `virtio-serial`, …).
     public var type: String
     /// nil until libvirt's index assignment gives one.
     public var index: Int?
+    /// The `model` attribute (`pcie-root-port`, `qemu-xhci`, `lsilogic`), or the default libvirt gives.
     public var model: String?
+    /// The model of a PCI controller as a `ControllerModel`; nil for other types or unknown models.
     public var pciModel: ControllerModel? { type == "pci" ? model.flatMap(ControllerModel.init(rawValue:)) : nil }
+    /// `<model name=…>`: the QEMU device implementing a PCI controller (`pcie-root-port`, `pxb`).
     public var modelName: String?
+    /// `<target hotplug=…>`: `off` removes hotplug from the bus the controller provides.
     public var hotplug: Tristate = .absent
+    /// `<target chassisNr=…>`: a pci-bridge's chassis number (1–255), guest-visible.
     public var chassisNr: Int?
+    /// `<target chassis=…>`: a root or downstream port's chassis (0–255), guest-visible.
     public var chassis: Int?
+    /// `<target port=…>`: a root or downstream port's port number (0–255), guest-visible.
     public var port: Int?
+    /// `<target busNr=…>`: the first bus number of an expander bus (1–254), guest-visible.
     public var busNr: Int?
+    /// `<target index=…>`: only pSeries host bridges have it; read so the checker can refuse it.
     public var targetIndex: Int?
     /// Whether `index=` was written in the input.
     public var indexGiven: Bool = false
@@ -85,19 +99,28 @@ public struct ControllerInfo: Sendable, Hashable {
 
 /// One device of the definition as the planner sees it.
 public struct Device: Sendable, Hashable {
+    /// Which `<devices>` child this is.
     public var kind: DeviceKind
+    /// Whether the device is in the input or was added as libvirt adds it at define.
     public var origin: DeviceOrigin
     /// The element it was read from; nil for devices the planner adds.
     public var element: XMLElement?
     /// The device's own `<address>` element, if any.
     public var addressElement: XMLElement?
+    /// What the device's `<address>` says (or, for `plan --keep`, the address kept for it).
     public var address: AddressSpec
     /// Connect flags (what it needs from its slot); empty = never gets a PCI address.
     public var flags: ConnectFlags = []
+    /// Identity and PCI options of a `<controller>`; nil for other devices.
     public var controller: ControllerInfo?
     /// `model`/`type` details that decide flags and order (disk bus, net model, video type, …).
     public var model: String?
+    /// The variant that decides connect flags: a disk's `device` (`disk`, `cdrom`), the `type` of an
+    /// interface, host device or input, a character device's `<target type>`, a filesystem's
+    /// `<driver type>`.
     public var subtype: String?
+    /// A disk's bus (`<target bus>`, else derived from the target name as libvirt does), an input's
+    /// `bus`, or a host device's `mode`.
     public var bus: String?
     /// A short human name: `disk 'vda'`, `interface 52:54:00:…`, `controller usb 0`.
     public var name: String
@@ -110,8 +133,10 @@ public struct Device: Sendable, Hashable {
     /// the writer writes it out.
     public var keptReason: String?
 
+    /// Whether this is a `<controller type='pci'>`, which provides a PCI bus.
     public var isPCIController: Bool { controller?.type == "pci" }
 
+    /// A device without an address, flags or controller info yet; `DomainReader` fills those in.
     public init(kind: DeviceKind, origin: DeviceOrigin, element: XMLElement?, name: String) {
         self.kind = kind
         self.origin = origin
@@ -123,12 +148,17 @@ public struct Device: Sendable, Hashable {
 
 /// The domain as read from XML, before planning.
 public struct DomainDefinition: Sendable {
+    /// The file the definition was read from.
     public var file: SourceFile
+    /// The `<domain>` element.
     public var root: XMLElement
+    /// `<os><type machine=…>` as written (`pc-q35-7.2`); `pc` when absent, libvirt's x86_64 default.
     public var machine: String
+    /// The machine family `machine` belongs to.
     public var family: MachineFamily
     /// The `<devices>` element (nil when the domain has none).
     public var devicesElement: XMLElement?
+    /// Every child element of `<devices>`, in document order.
     public var devices: [Device]
 }
 

@@ -3,6 +3,9 @@ import PCIPlanSource
 /// Stage 2 of the pipeline: turns the XML tree into a `DomainDefinition`, checking the
 /// syntax of every `<address type='pci'>` the way libvirt's parser does.
 public enum DomainReader {
+    /// The definition in `root`, read from `file`, with every problem of the address syntax as a
+    /// diagnostic; nil when the document is not a domain pciplan can plan (not `<domain>`, another
+    /// architecture or machine type).
     public static func read(_ file: SourceFile, root: XMLElement) -> (DomainDefinition?, [Diagnostic]) {
         var diags: [Diagnostic] = []
         func range(_ r: Range<Int>) -> SourceRange { SourceRange(file: file.name, start: r.lowerBound, end: r.upperBound) }

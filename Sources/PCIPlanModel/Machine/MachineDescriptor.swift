@@ -47,7 +47,9 @@ public struct MachineDescriptor: Sendable, Hashable {
         case ich9
     }
 
+    /// Two descriptors are equal when they describe the same family (there is one per family).
     public static func == (a: MachineDescriptor, b: MachineDescriptor) -> Bool { a.family == b.family }
+    /// Hashes the family, matching `==`.
     public func hash(into h: inout Hasher) { h.combine(family) }
 }
 

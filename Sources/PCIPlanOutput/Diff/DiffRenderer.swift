@@ -5,8 +5,10 @@ import PCIPlanSource
 /// Renders `diff` results: compiler-style text (`old.xml:12:5: breaking: … [diff.moved]`
 /// followed by `new.xml:14:5: note: …`) or JSON (schema in Docs/abi.md).
 public enum DiffRenderer {
+    /// The `schema` number of the JSON output; it changes only when a field changes meaning.
     public static let schemaVersion = 1
 
+    /// Every change as `file:line:col: severity: message [id]` with its notes, then the summary line.
     public static func text(_ outcome: DiffOutcome) -> String {
         let files = [outcome.old, outcome.new]
         var out = ""
@@ -35,6 +37,8 @@ public enum DiffRenderer {
         return "\(at.file):\(l):\(c): "
     }
 
+    /// The changes as JSON: id, severity, `libvirtChecks`, message, location, notes, both sides
+    /// and a summary, keys sorted.
     public static func json(_ outcome: DiffOutcome) -> String {
         let files = [outcome.old, outcome.new]
         func loc(_ at: ABIChange.Location) -> JSONValue {

@@ -8,11 +8,15 @@ public struct DeviceExplanation: Sendable, Hashable {
     public var index: Int
     /// `disk 'vda' (virtio-disk0)`, `pcie-root-port 'pci.3'`.
     public var label: String
+    /// libvirt's alias for the device, if it has one.
     public var alias: String?
+    /// The planned PCI address; nil for a device without one.
     public var address: PCIAddress?
+    /// The `multifunction` value of the planned address.
     public var multifunction: Tristate
     /// The device's start tag; nil for what libvirt (or `--keep`) adds.
     public var location: SourceRange?
+    /// The explanation: the rule that gave the address, the bus's provider, the multifunction bit.
     public var sentences: [String]
 }
 

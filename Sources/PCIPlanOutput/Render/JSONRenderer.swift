@@ -5,12 +5,16 @@ import PCIPlanSource
 /// `--format json`: every device and controller with its address, multifunction state and
 /// provenance (schema in the README, "JSON output").
 public enum JSONRenderer {
+    /// The `schema` number of the output; it changes only when a field changes meaning.
     public static let schemaVersion = 1
 
+    /// `json(_:)` pretty-printed with sorted keys and a final newline.
     public static func render(_ plan: PlannedDomain) -> String {
         json(plan).rendered() + "\n"
     }
 
+    /// The plan as a `JSONValue`: schema, machine, family, the steps, and every device that has or
+    /// wants a PCI address and every controller.
     public static func json(_ plan: PlannedDomain) -> JSONValue {
         var items: [JSONValue] = []
         for (i, d) in plan.devices.enumerated() {

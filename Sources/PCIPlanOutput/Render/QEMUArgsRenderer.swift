@@ -15,6 +15,7 @@ import PCIPlanSource
 /// the machine; a virtio disk with `<transient shareBacking='yes'/>` (libvirt hot-plugs it after
 /// QEMU starts). The i440fx USB controller at 00:01.2 *is* a `-device` (`piix3-usb-uhci`).
 public enum QEMUArgsRenderer {
+    /// One `-device '{…}'` line per PCI controller and device, shell-quoted as libvirt logs them.
     public static func render(_ plan: PlannedDomain) -> String {
         devices(plan).map { "-device " + shellQuoted($0.compact(order: keyOrder($0))) + "\n" }.joined()
     }

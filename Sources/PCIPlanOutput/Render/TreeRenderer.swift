@@ -5,6 +5,7 @@ import PCIPlanSource
 /// `--format tree`: the topology as an indented tree, each bus under the controller that
 /// provides it.
 public enum TreeRenderer {
+    /// The machine on the first line, then the root bus and everything below it, one line each.
     public static func render(_ plan: PlannedDomain) -> String {
         let topo = Topology(plan)
         var out = "\(plan.normalized.definition.machine) (\(plan.family.descriptor.chipsetName))\n"

@@ -7,6 +7,7 @@ import PCIPlanSource
 /// indexes / models / `<model name>` / `<target>` libvirt fills in, and the controllers and
 /// default devices libvirt adds.
 public enum XMLWriter {
+    /// The planned definition: the input's own bytes with `edits(_:)` applied.
     public static func render(_ plan: PlannedDomain) -> [UInt8] {
         XMLEdit.apply(edits(plan), to: plan.normalized.definition.file.bytes)
     }
@@ -48,6 +49,8 @@ public enum XMLWriter {
         return XMLEdit.apply(kept + [cut], to: file.bytes)
     }
 
+    /// The byte-range edits that turn the input into the planned definition, for callers that want
+    /// to show or apply them themselves.
     public static func edits(_ plan: PlannedDomain) -> [XMLEdit] {
         let file = plan.normalized.definition.file
         var edits: [XMLEdit] = []

@@ -21,6 +21,10 @@ public struct Planner {
 
     struct Failure: Error {}
 
+    /// Plans `n`: keeps every explicit address, gives every device that wants a PCI address one
+    /// as libvirt would, adds the controllers that needs, and fills in controller defaults. Nil,
+    /// with an error diagnostic, when libvirt would refuse the definition; run
+    /// `Checker.preflight(_:)` first, as `Pipeline.plan` does.
     public static func plan(_ n: NormalizedDomain, options: PlanOptions = PlanOptions()) -> (PlannedDomain?, [Diagnostic]) {
         var p = Planner(options: options, devices: n.devices, controllerOrder: n.controllerOrder, videoOrder: n.videoOrder,
                         diskOrder: n.diskOrder, family: n.family, file: n.definition.file)
