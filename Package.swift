@@ -15,6 +15,10 @@ import PackageDescription
 //   PCIPlan         the umbrella users import: `Pipeline`, one entry point per command
 //        ↑
 //   pciplan         the command line: the only place that touches files, the terminal and exit codes
+//
+// Beside the chain, PCIPlanLibvirt reads domain XML from a running libvirt for `--connect`: an
+// input source like a file, used by the command line only. It opens libvirt's client library at
+// run time (dlopen), so nothing here links libvirt and pciplan runs where it is not installed.
 let package = Package(
     name: "pciplan",
     platforms: [.macOS(.v13)],
@@ -38,10 +42,12 @@ let package = Package(
         .target(name: "PCIPlanPlanner", dependencies: ["PCIPlanModel"]),
         .target(name: "PCIPlanOutput", dependencies: ["PCIPlanPlanner"]),
         .target(name: "PCIPlan", dependencies: ["PCIPlanOutput"]),
+        .target(name: "PCIPlanLibvirt"),
         .executableTarget(
             name: "pciplan",
             dependencies: [
                 "PCIPlan",
+                "PCIPlanLibvirt",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,7 +57,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PCIPlanTests",
-            dependencies: ["PCIPlan"],
+            dependencies: ["PCIPlan", "PCIPlanLibvirt"],
             exclude: ["Fixtures"]
         ),
     ],
