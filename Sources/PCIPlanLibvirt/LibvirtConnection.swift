@@ -50,16 +50,20 @@ public final class LibvirtConnection {
 
     /// The domain with this name (`virDomainLookupByName`).
     public func domain(named name: String) throws(LibvirtError) -> LibvirtDomain {
-        guard let d = library.lookupByName(handle, name) else {
-            // VIR_ERR_NO_DOMAIN (virterror.h): no domain with matching name
-            if library.lastErrorCode() == 42 { throw .noSuchDomain(uri: uri, name: name) }
-            throw .callFailed(call: "virDomainLookupByName('\(name)')", uri: uri, message: library.lastError)
-        }
+        guard let d = library.lookupByName(handle, name) else { throw failure("virDomainLookupByName('\(name)')", domain: name) }
         return LibvirtDomain(connection: self, handle: d)
     }
 
+    /// The error for a call that just failed: `VIR_ERR_NO_DOMAIN` (42 in virterror.h) when the
+    /// domain does not exist (or was undefined since it was listed), else libvirt's message.
+    func failure(_ call: String, domain: String) -> LibvirtError {
+        if library.lastErrorCode() == 42 { return .noSuchDomain(uri: uri, name: domain) }
+        return .callFailed(call: call, uri: uri, message: library.lastError)
+    }
+
     /// Every persistent (defined) domain, running or not, sorted by name
-    /// (`virConnectListAllDomains` with `VIR_CONNECT_LIST_DOMAINS_PERSISTENT`).
+    /// (`virConnectListAllDomains` with `VIR_CONNECT_LIST_DOMAINS_PERSISTENT`). One undefined
+    /// after this list was made answers `noSuchDomain` when asked for its XML.
     public func definedDomains() throws(LibvirtError) -> [LibvirtDomain] {
         var list: UnsafeMutablePointer<OpaquePointer?>?
         let count = library.listAllDomains(handle, &list, 4)  // VIR_CONNECT_LIST_DOMAINS_PERSISTENT
@@ -91,7 +95,7 @@ public final class LibvirtDomain {
     /// True when the guest is running (or paused): it has a live XML of its own.
     public func isActive() throws(LibvirtError) -> Bool {
         let r = connection.library.domainIsActive(handle)
-        guard r >= 0 else { throw .callFailed(call: "virDomainIsActive('\(name)')", uri: connection.uri, message: connection.library.lastError) }
+        guard r >= 0 else { throw connection.failure("virDomainIsActive('\(name)')", domain: name) }
         return r == 1
     }
 
@@ -100,7 +104,7 @@ public final class LibvirtDomain {
     public func xml(_ which: LibvirtXML) throws(LibvirtError) -> String {
         if which == .live, try !isActive() { throw .notRunning(uri: connection.uri, name: name) }
         guard let text = connection.library.getXMLDesc(handle, which.flags) else {
-            throw .callFailed(call: "virDomainGetXMLDesc('\(name)')", uri: connection.uri, message: connection.library.lastError)
+            throw connection.failure("virDomainGetXMLDesc('\(name)')", domain: name)
         }
         defer { free(text) }
         return String(cString: text)

@@ -67,7 +67,13 @@ struct LibvirtOptions: ParsableArguments {
     func readAllDefinitionsOrExit() throws -> [SourceFile] {
         try libvirtOrExit { connection throws(LibvirtError) in
             var files: [SourceFile] = []
-            for domain in try connection.definedDomains() { files.append(try source(domain, .inactive)) }
+            for domain in try connection.definedDomains() {
+                do throws(LibvirtError) {
+                    files.append(try source(domain, .inactive))
+                } catch .noSuchDomain {
+                    continue  // undefined since it was listed: no longer a defined domain
+                }
+            }
             return files
         }
     }

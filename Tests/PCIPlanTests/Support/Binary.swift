@@ -38,9 +38,10 @@ enum PCIPlanBinary {
         var errorLines: [Substring] { stderr.split(separator: "\n").filter { $0.contains(": error: ") } }
     }
 
-    /// Runs `pciplan args…` in `dir`, feeding `stdin`. Output goes through temporary files, so
-    /// no pipe can fill up and block the child however much it prints.
-    static func run(_ args: [String], stdin: Data? = nil, in dir: URL? = nil) throws -> Result {
+    /// Runs `pciplan args…` in `dir`, feeding `stdin`, with `environment` added to the test's
+    /// own. Output goes through temporary files, so no pipe can fill up and block the child
+    /// however much it prints.
+    static func run(_ args: [String], stdin: Data? = nil, in dir: URL? = nil, environment: [String: String] = [:]) throws -> Result {
         let bin = try #require(url, "build pciplan first (swift build) or set PCIPLAN_BIN")
         let fm = FileManager.default
         let tmp = fm.temporaryDirectory.appendingPathComponent("pciplan-e2e-\(UUID().uuidString)")
@@ -62,6 +63,7 @@ enum PCIPlanBinary {
         p.executableURL = bin
         p.arguments = args
         if let dir { p.currentDirectoryURL = dir }
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         p.standardOutput = out
         p.standardError = err
         p.standardInput = input
