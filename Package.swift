@@ -15,6 +15,10 @@ import PackageDescription
 //   PCIPlan         the umbrella users import: `Pipeline`, one entry point per command
 //        ↑
 //   pciplan         the command line: the only place that touches files, the terminal and exit codes
+//
+// Beside the chain, PCIPlanLibvirt reads domain XML from a running libvirt for `--connect`: an
+// input source like a file, used by the command line only. It opens libvirt's client library at
+// run time (dlopen), so nothing here links libvirt and pciplan runs where it is not installed.
 let package = Package(
     name: "pciplan",
     platforms: [.macOS(.v13)],
@@ -42,10 +46,12 @@ let package = Package(
         // The umbrella names every module it re-exports (Exports.swift), so DocC can link from
         // its articles to each stage's types (it resolves links only into direct dependencies).
         .target(name: "PCIPlan", dependencies: ["PCIPlanSource", "PCIPlanModel", "PCIPlanPlanner", "PCIPlanOutput"]),
+        .target(name: "PCIPlanLibvirt"),
         .executableTarget(
             name: "pciplan",
             dependencies: [
                 "PCIPlan",
+                "PCIPlanLibvirt",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,7 +61,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PCIPlanTests",
-            dependencies: ["PCIPlan"],
+            dependencies: ["PCIPlan", "PCIPlanLibvirt"],
             exclude: ["Fixtures"]
         ),
     ],

@@ -4,6 +4,10 @@ import PCIPlan
 struct Attach: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict what libvirt 9.0's `virsh attach-device` stores.",
+        usage: """
+            pciplan attach <domain> <device> (--live | --config) [<options>]
+            pciplan attach --connect <uri> --domain <name> <device> (--live | --config) [<options>]
+            """,
         discussion: """
             --live: DOMAIN is the live XML of the running guest (virsh dumpxml). The device is \
             hot-plugged by libvirt's rules: the first free slot of the lowest-numbered bus that takes \
@@ -11,16 +15,26 @@ struct Attach: ParsableCommand {
             function 0 of a free slot on a hot-pluggable bus. --config: DOMAIN is the persistent \
             definition, and the result is planned as libvirt does after a persistent attach \
             (controllers may be added). Exit status: 0 attached, 1 libvirt (or QEMU) refuses the \
-            attach (its message is a note), 2 usage or I/O error.
+            attach (its message is a note), 2 usage or I/O error. With --connect URI --domain NAME, \
+            DOMAIN is read from libvirt (the live XML for --live, the persistent definition for \
+            --config) and the only file given is DEVICE.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case xml, device, json }
 
-    @Argument(help: "Domain XML file: live XML for --live, the persistent definition for --config.")
-    var domain: String
+    // Two positionals whose meaning depends on --domain, so that `attach DOMAIN DEVICE` and
+    // `attach --connect URI --domain NAME DEVICE` both parse: with --domain the one file is DEVICE.
+    @Argument(help: ArgumentHelp("Domain XML file: live XML for --live, the persistent definition for --config (left out with --connect/--domain).", valueName: "domain"))
+    var first: String?
 
-    @Argument(help: "Device XML file: one device element, as for virsh attach-device.")
-    var device: String
+    @Argument(help: ArgumentHelp("Device XML file: one device element, as for virsh attach-device.", valueName: "device"))
+    var second: String?
+
+    @OptionGroup var libvirt: LibvirtOptions
+
+    /// The domain file, nil when the domain comes from libvirt.
+    var domain: String? { libvirt.isGiven ? nil : first }
+    var device: String { (libvirt.isGiven ? first : second) ?? "-" }
 
     @Flag(help: "Hot-plug into the running guest.")
     var live = false
@@ -39,11 +53,12 @@ struct Attach: ParsableCommand {
 
     func validate() throws {
         if live == config { throw ValidationError("give exactly one of --live and --config") }
+        try libvirt.validate(positionals: [first, second], "DOMAIN", "DEVICE")
         if domain == "-" && device == "-" { throw ValidationError("only one of DOMAIN and DEVICE can be standard input") }
     }
 
     func run() throws {
-        let domainFile = try readInputOrExit(domain)
+        let domainFile = try libvirt.readOrExit(file: domain, live ? .live : .inactive)
         let deviceFile = try readInputOrExit(device)
         let outcome = Pipeline.attach(domainFile, device: deviceFile, mode: live ? .live : .config)
         let files = [domainFile, deviceFile]

@@ -10,19 +10,24 @@ struct HeadroomCommand: ParsableCommand {
             conventional PCI devices libvirt can hot-plug now (its live rules: hot-pluggable buses \
             only, never a new controller), whole empty slots for multifunction groups, and devices \
             libvirt's first fit can still place at define without adding a controller. Exit status: \
-            0 counted, 1 the file cannot be planned, 2 usage or I/O error.
+            0 counted, 1 the file cannot be planned, 2 usage or I/O error. With --connect URI \
+            --domain NAME, counts on the persistent definition libvirt stores instead of a file.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Argument(help: "Domain XML file ('-' reads standard input).")
-    var file: String
+    @Argument(help: "Domain XML file ('-' reads standard input); left out with --connect/--domain.")
+    var file: String?
+
+    @OptionGroup var libvirt: LibvirtOptions
 
     @Option(help: "Output format: text or json.")
     var format: Format = .text
 
+    func validate() throws { try libvirt.validate(file: file) }
+
     func run() throws {
-        let source = try readInputOrExit(file)
+        let source = try libvirt.readOrExit(file: file, .inactive)
         let outcome = Pipeline.plan(source)
         guard let planned = outcome.planned else {
             try printDiagnostics(outcome.diagnostics, files: [source], format: .text)

@@ -9,13 +9,16 @@ struct Plan: ParsableCommand {
             derived multifunction='on', controller defaults, added controllers and default devices); \
             every other byte is unchanged. --format qemu-args prints the topology arguments \
             (driver, id, bus, addr, multifunction, chassis, port, bus_nr) of every PCI controller and \
-            device, not a full QEMU command line.
+            device, not a full QEMU command line. With --connect URI --domain NAME, plans the \
+            persistent definition libvirt stores (virsh dumpxml --inactive) instead of a file.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case xml, json, qemuArgs = "qemu-args", tree, dot }
 
-    @Argument(help: "Domain XML file ('-' reads standard input).")
-    var file: String
+    @Argument(help: "Domain XML file ('-' reads standard input); left out with --connect/--domain.")
+    var file: String?
+
+    @OptionGroup var libvirt: LibvirtOptions
 
     @Option(help: "Output format: xml, json, qemu-args, tree or dot.")
     var format: Format = .xml
@@ -44,10 +47,11 @@ struct Plan: ParsableCommand {
     var hotplugSlots: Int?
 
     func validate() throws {
+        try libvirt.validate(file: file)
         if hotplugPorts != nil && hotplugSlots != nil { throw ValidationError("--hotplug-ports and --hotplug-slots exclude each other") }
         if let n = hotplugPorts ?? hotplugSlots, !(0...256).contains(n) { throw ValidationError("the number of spare places must be from 0 to 256") }
         if (hotplugPorts != nil || hotplugSlots != nil) && keepOld != nil { throw ValidationError("--keep and --hotplug-ports/--hotplug-slots cannot be combined yet") }
-        if inPlace && file == "-" { throw ValidationError("--in-place needs a file, not standard input") }
+        if inPlace && (file == "-" || file == nil) { throw ValidationError("--in-place needs a file, not standard input or libvirt") }
         if inPlace && output != nil { throw ValidationError("--in-place and --output exclude each other") }
         if inPlace && format != .xml { throw ValidationError("--in-place writes XML; drop --format") }
         if file == "-" && keepOld == "-" { throw ValidationError("only one of FILE and --keep can be standard input") }
@@ -56,13 +60,13 @@ struct Plan: ParsableCommand {
     func run() throws {
         if inPlace {
             // Before reading: a FIFO would be drained, a hard-linked file could not be written back.
-            do { try OutputFile.checkInPlace(file) } catch {
+            do { try OutputFile.checkInPlace(file ?? "") } catch {
                 try writeStderr("pciplan: error: \(error)\n")
                 throw ExitCode(Exit.usage)
             }
         }
         let source: SourceFile
-        source = try readInputOrExit(file)
+        source = try libvirt.readOrExit(file: file, .inactive)
         var o = PlanOptions()
         o.multifunction = multifunction
         o.hotplugPorts = hotplugPorts
@@ -90,7 +94,7 @@ struct Plan: ParsableCommand {
         case .tree: bytes = Array(TreeRenderer.render(planned).utf8)
         case .dot: bytes = Array(DotRenderer.render(planned).utf8)
         }
-        let target = inPlace ? file : output
+        let target = inPlace ? file ?? "" : output
         if let target {
             do { try OutputFile.write(bytes, to: target) } catch {
                 try writeStderr("pciplan: error: \(error)\n")
