@@ -21,8 +21,9 @@ guest saw) and checks, for each such recording:
           has functions there.  (guest-probe's own qdev_bus_numbers takes busNr for both
           expander kinds; -v notes where it differs.)
   span    every bridge's subordinate bus number is the highest number in its subtree.
-  addr    every PCI function with a libvirt alias the guest reports (qdev_id) sits at
-          (guest number of its bus):slot.function; NICs are matched by MAC.
+  addr    every PCI device of the stored XML has a function of its class at
+          (guest number of its bus):slot.function; where guest-probe attached a libvirt
+          alias (qdev_id) it is at that address; NICs are matched by MAC.
   path    every NIC's ID_NET_NAME_PATH is en p<guest bus> s<slot> [f<fn>] (f when fn > 0 or
           the stored address has multifunction='on').
   slot    every NIC's ID_NET_NAME_SLOT equals the slot-name model below (ens<N>[f<fn>] or none).
@@ -65,6 +66,9 @@ CASES = os.path.join(os.path.dirname(HERE), "Tests", "PCIPlanTests", "Fixtures",
 BRIDGES = {"pci-bridge", "pcie-root-port", "pcie-switch-upstream-port",
            "pcie-switch-downstream-port", "dmi-to-pci-bridge", "pcie-to-pci-bridge"}
 EXPANDERS = {"pci-expander-bus", "pcie-expander-bus"}
+CLASS = {"interface": "0x02", "disk": "0x01", "bridge": "0x0604", "pci-expander-bus": "0x0600",
+         "pcie-expander-bus": "0x0600", "usb-controller": "0x0c03", "scsi-controller": "0x01",
+         "memballoon": "0x00ff"}
 
 
 def pci_addr(el):
@@ -326,6 +330,16 @@ def check_one(case, stem, fw_file, verbose, problems, table):
         ga = dom.guest_addr(dom.dev[q][1])
         if ga != p["addr"]:
             bad(f"{q}: rule {ga}, guest {p['addr']}")
+    # every stored PCI device exists at its predicted guest address, with a fitting class
+    # (this also covers functions guest-probe could not attach an alias to, e.g. below a pxb)
+    for k, (kind, a) in sorted(dom.dev.items()):
+        ga = dom.guest_addr(a)
+        p = by_addr.get(ga)
+        want = CLASS.get(kind, CLASS.get("bridge" if kind in BRIDGES else kind))
+        if p is None:
+            bad(f"{k} ({kind}): nothing at its rule address {ga}")
+        elif want and not p["class"].startswith(want):
+            bad(f"{k} ({kind}): the function at {ga} has class {p['class']}, expected {want}…")
     for p in g["pci"]:
         q = p.get("qdev_id")
         if q and q not in dom.dev and not q.startswith("net"):
@@ -423,14 +437,23 @@ def main():
     return 1 if problems else 0
 
 
+SHORT = {"pci-root": "root", "pcie-root": "pcie.0", "pcie-root-port": "root port",
+         "pci-bridge": "pci-bridge", "pcie-to-pci-bridge": "pcie-to-pci", "dmi-to-pci-bridge": "dmi",
+         "pcie-switch-downstream-port": "downstream", "pci-expander-bus": "pxb",
+         "pcie-expander-bus": "pxb-pcie"}
+
+
 def print_table(table, pairs):
-    print("| case | firmware | libvirt bus -> guest bus | NICs (model, libvirt bus kind: path / slot -> policy) |")
+    print("| case | fw | libvirt bus → guest bus | NICs: model on bus kind: ID_NET_NAME_PATH / _SLOT → NamePolicy |")
     print("|---|---|---|---|")
     for case, stem, fw, dom, obs, rows, g in table:
-        buses = ", ".join(f"{k}→{v}" for k, v in sorted(obs.items(), key=lambda kv: int(kv[0].split(".")[1]) if kv[0].startswith("pci.") else -1)
-                          if k.startswith("pci.") and k != "pci.0")
-        nics = "; ".join(f"{m} on {kind}: {p} / {s or '–'} → **{pol}**" for _, m, _, kind, _, p, s, pol in rows)
-        print(f"| {case}{'/' + stem.rstrip('.') if stem else ''} | {g['firmware']} | {buses or '–'} | {nics} |")
+        def busno(k):
+            return int(k.split(".")[1])
+        buses = ", ".join(f"{k}→{v}" for k, v in sorted(obs.items(), key=lambda kv: busno(kv[0]))
+                          if busno(k) > 0)
+        nics = "; ".join(f"{m} on {SHORT.get(kind, kind)}: {p} / {s or '–'} → {pol}"
+                         for _, m, _, kind, _, p, s, pol in rows)
+        print(f"| {case}{'/' + stem.rstrip('.') if stem else ''} | {g['firmware']} | {buses or '–'} | {nics or '–'} |")
     print()
 
 
