@@ -291,11 +291,21 @@ def check_one(case, stem, fw_file, verbose, problems, table):
     over = sorted(f"pci.{i}→{n}" for i, n in num.items() if n > 255)
     if over:
         # more buses than a PCI domain has: the firmware cannot number them
-        gone = [f"{k}@{dom.guest_addr(a) or '?'}" for k, (kind, a) in sorted(dom.dev.items())
-                if not any(p.get("qdev_id") == k for p in g["pci"])
-                and not any("mac:" + n["mac"].lower() == k for n in g["net"])]
+        by_addr = {p["addr"]: p for p in g["pci"]}
+        nets = {n["mac"].lower() for n in g["net"]}
+        gone = []
+        for k, (kind, a) in sorted(dom.dev.items()):
+            ga = dom.guest_addr(a)
+            p = by_addr.get(ga)
+            want = CLASS.get(kind, CLASS.get("bridge" if kind in BRIDGES else kind))
+            if p is None or (want and not p["class"].startswith(want)):
+                gone.append(f"{k} (no function at {ga})")
+            elif kind == "interface" and k[4:] not in nets:
+                gone.append(f"{k} (function at {ga}, no network interface)")
+            elif kind in BRIDGES and p.get("secondary") != num.get(int(k[4:])):
+                gone.append(f"{k} (at {ga}, secondary/subordinate {p.get('secondary')}/{p.get('subordinate')})")
         print(f"  {where}: OVERFLOW: the rule needs bus numbers past 255 ({', '.join(over)}); "
-              f"devices the guest does not show: {', '.join(gone) or 'none'}")
+              f"what the guest lacks: {'; '.join(gone) or 'nothing'}")
         table.append((case, stem, fw_file, dom, {f"pci.{i}": n for i, n in seen_nums.items() if i > 0},
                       [], g))
         return
@@ -419,6 +429,10 @@ def main():
             for fw in ("guest.json", "guest-ovmf.json"):
                 if os.path.exists(os.path.join(d, stem + fw)) and os.path.exists(os.path.join(d, stem + "stored.xml")):
                     check_one(c, stem, stem + fw, args.verbose, problems, table)
+                err = os.path.join(d, stem + fw[:-len(".json")] + ".err")
+                if os.path.exists(err):
+                    table.append((c, stem, "ovmf" if "ovmf" in fw else "seabios", None, None, None,
+                                  open(err).read().strip()))
         if os.path.exists(os.path.join(d, "old.guest.json")) and os.path.exists(os.path.join(d, "new.guest.json")):
             pair_report(c, pairs)
     if args.table:
@@ -433,7 +447,8 @@ def main():
             print(f"  nic      {n}")
     for p in problems:
         print("FAIL", p)
-    print(f"{len(table)} recordings checked, {len(problems)} problems")
+    n = sum(1 for t in table if t[3] is not None)
+    print(f"{n} recordings checked ({len(table) - n} no-boot verdicts listed), {len(problems)} problems")
     return 1 if problems else 0
 
 
@@ -446,10 +461,13 @@ SHORT = {"pci-root": "root", "pcie-root": "pcie.0", "pcie-root-port": "root port
 def print_table(table, pairs):
     print("| case | fw | libvirt bus → guest bus | NICs: model on bus kind: ID_NET_NAME_PATH / _SLOT → NamePolicy |")
     print("|---|---|---|---|")
-    for case, stem, fw, dom, obs, rows, g in table:
+    for case, stem, fw, dom, obs, rows, g in sorted(table, key=lambda t: (t[0].startswith("pair-"), t[0], t[1] == "new.", "ovmf" in t[2])):
+        if dom is None:
+            print(f"| {case} | {fw} | no boot: `{g}` | – |")
+            continue
         def busno(k):
             return int(k.split(".")[1])
-        buses = ", ".join(f"{k}→{v}" for k, v in sorted(obs.items(), key=lambda kv: busno(kv[0]))
+        buses = ", ".join(f"{k}→{'none' if v is None else v}" for k, v in sorted(obs.items(), key=lambda kv: busno(kv[0]))
                           if busno(k) > 0)
         nics = "; ".join(f"{m} on {SHORT.get(kind, kind)}: {p} / {s or '–'} → {pol}"
                          for _, m, _, kind, _, p, s, pol in rows)
