@@ -110,6 +110,12 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case planSpares = "plan.spares"
     /// A PCI Express guest has no free hot-pluggable port: the next hot-plug fails.
     case hotplugNoFreePort = "hotplug.noFreePort"
+    /// An expander bus whose range of bus numbers goes past 255: the guest firmware cannot number
+    /// it (SeaBIOS hangs, OVMF boots without the devices there).
+    case guestBusOverflow = "guest.busOverflow"
+    /// `check`: the next bridge or root port libvirt adds would be enumerated before existing
+    /// buses, so the guest would renumber them and rename the devices there.
+    case guestNextControllerRenumbers = "guest.nextControllerRenumbers"
     /// A broken invariant of pciplan itself, never the user's fault: please report it.
     case internalError = "internal.bug"
     // hot-plug (libvirt's attach-device --live)
