@@ -44,10 +44,22 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case controllerOption = "controller.option"
     case controllerMachine = "controller.machine"
     case controllerUSB = "controller.usb"
+    /// A PCI controller on the bus of a controller with a higher index: QEMU creates PCI
+    /// controllers in index order and does not find the bus yet (QEMU refuses).
+    case controllerBusOrder = "controller.busOrder"
     case chipsetFixed = "chipset.fixedAddress"
     // devices (libvirt's define-time validation)
     case deviceAddressType = "device.addressType"
     case hostdevDuplicate = "device.duplicateHostdev"
+    /// A device QEMU refuses on this machine although libvirt accepts it (ramfb on riscv64).
+    case deviceMachine = "device.machine"
+    // virtio-mmio on the virt boards (libvirt accepts, QEMU refuses)
+    /// A transitional virtio model on virtio-mmio, where QEMU has only the plain device.
+    case virtioMMIOTransitional = "virtioMMIO.transitional"
+    /// A device that is not a virtio device (lsilogic) on virtio-mmio.
+    case virtioMMIONotVirtio = "virtioMMIO.notVirtio"
+    /// More virtio-mmio devices than the board has transports.
+    case virtioMMIOTooMany = "virtioMMIO.tooMany"
     // planning
     case planNoSlot = "plan.noFreeSlot"
     case planCannotAddController = "plan.cannotAddController"
