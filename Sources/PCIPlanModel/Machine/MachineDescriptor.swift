@@ -83,6 +83,11 @@ public struct MachineDescriptor: Sendable, Hashable {
         case gpex
     }
 
+    /// `displayName` with its article, for prose: `a q35`, `an aarch64 virt`.
+    public var aDisplayName: String {
+        (displayName.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + displayName
+    }
+
     public static func == (a: MachineDescriptor, b: MachineDescriptor) -> Bool { a.family == b.family }
     public func hash(into h: inout Hasher) { h.combine(family) }
 }

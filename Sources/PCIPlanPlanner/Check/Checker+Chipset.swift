@@ -90,7 +90,7 @@ extension AddressWalk {
             // qemuDomainCollectPCIAddress: on any machine, bus 0 must be conventional PCI.
             if set.count > 0 && !set.buses[0].flags.contains(.pciDevice) {
                 diagnostics.append(Diagnostic(.addressIncompatible, .error,
-                    "\(c.name(i)) is a function of the PIIX3 chipset at \(a), but bus 0x00 of a \(c.machineName) machine is not conventional PCI",
+                    "\(c.name(i)) is a function of the PIIX3 chipset at \(a), but bus 0x00 of \(c.machine.aDisplayName) machine is not conventional PCI",
                     at: c.addressTag(i), notes: [.libvirtRejects("Bus 0 must be PCI for integrated PIIX3 USB or IDE controllers")]))
             }
             return true

@@ -41,7 +41,7 @@ extension Checker {
             if idx == 0 && info.model == nil {
                 // libvirt 9.0 does not fill in the root model (checked with the oracle)
                 f.add(Diagnostic(.controllerWrongRoot, .error,
-                    "the PCI controller with index 0 must be model='\(root)' on a \(c.machineName) machine, but it has no model",
+                    "the PCI controller with index 0 must be model='\(root)' on \(c.machine.aDisplayName) machine, but it has no model",
                     at: c.tag(i),
                     notes: [.libvirtRejects("The PCI controller with index='0' must be model='\(root)' for this machine type, but model='(null)' was found instead")],
                     fixIts: c.devices[i].element?.attributeNode("index").map {
@@ -71,7 +71,7 @@ extension Checker {
         }
         if idx == 0 && model.rawValue != root {
             f.add(Diagnostic(.controllerWrongRoot, .error,
-                "the PCI controller with index 0 must be model='\(root)' on a \(c.machineName) machine, but it is model='\(model.rawValue)'",
+                "the PCI controller with index 0 must be model='\(root)' on \(c.machine.aDisplayName) machine, but it is model='\(model.rawValue)'",
                 at: c.attribute(i, "model"),
                 notes: [.libvirtRejects("The PCI controller with index='0' must be model='\(root)' for this machine type, but model='\(model.rawValue)' was found instead")]),
                 device: i)
@@ -103,12 +103,12 @@ extension Checker {
         switch model {
         case .pciExpanderBus where !m.supportsPCIExpanderBus:
             msg = "pci-expander-bus controllers exist only on pc (i440fx) machines"
-                + (m.supportsPCIeExpanderBus ? "; a \(m.displayName) machine uses pcie-expander-bus" : "")
+                + (m.supportsPCIeExpanderBus ? "; \(m.aDisplayName) machine uses pcie-expander-bus" : "")
             note = .libvirtRejects("pci-expander-bus controllers are only supported on 440fx-based machinetypes")
         case .pcieExpanderBus where !m.supportsPCIeExpanderBus:
             msg = m.supportsPCIExpanderBus
-                ? "pcie-expander-bus controllers need a q35 machine; a \(m.displayName) machine uses pci-expander-bus"
-                : "pcie-expander-bus controllers are not supported on a \(m.displayName) machine (its QEMU has no pxb-pcie)"
+                ? "pcie-expander-bus controllers need a q35 machine; \(m.aDisplayName) machine uses pci-expander-bus"
+                : "pcie-expander-bus controllers are not supported on \(m.aDisplayName) machine (its QEMU has no pxb-pcie)"
             note = .libvirtRejects("pcie-expander-bus controllers are not supported with this machine type")
         case .pcieRootPort, .pcieSwitchUpstreamPort, .pcieSwitchDownstreamPort, .dmiToPCIBridge, .pcieToPCIBridge:
             guard !m.pciExpress else { return }

@@ -36,7 +36,7 @@ extension Checker {
         // No USB controller at all (the virt boards get no default one): a USB device has no bus.
         if usb.isEmpty, let i = c.devices.indices.first(where: { c.devices[$0].element != nil && needsUSB(c.devices[$0], c.machine) }) {
             f.add(Diagnostic(.controllerUSB, .error,
-                "\(c.name(i)) is a USB device, but the domain has no USB controller: libvirt adds none by default on a \(c.machine.displayName) machine",
+                "\(c.name(i)) is a USB device, but the domain has no USB controller: libvirt adds none by default on \(c.machine.aDisplayName) machine",
                 at: c.tag(i), notes: [.libvirtRejects("USB is disabled for this domain, but USB devices are present in the domain XML")],
                 fixIts: [FixIt("add <controller type='usb' model='qemu-xhci'/>")]), device: i)
             return
