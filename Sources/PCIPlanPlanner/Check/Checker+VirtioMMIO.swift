@@ -96,21 +96,14 @@ extension Checker {
     static func notVirtioOnMMIO(_ p: PlannedDomain, severity: Severity) -> [Diagnostic] {
         let c = CheckContext(p.normalized)
         let expander = p.normalized.controllerOrder.first { p.devices[$0].controller?.pciModel == .pcieExpanderBus }
-        var taken: [Int: Int] = [:]  // slot of bus 0 → the device QEMU placed there itself
-        var used = Set<Int>()         // slots of bus 0 whose function 0 is taken so far
+        var used = Set<Int>()                 // slots of bus 0 whose function 0 is taken so far
+        var taken: [(device: Int, slot: Int)] = []  // where QEMU puts each one itself
+        var conflict: [Int: Int] = [:]        // device QEMU placed → the later device planned there
         var out: [Diagnostic] = []
         for i in p.normalized.commandLineOrder {
-            if let a = p.placements[i]?.address, a.bus == 0 {
-                if let j = taken[a.slot], a.function == 0 {
-                    let qemuType = scsiQEMUTypes[p.devices[j].controller?.model ?? ""] ?? "lsi53c895a"
-                    out.append(Diagnostic(.virtioMMIONotVirtio, severity,
-                        "\(c.name(j)) \(onVirtioMMIO(c, j)), but it is not a virtio device: libvirt starts it without a bus or address, so QEMU plugs it into \(PCIAddress(bus: 0, slot: a.slot)), the slot \(c.name(i)) is planned for",
-                        at: location(c, j),
-                        notes: [.init("\(c.name(i)) is planned for \(a)", at: c.addressTag(i)),
-                                .qemuRefuses("PCI: slot \(a.slot) function 0 not available for …, in use by \(qemuType),id=\(p.devices[j].alias ?? "")")],
-                        fixIts: [keepOnPCI]))
-                }
-                if a.function == 0 { used.insert(a.slot) }
+            if let a = p.placements[i]?.address, a.bus == 0, a.function == 0 {
+                if let j = taken.first(where: { $0.slot == a.slot })?.device, conflict[j] == nil { conflict[j] = i }
+                used.insert(a.slot)
                 continue
             }
             guard p.devices[i].address == .other("virtio-mmio"), p.devices[i].controller?.type == "scsi",
@@ -120,16 +113,29 @@ extension Checker {
                     "\(c.name(i)) \(onVirtioMMIO(c, i)), but it is not a virtio device: libvirt starts it without a bus or address, and QEMU tries the bus of \(c.name(x)) first",
                     at: location(c, i),
                     notes: [.init("\(c.name(x)) is declared here", at: c.tag(x)),
-                            .qemuRefuses("Only PCI/PCIe bridges can be plugged into pxb-pcie")],
+                            .qemuRefuses("PCI: Only PCI/PCIe bridges can be plugged into pxb-pcie")],
                     fixIts: [keepOnPCI]))
                 continue
             }
             guard let slot = (1...31).first(where: { !used.contains($0) }) else { continue }
             used.insert(slot)
-            taken[slot] = i
-            out.append(Diagnostic(.virtioMMIONotVirtio, .warning,
-                "\(c.name(i)) \(onVirtioMMIO(c, i)), but it is not a virtio device: QEMU plugs it into \(PCIAddress(bus: 0, slot: slot)) itself, an address libvirt does not store",
-                at: location(c, i), fixIts: [keepOnPCI]))
+            taken.append((i, slot))
+        }
+        for (i, slot) in taken {
+            let at = PCIAddress(bus: 0, slot: slot)
+            guard let j = conflict[i] else {
+                out.append(Diagnostic(.virtioMMIONotVirtio, .warning,
+                    "\(c.name(i)) \(onVirtioMMIO(c, i)), but it is not a virtio device: QEMU plugs it into \(at) itself, an address libvirt does not store",
+                    at: location(c, i), fixIts: [keepOnPCI]))
+                continue
+            }
+            let qemuType = scsiQEMUTypes[p.devices[i].controller?.model ?? ""] ?? "lsi53c895a"
+            out.append(Diagnostic(.virtioMMIONotVirtio, severity,
+                "\(c.name(i)) \(onVirtioMMIO(c, i)), but it is not a virtio device: libvirt starts it without a bus or address, so QEMU plugs it into \(at), the slot \(c.name(j)) is planned for",
+                at: location(c, i),
+                notes: [.init("\(c.name(j)) is planned for \(at)", at: c.addressTag(j)),
+                        .qemuRefuses("PCI: slot \(slot) function 0 not available for …, in use by \(qemuType),id=\(p.devices[i].alias ?? "")")],
+                fixIts: [keepOnPCI]))
         }
         return out
     }
