@@ -12,9 +12,9 @@ public struct MachineDescriptor: Sendable, Hashable {
     public var family: MachineFamily
     /// The chipset whose functions sit at fixed addresses on bus 0.
     public var chipset: Chipset
-    /// How people name the machine in prose: `i440fx`, `q35`.
+    /// How people name the machine in prose: `i440fx`, `q35`, `aarch64 virt`.
     public var chipsetName: String
-    /// How diagnostics name the machine: `pc (i440fx)`, `q35`.
+    /// How diagnostics name the machine: `pc (i440fx)`, `q35`, `riscv64 virt`.
     public var displayName: String
     /// The model of controller `pci` index 0, the root bus libvirt adds
     /// (`qemuDomainDefAddDefaultDevices`).
@@ -121,7 +121,7 @@ extension MachineDescriptor {
     /// functions, no default USB controller or balloon, virtio video and NICs by default, and
     /// 32 virtio-mmio transports (recorded with libvirt 9.0 + QEMU 7.2).
     public static let virtAArch64 = MachineDescriptor(
-        family: .virtAArch64, chipset: .gpex, chipsetName: "virt", displayName: "aarch64 virt",
+        family: .virtAArch64, chipset: .gpex, chipsetName: "aarch64 virt", displayName: "aarch64 virt",
         rootModel: .pcieRoot, rootBusQEMUName: "pcie.0", pciExpress: true,
         defaultUSBModel: "qemu-xhci", builtInDiskController: nil,
         addsDefaultUSB: false, addsDefaultMemballoon: false, defaultVideoModel: "virtio", defaultNICModel: "virtio",
@@ -135,7 +135,7 @@ extension MachineDescriptor {
     /// picks `piix3-uhci` for a `usb` controller without a model (its xhci default is for
     /// aarch64 only).
     public static let virtARMv7 = MachineDescriptor(
-        family: .virtARMv7, chipset: .gpex, chipsetName: "virt", displayName: "armv7l virt",
+        family: .virtARMv7, chipset: .gpex, chipsetName: "armv7l virt", displayName: "armv7l virt",
         rootModel: .pcieRoot, rootBusQEMUName: "pcie.0", pciExpress: true,
         defaultUSBModel: "piix3-uhci", builtInDiskController: nil,
         addsDefaultUSB: false, addsDefaultMemballoon: false, defaultVideoModel: "virtio", defaultNICModel: "virtio",
@@ -149,7 +149,7 @@ extension MachineDescriptor {
     /// `piix3-uhci` USB default, no `pcie-expander-bus` (QEMU's riscv64 build has no pxb-pcie),
     /// 8 virtio-mmio transports, and no ramfb (its fw_cfg has no DMA).
     public static let virtRISCV64 = MachineDescriptor(
-        family: .virtRISCV64, chipset: .gpex, chipsetName: "virt", displayName: "riscv64 virt",
+        family: .virtRISCV64, chipset: .gpex, chipsetName: "riscv64 virt", displayName: "riscv64 virt",
         rootModel: .pcieRoot, rootBusQEMUName: "pcie.0", pciExpress: true,
         defaultUSBModel: "piix3-uhci", builtInDiskController: nil,
         addsDefaultUSB: false, addsDefaultMemballoon: true, defaultVideoModel: "virtio", defaultNICModel: "virtio",
