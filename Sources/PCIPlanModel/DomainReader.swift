@@ -17,17 +17,22 @@ public enum DomainReader {
             return (nil, diags)
         }
         let osType = root.child("os")?.child("type")
-        let machine = osType?[attribute: "machine"] ?? "pc"
-        if let arch = osType?[attribute: "arch"], arch != "x86_64", arch != "i686" {
+        // Without arch= libvirt takes the host's, and pciplan plans as on an x86_64 host.
+        let archText = osType?[attribute: "arch"] ?? GuestArch.x86_64.rawValue
+        guard let arch = GuestArch(rawValue: archText) else {
+            let known = GuestArch.allCases.map(\.rawValue).joined(separator: ", ")
             diags.append(Diagnostic(.inputArch, .error,
-                "architecture '\(arch)' is not supported; pciplan plans x86_64 and i686 guests",
+                "architecture '\(archText)' is not supported; pciplan plans \(known) guests",
                 at: range(osType?.attributeNode("arch")?.valueRange ?? root.startTag)))
             return (nil, diags)
         }
-        guard let family = MachineFamily.of(machine: machine) else {
+        let machine = osType?[attribute: "machine"] ?? arch.libvirtDefaultMachine
+        guard let family = MachineFamily.of(arch: arch, machine: machine) else {
+            let given = osType?[attribute: "machine"] == nil ? " (libvirt's default for \(arch.rawValue))" : ""
+            let fix = osType?[attribute: "machine"] == nil && arch != .x86_64 && arch != .i686 ? "; write machine='virt'" : ""
             diags.append(Diagnostic(.inputMachine, .error,
-                "machine type '\(machine)' is not supported; pciplan plans 'pc' (i440fx) and 'q35' machines",
-                at: range(osType?.attributeNode("machine")?.valueRange ?? root.startTag)))
+                "machine type '\(machine)'\(given) is not supported on \(arch.rawValue); pciplan plans 'pc' (i440fx) and 'q35' machines on x86, and 'virt' on aarch64, armv7l and riscv64\(fix)",
+                at: range(osType?.attributeNode("machine")?.valueRange ?? osType?.startTag ?? root.startTag)))
             return (nil, diags)
         }
         let devicesElement = root.child("devices")

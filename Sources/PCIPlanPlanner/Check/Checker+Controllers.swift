@@ -41,7 +41,7 @@ extension Checker {
             if idx == 0 && info.model == nil {
                 // libvirt 9.0 does not fill in the root model (checked with the oracle)
                 f.add(Diagnostic(.controllerWrongRoot, .error,
-                    "the PCI controller with index 0 must be model='\(root)' on a \(c.machineName) machine, but it has no model",
+                    "the PCI controller with index 0 must be model='\(root)' on \(c.machine.aDisplayName) machine, but it has no model",
                     at: c.tag(i),
                     notes: [.libvirtRejects("The PCI controller with index='0' must be model='\(root)' for this machine type, but model='(null)' was found instead")],
                     fixIts: c.devices[i].element?.attributeNode("index").map {
@@ -71,7 +71,7 @@ extension Checker {
         }
         if idx == 0 && model.rawValue != root {
             f.add(Diagnostic(.controllerWrongRoot, .error,
-                "the PCI controller with index 0 must be model='\(root)' on a \(c.machineName) machine, but it is model='\(model.rawValue)'",
+                "the PCI controller with index 0 must be model='\(root)' on \(c.machine.aDisplayName) machine, but it is model='\(model.rawValue)'",
                 at: c.attribute(i, "model"),
                 notes: [.libvirtRejects("The PCI controller with index='0' must be model='\(root)' for this machine type, but model='\(model.rawValue)' was found instead")]),
                 device: i)
@@ -97,19 +97,23 @@ extension Checker {
     /// for the expander buses; the PCIe controllers on pc fail later, when libvirt finds no bus
     /// that accepts them).
     private static func machineRestriction(_ c: CheckContext, _ i: Int, _ model: ControllerModel, _ f: inout Findings) {
+        let m = c.machine
         let note: Diagnostic.Note
         let msg: String
-        switch (model, c.family) {
-        case (.pciExpanderBus, .q35):
-            msg = "pci-expander-bus controllers exist only on pc (i440fx) machines; a q35 machine uses pcie-expander-bus"
+        switch model {
+        case .pciExpanderBus where !m.supportsPCIExpanderBus:
+            msg = "pci-expander-bus controllers exist only on pc (i440fx) machines"
+                + (m.supportsPCIeExpanderBus ? "; \(m.aDisplayName) machine uses pcie-expander-bus" : "")
             note = .libvirtRejects("pci-expander-bus controllers are only supported on 440fx-based machinetypes")
-        case (.pcieExpanderBus, .pc):
-            msg = "pcie-expander-bus controllers need a q35 machine; a pc (i440fx) machine uses pci-expander-bus"
+        case .pcieExpanderBus where !m.supportsPCIeExpanderBus:
+            msg = m.supportsPCIExpanderBus
+                ? "pcie-expander-bus controllers need a q35 machine; \(m.aDisplayName) machine uses pci-expander-bus"
+                : "pcie-expander-bus controllers are not supported on \(m.aDisplayName) machine (its QEMU has no pxb-pcie)"
             note = .libvirtRejects("pcie-expander-bus controllers are not supported with this machine type")
-        case (.pcieRootPort, .pc), (.pcieSwitchUpstreamPort, .pc), (.pcieSwitchDownstreamPort, .pc),
-             (.dmiToPCIBridge, .pc), (.pcieToPCIBridge, .pc):
-            msg = "\(model.rawValue) controllers need a PCI Express machine (q35), but this is a pc (i440fx) machine"
-            note = .init("no bus of a pc machine accepts a \(model.rawValue), so libvirt 9.0 rejects the definition when it assigns addresses")
+        case .pcieRootPort, .pcieSwitchUpstreamPort, .pcieSwitchDownstreamPort, .dmiToPCIBridge, .pcieToPCIBridge:
+            guard !m.pciExpress else { return }
+            msg = "\(model.rawValue) controllers need a PCI Express machine (q35), but this is a \(m.displayName) machine"
+            note = .init("no bus of a \(m.displayName) machine accepts a \(model.rawValue), so libvirt 9.0 rejects the definition when it assigns addresses")
         default:
             return
         }
