@@ -41,7 +41,8 @@ public enum DomainReader {
             var d = makeDevice(el, position: i)
             if let addrEl = el.child("address") {
                 d.addressElement = addrEl
-                d.address = parseAddress(addrEl, file: file, diags: &diags)
+                // libvirt 9.0 has no <crypto>: define drops it, address and all, unchecked.
+                if d.kind != .crypto { d.address = parseAddress(addrEl, file: file, diags: &diags) }
             }
             devices.append(d)
         }
@@ -118,7 +119,7 @@ public enum DomainReader {
             d.name = "disk '\(target?[attribute: "dev"] ?? "?")'"
         case .interface:
             d.subtype = el[attribute: "type"]
-            d.model = el.child("model")?[attribute: "type"]
+            d.model = el.child("model")?[attribute: "type"].map(canonicalNetModel)
             if let mac = el.child("mac")?[attribute: "address"] { d.name = "interface \(mac)" } else { d.name = "interface" }
         case .sound:
             d.model = el[attribute: "model"]
@@ -188,12 +189,14 @@ public enum DomainReader {
             guard let v = parseLibvirtUInt(attr.value), v <= UInt64(UInt32.max) else {
                 ok = false
                 var fix: [FixIt] = []
-                if UInt64(attr.value, radix: 16) != nil {
+                if !attr.value.isEmpty, attr.value.allSatisfy({ $0.isASCII && $0.isHexDigit }) {
                     fix.append(FixIt("write hexadecimal with a '0x' prefix", range: range(attr.valueRange), replacement: "0x" + attr.value))
                 }
                 diags.append(Diagnostic(.addressBadNumber, .error,
                     "invalid \(name)='\(attr.value)': libvirt expects a non-negative integer (decimal, 0x-prefixed hex, or 0-prefixed octal)",
-                    at: range(attr.valueRange), fixIts: fix))
+                    at: range(attr.valueRange),
+                    notes: [.init("libvirt 9.0 rejects this definition: Invalid value for attribute '\(name)' in element 'address': '\(attr.value)'. Expected non-negative integer value")],
+                    fixIts: fix))
                 continue
             }
             values[name] = v
@@ -253,4 +256,15 @@ extension String {
         while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s = s.dropLast() }
         return String(s)
     }
+}
+
+/// libvirt's NIC models (`virDomainNetModel`), which it matches case-insensitively and stores in
+/// this spelling; any other model string is kept as written.
+let knownNetModels = ["netfront", "rtl8139", "virtio", "e1000", "e1000e", "virtio-transitional",
+                      "virtio-non-transitional", "usb-net", "spapr-vlan", "lan9118", "scm91c111", "vlance",
+                      "vmxnet", "vmxnet2", "vmxnet3", "Am79C970A", "Am79C973", "82540EM", "82545EM", "82543GC"]
+
+/// A NIC model in libvirt's own spelling (`ViRtIo` → `virtio`).
+func canonicalNetModel(_ model: String) -> String {
+    knownNetModels.first { $0.lowercased() == model.lowercased() } ?? model
 }

@@ -13,6 +13,34 @@ extension Checker {
             if let m = info.pciModel, let idx = info.index { controllerOptionChecks(c, i, m, index: idx, &f) }
         }
         duplicateIndexes(c, &f)
+        ideControllers(c, &f)
+    }
+
+    /// IDE exists only as the chipset's own controller (`qemuValidateDomainDeviceDefControllerIDE`):
+    /// on a machine without one (q35, virt) any IDE controller or IDE disk is refused, and on pc
+    /// only index 0 exists (a disk that needs IDE controller 1 is refused at its own check).
+    private static func ideControllers(_ c: CheckContext, _ f: inout Findings) {
+        let builtIn = c.machine.builtInDiskController == "ide"
+        for i in c.n.controllerOrder where c.devices[i].element != nil && !f.flagged.contains(i) {
+            guard let info = c.devices[i].controller, info.type == "ide" else { continue }
+            if builtIn && (info.index ?? 0) == 0 { continue }
+            let text = builtIn ? "Only a single IDE controller is supported for this machine type"
+                : "IDE controllers are unsupported for this QEMU binary or machine type"
+            let why = builtIn ? "the \(c.machineName) machine has exactly one IDE controller, the PIIX3's (index 0)"
+                : "the \(c.machineName) machine has no IDE controller"
+            f.add(Diagnostic(.controllerMachine, .error, "\(c.name(i)): \(why)", at: c.tag(i),
+                notes: [.libvirtRejects(text)],
+                fixIts: [FixIt(builtIn ? "remove the controller; every IDE disk uses controller 0" : "use a SATA controller and bus='sata' disks")]), device: i)
+        }
+        for i in c.devices.indices where c.devices[i].kind == .disk && c.devices[i].bus == "ide" && c.devices[i].element != nil {
+            if builtIn && Define.driveController(c.devices[i]) == 0 { continue }
+            let text = builtIn ? "Only 1 IDE controller is supported" : "IDE controllers are unsupported for this QEMU binary or machine type"
+            let why = builtIn ? "it would need IDE controller \(Define.driveController(c.devices[i])), but the pc machine has only the PIIX3's (hda–hdd)"
+                : "the \(c.machineName) machine has no IDE bus"
+            f.add(Diagnostic(.controllerMachine, .error, "\(c.name(i)) is an IDE disk: \(why)", at: c.attribute(i, "bus"),
+                notes: [.libvirtRejects(text)],
+                fixIts: [FixIt(builtIn ? "use a target from hda to hdd, or bus='sata' / bus='virtio'" : "use bus='sata' (the machine's AHCI) or bus='virtio'")]), device: i)
+        }
     }
 
     /// Reports a controller index libvirt cannot read; false when it was reported.

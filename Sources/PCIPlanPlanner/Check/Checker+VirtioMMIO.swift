@@ -64,7 +64,28 @@ extension Checker {
     /// What QEMU 7.2 refuses about the planned topology: PCI controllers it meets before their
     /// bus, and non-virtio SCSI controllers libvirt put on virtio-mmio.
     static func qemuStartChecks(_ p: PlannedDomain, severity: Severity) -> [Diagnostic] {
-        controllerBusOrder(p, severity: severity) + notVirtioOnMMIO(p, severity: severity)
+        controllerBusOrder(p, severity: severity) + notVirtioOnMMIO(p, severity: severity) + duplicateBusNr(p, severity: severity)
+    }
+
+    /// Two expander buses with one `busNr`: libvirt accepts them, QEMU creates the second and
+    /// finds its bus number taken.
+    static func duplicateBusNr(_ p: PlannedDomain, severity: Severity) -> [Diagnostic] {
+        let c = CheckContext(p.normalized)
+        var first: [Int: Int] = [:]
+        var out: [Diagnostic] = []
+        for i in p.normalized.controllerOrder {
+            guard let m = p.devices[i].controller?.pciModel, m == .pciExpanderBus || m == .pcieExpanderBus,
+                  let nr = p.devices[i].controller?.busNr ?? p.filledDefaults[i]?.busNr else { continue }
+            guard let other = first[nr] else { first[nr] = i; continue }
+            let target = p.devices[i].element?.child("target")?.attributeNode("busNr").map { c.range($0.valueRange) } ?? c.tag(i)
+            out.append(Diagnostic(.controllerBusNr, severity,
+                "\(c.name(i)) and \(c.name(other)) both start at bus number \(nr); QEMU gives every expander bus a range of its own",
+                at: target,
+                notes: [.init("\(c.name(other)) takes bus number \(nr) here", at: c.tag(other)),
+                        .qemuRefuses("Bus \(nr) is already in use")],
+                fixIts: [FixIt("give each expander bus its own busNr, far enough apart for the buses behind it")]))
+        }
+        return out
     }
 
     static let keepOnPCI = FixIt("give it a PCI address (<address type='pci'/>) so it stays a PCI device")
