@@ -84,7 +84,8 @@ public enum Pipeline {
             diags += planDiags.filter { p in !diags.contains { sameProblem($0, p, in: n) } }
             if let planned { diags += Checker.afterPlanForCheck(planned, options: options) + GuestDiagnostics.forCheck(planned, options: options) }
         }
-        return diags
+        // What libvirt accepts and only QEMU refuses does not stop libvirt (or the planner) above.
+        return diags + Checker.qemuStartChecks(n, severity: .error)
     }
 
     /// Two findings with one ID about the same device element.

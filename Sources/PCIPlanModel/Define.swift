@@ -101,13 +101,13 @@ public enum Define {
         if !hasController("pci", 0) {
             addController("pci", 0, model: machine.rootModel.rawValue, reason: "the \(machine.chipsetName) machine's root bus")
         }
-        if !hasController("usb", 0) {
+        if machine.addsDefaultUSB && !hasController("usb", 0) {
             addController("usb", 0, model: nil, reason: "libvirt's default USB controller")
         }
         for (type, reason) in machine.defaultControllers where !hasController(type, 0) {
             addController(type, 0, model: nil, reason: reason)
         }
-        if !devices.contains(where: { $0.kind == .memballoon }) {
+        if machine.addsDefaultMemballoon && !devices.contains(where: { $0.kind == .memballoon }) {
             var d = Device(kind: .memballoon, origin: .added("libvirt's default memory balloon"), element: nil, name: "memballoon 'virtio'")
             d.model = "virtio"
             devices.append(d)
@@ -143,8 +143,9 @@ public enum Define {
 
         // A video is added when there is graphics but no video.
         if !devices.contains(where: { $0.kind == .video }) && devices.contains(where: { $0.kind == .graphics }) {
-            var d = Device(kind: .video, origin: .added("libvirt's default video for <graphics>"), element: nil, name: "video 'cirrus'")
-            d.model = "cirrus"
+            let model = machine.defaultVideoModel
+            var d = Device(kind: .video, origin: .added("libvirt's default video for <graphics>"), element: nil, name: "video '\(model)'")
+            d.model = model
             devices.append(d)
         }
 
@@ -163,9 +164,9 @@ public enum Define {
                 }
                 devices[i].controller = c
             case .interface:
-                if devices[i].model == nil && devices[i].subtype != "hostdev" { devices[i].model = "rtl8139" }
+                if devices[i].model == nil && devices[i].subtype != "hostdev" { devices[i].model = machine.defaultNICModel }
             case .video:
-                if devices[i].model == nil { devices[i].model = "cirrus" }
+                if devices[i].model == nil { devices[i].model = machine.defaultVideoModel }
             default:
                 break
             }
@@ -182,6 +183,9 @@ public enum Define {
             consoleMirror = (con, ser)
             devices[con].address = .none
         }
+
+        // Address-less virtio devices go to virtio-mmio when one device already uses it.
+        assignVirtioMMIO(&devices, machine: machine)
 
         // Connect flags.
         for i in devices.indices {
@@ -244,7 +248,7 @@ public enum Define {
 
     /// The drive controller a disk sits on: explicit `<address type='drive' controller=>` or
     /// derived from the target name as libvirt does (6 units per SATA bus, 7 per SCSI, 4 per IDE).
-    static func driveController(_ d: Device) -> Int {
+    package static func driveController(_ d: Device) -> Int {
         if let a = d.addressElement, a[attribute: "type"] == "drive" {
             return Int(a[attribute: "controller"] ?? "0") ?? 0
         }

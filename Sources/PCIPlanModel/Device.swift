@@ -6,6 +6,15 @@ public enum MachineFamily: String, Sendable, Hashable, Codable {
     case pc
     /// ICH9, PCI Express root complex.
     case q35
+    /// The aarch64 `virt` board: a generic PCI Express host bridge (QEMU's gpex) and nothing
+    /// else on bus 0.
+    case virtAArch64 = "virt-aarch64"
+    /// The 32-bit ARM (armv7l) `virt` board: the aarch64 board's PCI topology, with the legacy
+    /// default USB controller.
+    case virtARMv7 = "virt-armv7l"
+    /// The riscv64 `virt` board: a gpex root complex like ARM's, with libvirt's x86-like
+    /// defaults (memory balloon, piix3-uhci) and no pxb-pcie in QEMU.
+    case virtRISCV64 = "virt-riscv64"
 
     /// libvirt's machine predicates (`qemuDomainIsI440FX`, `qemuDomainIsQ35`).
     public static func of(machine: String) -> MachineFamily? {
@@ -16,6 +25,34 @@ public enum MachineFamily: String, Sendable, Hashable, Codable {
             return .pc
         }
         return nil
+    }
+
+    /// The family of a machine type on a guest architecture: the x86 predicates above, and
+    /// libvirt's `qemuDomainMachineIsARMVirt` / `qemuDomainMachineIsRISCVVirt` (`virt` or
+    /// `virt-*`; the version does not change placement).
+    public static func of(arch: GuestArch, machine: String) -> MachineFamily? {
+        let isVirt = machine == "virt" || machine.hasPrefix("virt-")
+        switch arch {
+        case .x86_64, .i686: return of(machine: machine)
+        case .aarch64: return isVirt ? .virtAArch64 : nil
+        case .armv7l: return isVirt ? .virtARMv7 : nil
+        case .riscv64: return isVirt ? .virtRISCV64 : nil
+        }
+    }
+}
+
+/// The guest architectures pciplan reads (`<os><type arch=…>`).
+public enum GuestArch: String, Sendable, Hashable, Codable, CaseIterable {
+    case x86_64, i686, aarch64, armv7l, riscv64
+
+    /// The machine libvirt 9.0 picks when `<type>` names none (`preferredMachines` in
+    /// `qemu_capabilities.c`): only x86's is one pciplan plans.
+    public var libvirtDefaultMachine: String {
+        switch self {
+        case .x86_64, .i686: "pc"
+        case .aarch64, .armv7l: "integratorcp"
+        case .riscv64: "spike"
+        }
     }
 }
 
@@ -132,6 +169,9 @@ public struct Device: Sendable, Hashable {
     /// definition (the reason names the old device); the planner treats it as explicit and
     /// the writer writes it out.
     public var keptReason: String?
+    /// libvirt gave this address-less device `<address type='virtio-mmio'/>` at define
+    /// (`qemuDomainAssignVirtioMMIOAddresses`); `address` is then `.other("virtio-mmio")`.
+    public var virtioMMIOAssigned = false
 
     /// Whether this is a `<controller type='pci'>`, which provides a PCI bus.
     public var isPCIController: Bool { controller?.type == "pci" }

@@ -17,17 +17,22 @@ public enum DomainReader {
             return (nil, diags)
         }
         let osType = root.child("os")?.child("type")
-        let machine = osType?[attribute: "machine"] ?? "pc"
-        if let arch = osType?[attribute: "arch"], arch != "x86_64", arch != "i686" {
+        // Without arch= libvirt takes the host's, and pciplan plans as on an x86_64 host.
+        let archText = osType?[attribute: "arch"] ?? GuestArch.x86_64.rawValue
+        guard let arch = GuestArch(rawValue: archText) else {
+            let known = GuestArch.allCases.map(\.rawValue).joined(separator: ", ")
             diags.append(Diagnostic(.inputArch, .error,
-                "architecture '\(arch)' is not supported; pciplan plans x86_64 and i686 guests",
+                "architecture '\(archText)' is not supported; pciplan plans \(known) guests",
                 at: range(osType?.attributeNode("arch")?.valueRange ?? root.startTag)))
             return (nil, diags)
         }
-        guard let family = MachineFamily.of(machine: machine) else {
+        let machine = osType?[attribute: "machine"] ?? arch.libvirtDefaultMachine
+        guard let family = MachineFamily.of(arch: arch, machine: machine) else {
+            let given = osType?[attribute: "machine"] == nil ? " (libvirt's default for \(arch.rawValue))" : ""
+            let fix = osType?[attribute: "machine"] == nil && arch != .x86_64 && arch != .i686 ? "; write machine='virt'" : ""
             diags.append(Diagnostic(.inputMachine, .error,
-                "machine type '\(machine)' is not supported; pciplan plans 'pc' (i440fx) and 'q35' machines",
-                at: range(osType?.attributeNode("machine")?.valueRange ?? root.startTag)))
+                "machine type '\(machine)'\(given) is not supported on \(arch.rawValue); pciplan plans 'pc' (i440fx) and 'q35' machines on x86, and 'virt' on aarch64, armv7l and riscv64\(fix)",
+                at: range(osType?.attributeNode("machine")?.valueRange ?? osType?.startTag ?? root.startTag)))
             return (nil, diags)
         }
         let devicesElement = root.child("devices")
@@ -36,7 +41,8 @@ public enum DomainReader {
             var d = makeDevice(el, position: i)
             if let addrEl = el.child("address") {
                 d.addressElement = addrEl
-                d.address = parseAddress(addrEl, file: file, diags: &diags)
+                // libvirt 9.0 has no <crypto>: define drops it, address and all, unchecked.
+                if d.kind != .crypto { d.address = parseAddress(addrEl, file: file, diags: &diags) }
             }
             devices.append(d)
         }
@@ -113,7 +119,7 @@ public enum DomainReader {
             d.name = "disk '\(target?[attribute: "dev"] ?? "?")'"
         case .interface:
             d.subtype = el[attribute: "type"]
-            d.model = el.child("model")?[attribute: "type"]
+            d.model = el.child("model")?[attribute: "type"].map(canonicalNetModel)
             if let mac = el.child("mac")?[attribute: "address"] { d.name = "interface \(mac)" } else { d.name = "interface" }
         case .sound:
             d.model = el[attribute: "model"]
@@ -125,8 +131,13 @@ public enum DomainReader {
             d.subtype = el[attribute: "type"]
             d.model = el[attribute: "model"]
             d.bus = el[attribute: "mode"] ?? "subsystem"
-            if let a = el.child("source")?.child("address") {
-                d.name = "hostdev \(a[attribute: "bus"] ?? "?"):\(a[attribute: "slot"] ?? "?").\(a[attribute: "function"] ?? "?")"
+            if let a = el.child("source")?.child("address"), a[attribute: "type"] ?? "pci" == "pci", a[attribute: "slot"] != nil {
+                // One spelling everywhere: libvirt's 0000:3b:00.0, whatever number forms the source uses.
+                func n(_ k: String) -> UInt64 { a[attribute: k].flatMap(parseLibvirtUInt) ?? 0 }
+                d.name = "hostdev " + PCIAddress(domain: UInt32(truncatingIfNeeded: n("domain")), bus: Int(truncatingIfNeeded: n("bus")),
+                                                 slot: Int(truncatingIfNeeded: n("slot")), function: Int(truncatingIfNeeded: n("function"))).description
+            } else if let a = el.child("source")?.child("address") {
+                d.name = "hostdev \(a.attributes.filter { $0.name != "type" }.map { "\($0.name)=\($0.value)" }.joined(separator: ","))"
             } else {
                 d.name = "hostdev"
             }
@@ -183,12 +194,14 @@ public enum DomainReader {
             guard let v = parseLibvirtUInt(attr.value), v <= UInt64(UInt32.max) else {
                 ok = false
                 var fix: [FixIt] = []
-                if UInt64(attr.value, radix: 16) != nil {
+                if !attr.value.isEmpty, attr.value.allSatisfy({ $0.isASCII && $0.isHexDigit }) {
                     fix.append(FixIt("write hexadecimal with a '0x' prefix", range: range(attr.valueRange), replacement: "0x" + attr.value))
                 }
                 diags.append(Diagnostic(.addressBadNumber, .error,
                     "invalid \(name)='\(attr.value)': libvirt expects a non-negative integer (decimal, 0x-prefixed hex, or 0-prefixed octal)",
-                    at: range(attr.valueRange), fixIts: fix))
+                    at: range(attr.valueRange),
+                    notes: [.init("libvirt 9.0 rejects this definition: Invalid value for attribute '\(name)' in element 'address': '\(attr.value)'. Expected non-negative integer value")],
+                    fixIts: fix))
                 continue
             }
             values[name] = v
@@ -248,4 +261,15 @@ extension String {
         while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s = s.dropLast() }
         return String(s)
     }
+}
+
+/// libvirt's NIC models (`virDomainNetModel`), which it matches case-insensitively and stores in
+/// this spelling; any other model string is kept as written.
+let knownNetModels = ["netfront", "rtl8139", "virtio", "e1000", "e1000e", "virtio-transitional",
+                      "virtio-non-transitional", "usb-net", "spapr-vlan", "lan9118", "scm91c111", "vlance",
+                      "vmxnet", "vmxnet2", "vmxnet3", "Am79C970A", "Am79C973", "82540EM", "82545EM", "82543GC"]
+
+/// A NIC model in libvirt's own spelling (`ViRtIo` → `virtio`).
+func canonicalNetModel(_ model: String) -> String {
+    knownNetModels.first { $0.lowercased() == model.lowercased() } ?? model
 }

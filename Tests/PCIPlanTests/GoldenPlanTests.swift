@@ -82,7 +82,8 @@ extension GoldenPlanTests {
     }
 }
 
-/// Each device's PCI address and multifunction bit, keyed by identity like ../shared/conformance/compare.
+/// Each device's PCI address and multifunction bit (or `virtio-mmio`), keyed by identity like
+/// ../shared/conformance/compare.
 struct DeviceTable {
     var rows: [String: String] = [:]
 
@@ -107,6 +108,11 @@ struct DeviceTable {
                 ordinal["input \(el[attribute: "type"] ?? "") \(el[attribute: "bus"] ?? "")", default: 0] += 1
             } else {
                 ordinal[el.name, default: 0] += 1
+            }
+            // libvirt stores a device it put on virtio-mmio with the bare address type.
+            if let a = el.child("address"), a[attribute: "type"] == "virtio-mmio" {
+                rows[key] = "virtio-mmio"
+                continue
             }
             guard let a = el.child("address"), a[attribute: "type"] == "pci" else { continue }
             func n(_ s: String) -> UInt64 { a[attribute: s].flatMap(parseLibvirtUInt) ?? 0 }

@@ -115,6 +115,11 @@ public enum Explainer {
         if let m = d.controller?.pciModel, m.isRoot {
             return "It is the root bus (\(m.rawValue)) of the \(plan.family.descriptor.chipsetName) machine and has no address itself; devices on bus 0 plug straight into it."
         }
+        if d.virtioMMIOAssigned {
+            // qemuDomainAssignVirtioMMIOAddresses: address-less virtio devices follow the first one.
+            let first = plan.devices.first { $0.address == .other("virtio-mmio") && !$0.virtioMMIOAssigned }
+            return "It has no PCI address: libvirt puts it on virtio-mmio and stores <address type='virtio-mmio'/>, because another device of the domain uses virtio-mmio\(first.map { " (\($0.name) has <address type='virtio-mmio'/>)" } ?? ""); give it <address type='pci'/> to keep it on PCI."
+        }
         if case .other(let t) = d.address { return "It has no PCI address: its address is of type '\(t)'." }
         if d.flags.isEmpty { return "It has no PCI address: in this configuration it is not a PCI device." }
         return "It has no PCI address."

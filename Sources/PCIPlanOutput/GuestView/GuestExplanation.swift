@@ -68,6 +68,7 @@ enum GuestExplanation {
     /// Why an interface has no `ens` name.
     static func noSlotReason(_ guest: GuestView, _ i: Int) -> String {
         let plan = guest.plan
+        guard plan.family.descriptor.acpiPCIHotplug else { return "pciplan models slot names only for the x86 machines' ACPI PCI hotplug" }
         guard plan.normalized.definition.hasACPI else { return "without <acpi/> the guest has no ACPI hotplug slots" }
         guard let bus = plan.placements[i]?.address.bus, let ci = plan.normalized.pciController(index: bus),
               let m = plan.devices[ci].controller?.pciModel else { return "no hotplug slot" }

@@ -54,7 +54,7 @@ extension GuestView {
     /// downstream ports; not q35's pcie.0 (recorded: the guest has no `acpi_index` there) and
     /// nothing below a pci-expander-bus.
     func describesACPIIndex(bus: Int) -> Bool {
-        plan.normalized.definition.hasACPI && hotplugSlotCandidates(bus: bus) != nil
+        plan.family.descriptor.acpiPCIHotplug && plan.normalized.definition.hasACPI && hotplugSlotCandidates(bus: bus) != nil
     }
 
     /// The slot number systemd v252 names interface `i` by (`ID_NET_NAME_SLOT`), or nil.
@@ -112,7 +112,7 @@ extension GuestView {
     /// not use. A slot holding a bridge or an expander has no directory. Without `<acpi/>` there is
     /// no ACPI hotplug, and pciplan predicts no slot directories (not recorded).
     static func plainSlots(_ plan: PlannedDomain, _ numbers: [Int: Int]) -> Set<GuestSlot> {
-        guard plan.normalized.definition.hasACPI else { return [] }
+        guard plan.family.descriptor.acpiPCIHotplug, plan.normalized.definition.hasACPI else { return [] }
         var bridgeSlots: [Int: Set<Int>] = [:]
         for i in plan.normalized.controllerOrder where plan.devices[i].isPCIController {
             guard let p = plan.placements[i] else { continue }

@@ -2,13 +2,33 @@ import PCIPlanModel
 import PCIPlanPlanner
 import PCIPlanSource
 
-extension MachineFamily {
+extension MachineDescriptor {
     /// The bus controller libvirt adds when a device needs a slot and none is free: a
-    /// pcie-root-port for a PCI Express device on q35, a pci-bridge on pc.
+    /// pcie-root-port for a PCI Express device on q35 and virt, a pci-bridge on pc.
     var nextBusController: ControllerModel {
-        switch self {
-        case .pc: .pciBridge
-        case .q35: .pcieRootPort
+        switch chipset {
+        case .piix3: .pciBridge
+        case .ich9, .gpex: .pcieRootPort
+        }
+    }
+
+    /// Whether QEMU 7.2 describes PCI hotplug slots (and `acpi-index`) in ACPI for this machine,
+    /// which is where the guest's slot directories and `eno` names come from: the x86 machines'
+    /// ACPI PCI hotplug; `virt` has none (native PCI Express hotplug only; not modeled).
+    var acpiPCIHotplug: Bool {
+        switch chipset {
+        case .piix3, .ich9: true
+        case .gpex: false
+        }
+    }
+
+    /// The slot of bus 0 the chipset's own functions fill, where pciplan never puts a
+    /// controller of its choosing (PIIX3 at 00:01, ICH9's LPC, SATA and SMBus at 00:1f).
+    var chipsetSlot: Int? {
+        switch chipset {
+        case .piix3: 1
+        case .ich9: 0x1f
+        case .gpex: nil
         }
     }
 }
@@ -26,7 +46,7 @@ extension GuestDiagnostics {
     /// free root slot before a bridge at a higher slot, a root port before the dmi-to-pci-bridge
     /// at 00:1e, before a switch at a high slot).
     public static func nextController(_ plan: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
-        let model = plan.family.nextBusController
+        let model = plan.family.descriptor.nextBusController
         var n = plan.normalized
         for (i, p) in plan.placements { n.devices[i].address = .pci(p.address, multifunction: p.multifunction) }
         let top = n.controllerOrder.compactMap { n.devices[$0].isPCIController ? n.devices[$0].controller?.index : nil }.max() ?? 0

@@ -34,7 +34,7 @@ package enum QEMUDriverNames {
             default: return nil
             }
         case .video:
-            return video(d, primary: primaryVideo == i)
+            return video(d, primary: primaryVideo == i, machine: plan.family.descriptor)
         case .hostdev:
             switch d.subtype ?? "" {
             case "pci": return "vfio-pci"
@@ -119,8 +119,9 @@ package enum QEMUDriverNames {
         "am53c974": "am53c974", "dc390": "dc-390",
     ]
 
-    /// `qemuDeviceVideoGetModel`: the primary video gets the VGA-compatible variant.
-    static func video(_ d: Device, primary: Bool) -> String? {
+    /// `qemuDeviceVideoGetModel`: the primary video gets the VGA-compatible variant when the
+    /// QEMU binary has one (`qemu-system-aarch64` has no `virtio-vga`).
+    static func video(_ d: Device, primary primaryVideo: Bool, machine: MachineDescriptor) -> String? {
         let model = d.element?.child("model")
         let gl = model?.child("acceleration")?[attribute: "accel3d"] == "yes"
         let vhostUser = d.element?.child("driver")?[attribute: "name"] == "vhostuser"
@@ -129,8 +130,9 @@ package enum QEMUDriverNames {
         case "cirrus": return "cirrus-vga"
         case "vmvga": return "vmware-svga"
         case "bochs": return "bochs-display"
-        case "qxl": return primary ? "qxl-vga" : "qxl"
+        case "qxl": return primaryVideo ? "qxl-vga" : "qxl"
         case "virtio":
+            let primary = primaryVideo && machine.hasVirtioVGA
             if vhostUser { return primary ? "vhost-user-vga" : "vhost-user-gpu-pci" }
             return primary ? (gl ? "virtio-vga-gl" : "virtio-vga") : (gl ? "virtio-gpu-gl-pci" : "virtio-gpu-pci")
         default: return nil

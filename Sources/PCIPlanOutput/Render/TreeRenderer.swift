@@ -72,7 +72,13 @@ struct Topology {
             case .kept: s += " [kept]"
             }
         }
-        if case .added = d.origin { s += " (added)" }
+        if case .added = d.origin, !isAddedController(plan.placements[i]) { s += " (added)" }
         return s + (guest.map { GuestTree.device($0, i) } ?? "")
+    }
+
+    /// Whether the placement already says `[added]` (a controller libvirt added).
+    func isAddedController(_ p: Placement?) -> Bool {
+        if case .addedController = p?.provenance { return true }
+        return false
     }
 }

@@ -106,6 +106,9 @@ public enum XMLWriter {
                 } else if let p = mirrored {
                     children.append(p.address.xml(multifunction: p.multifunction))
                 }
+            } else if d.virtioMMIOAssigned {
+                // libvirt stores the virtio-mmio address type alone, with no further attributes.
+                children.append(virtioMMIOAddress)
             } else if let p = placement {
                 if case .kept = p.provenance, let a = d.addressElement, writtenAddress(a) == p.address,
                    writtenMultifunction(a) == p.multifunction || (p.multifunction == .on && writtenMultifunction(a) == .absent)
@@ -221,6 +224,9 @@ public enum XMLWriter {
         return PCIAddress(domain: UInt32(d), bus: Int(b), slot: Int(s), function: Int(f))
     }
 
+    /// What libvirt stores for a device it put on virtio-mmio.
+    static let virtioMMIOAddress = "<address type='virtio-mmio'/>"
+
     static func targetAttributes(_ f: ControllerDefaults) -> [String] {
         var a: [String] = []
         if let v = f.chassisNr { a.append("chassisNr='\(v)'") }
@@ -253,6 +259,7 @@ public enum XMLWriter {
             if let m = d.model { head += " model='\(m)'" }
         }
         if let p = plan.placements[i] { children.append(p.address.xml(multifunction: p.multifunction)) }
+        if d.virtioMMIOAssigned { children.append(virtioMMIOAddress) }
         let tag = d.kind == .video ? "video" : (d.kind == .controller ? "controller" : d.kind.rawValue)
         if children.isEmpty { return "\(indent)\(head)/>\n" }
         return "\(indent)\(head)>\n" + children.map { "\(inner)\($0)\n" }.joined() + "\(indent)</\(tag)>\n"

@@ -13,11 +13,13 @@ extension AddressWalk {
     static let ich9SATA = PCIAddress(bus: 0, slot: 0x1f, function: 2)
     static let ich9SMBus = PCIAddress(bus: 0, slot: 0x1f, function: 3)
 
-    /// The chipset's ISA bridge, function 0 of the slot the chipset owns.
-    static func isaBridge(of chipset: MachineDescriptor.Chipset) -> PCIAddress {
+    /// The chipset's ISA bridge, function 0 of the slot the chipset owns (the virt boards'
+    /// gpex has none).
+    static func isaBridge(of chipset: MachineDescriptor.Chipset) -> PCIAddress? {
         switch chipset {
         case .piix3: piix3ISA
         case .ich9: ich9LPC
+        case .gpex: nil
         }
     }
 
@@ -40,6 +42,7 @@ extension AddressWalk {
         switch c.machine.chipset {
         case .piix3: j == controllerZero("ide") || j == piix3USBController
         case .ich9: j == controllerZero("sata")
+        case .gpex: false
         }
     }
 
@@ -72,6 +75,8 @@ extension AddressWalk {
                  ?? .chipset("the ICH9 AHCI (SATA) controller built into the q35 machine"))
             hold(Self.ich9SMBus, .chipset("the ICH9 SMBus controller built into the q35 machine"))
             chipsetSlots.insert(Self.ich9LPC.slotKey)
+        case .gpex:
+            break  // the host bridge at 00:00.0 is outside every slot range already
         }
     }
 
@@ -85,7 +90,7 @@ extension AddressWalk {
             // qemuDomainCollectPCIAddress: on any machine, bus 0 must be conventional PCI.
             if set.count > 0 && !set.buses[0].flags.contains(.pciDevice) {
                 diagnostics.append(Diagnostic(.addressIncompatible, .error,
-                    "\(c.name(i)) is a function of the PIIX3 chipset at \(a), but bus 0x00 of a \(c.machineName) machine is not conventional PCI",
+                    "\(c.name(i)) is a function of the PIIX3 chipset at \(a), but bus 0x00 of \(c.machine.aDisplayName) machine is not conventional PCI",
                     at: c.addressTag(i), notes: [.libvirtRejects("Bus 0 must be PCI for integrated PIIX3 USB or IDE controllers")]))
             }
             return true
@@ -102,6 +107,8 @@ extension AddressWalk {
                      (piix3USBController, Self.piix3USB, "PIIX3", "PIIX3 USB controller at index 0 must have PCI address 0:0:1.2")]
         case .ich9:
             fixed = [(controllerZero("sata"), Self.ich9SATA, "ICH9", "Primary SATA controller must have PCI address 0:0:1f.2")]
+        case .gpex:
+            fixed = []
         }
         for case let (j?, want, chip, libvirt) in fixed where !skip.contains(j) {
             guard case .pci(let a, _) = c.devices[j].address, a != want else { continue }

@@ -22,6 +22,7 @@ extension Checker {
 
     static func controllerOptionChecks(_ c: CheckContext, _ i: Int, _ model: ControllerModel, index idx: Int, _ f: inout Findings) {
         guard let target = c.devices[i].element?.child("target") else { return }
+        numaNode(c, i, model, index: idx, target, &f)
         let modelName = c.devices[i].controller?.modelName ?? model.defaultModelName ?? "none"
         for (attribute, option, models) in targetOptionModels {
             guard let a = target.attributeNode(attribute), !models.contains(model) else { continue }
@@ -40,5 +41,19 @@ extension Checker {
                 at: c.range(a.valueRange),
                 notes: [.libvirtRejects("PCI controller \(attribute) '\(v)' out of range - must be \(range.lowerBound)-\(range.upperBound)")]), device: i)
         }
+    }
+
+    /// An expander bus's `<node>` must be a NUMA cell of the domain (virDomainDefValidate's
+    /// controller check against `<cpu><numa>`).
+    static func numaNode(_ c: CheckContext, _ i: Int, _ model: ControllerModel, index idx: Int, _ target: XMLElement, _ f: inout Findings) {
+        guard model == .pciExpanderBus || model == .pcieExpanderBus, let node = target.child("node"),
+              let n = Int(node.text.trimmingSpaces) else { return }
+        let cells = c.n.definition.root.child("cpu")?.child("numa")?.children.filter { $0.name == "cell" }.count ?? 0
+        guard n >= cells else { return }
+        f.add(Diagnostic(.controllerOption, .error,
+            "\(model.rawValue) index \(idx) is placed on NUMA node \(n), but the domain has \(cells == 0 ? "no NUMA cells" : "NUMA cells 0–\(cells - 1) only")",
+            at: c.range(node.range),
+            notes: [.libvirtRejects("\(model.rawValue) with index \(idx) is configured for a NUMA node (\(n)) not present in the domain's <cpu><numa> array (\(cells))")],
+            fixIts: [FixIt(cells == 0 ? "remove <node>, or define NUMA cells in <cpu><numa>" : "use a node from 0 to \(cells - 1)")]), device: i)
     }
 }

@@ -13,6 +13,34 @@ extension Checker {
             if let m = info.pciModel, let idx = info.index { controllerOptionChecks(c, i, m, index: idx, &f) }
         }
         duplicateIndexes(c, &f)
+        ideControllers(c, &f)
+    }
+
+    /// IDE exists only as the chipset's own controller (`qemuValidateDomainDeviceDefControllerIDE`):
+    /// on a machine without one (q35, virt) any IDE controller or IDE disk is refused, and on pc
+    /// only index 0 exists (a disk that needs IDE controller 1 is refused at its own check).
+    private static func ideControllers(_ c: CheckContext, _ f: inout Findings) {
+        let builtIn = c.machine.builtInDiskController == "ide"
+        for i in c.n.controllerOrder where c.devices[i].element != nil && !f.flagged.contains(i) {
+            guard let info = c.devices[i].controller, info.type == "ide" else { continue }
+            if builtIn && (info.index ?? 0) == 0 { continue }
+            let text = builtIn ? "Only a single IDE controller is supported for this machine type"
+                : "IDE controllers are unsupported for this QEMU binary or machine type"
+            let why = builtIn ? "the \(c.machineName) machine has exactly one IDE controller, the PIIX3's (index 0)"
+                : "the \(c.machineName) machine has no IDE controller"
+            f.add(Diagnostic(.controllerMachine, .error, "\(c.name(i)): \(why)", at: c.tag(i),
+                notes: [.libvirtRejects(text)],
+                fixIts: [FixIt(builtIn ? "remove the controller; every IDE disk uses controller 0" : "use a SATA controller and bus='sata' disks")]), device: i)
+        }
+        for i in c.devices.indices where c.devices[i].kind == .disk && c.devices[i].bus == "ide" && c.devices[i].element != nil {
+            if builtIn && Define.driveController(c.devices[i]) == 0 { continue }
+            let text = builtIn ? "Only 1 IDE controller is supported" : "IDE controllers are unsupported for this QEMU binary or machine type"
+            let why = builtIn ? "it would need IDE controller \(Define.driveController(c.devices[i])), but the pc machine has only the PIIX3's (hda–hdd)"
+                : "the \(c.machineName) machine has no IDE bus"
+            f.add(Diagnostic(.controllerMachine, .error, "\(c.name(i)) is an IDE disk: \(why)", at: c.attribute(i, "bus"),
+                notes: [.libvirtRejects(text)],
+                fixIts: [FixIt(builtIn ? "use a target from hda to hdd, or bus='sata' / bus='virtio'" : "use bus='sata' (the machine's AHCI) or bus='virtio'")]), device: i)
+        }
     }
 
     /// Reports a controller index libvirt cannot read; false when it was reported.
@@ -41,7 +69,7 @@ extension Checker {
             if idx == 0 && info.model == nil {
                 // libvirt 9.0 does not fill in the root model (checked with the oracle)
                 f.add(Diagnostic(.controllerWrongRoot, .error,
-                    "the PCI controller with index 0 must be model='\(root)' on a \(c.machineName) machine, but it has no model",
+                    "the PCI controller with index 0 must be model='\(root)' on \(c.machine.aDisplayName) machine, but it has no model",
                     at: c.tag(i),
                     notes: [.libvirtRejects("The PCI controller with index='0' must be model='\(root)' for this machine type, but model='(null)' was found instead")],
                     fixIts: c.devices[i].element?.attributeNode("index").map {
@@ -71,7 +99,7 @@ extension Checker {
         }
         if idx == 0 && model.rawValue != root {
             f.add(Diagnostic(.controllerWrongRoot, .error,
-                "the PCI controller with index 0 must be model='\(root)' on a \(c.machineName) machine, but it is model='\(model.rawValue)'",
+                "the PCI controller with index 0 must be model='\(root)' on \(c.machine.aDisplayName) machine, but it is model='\(model.rawValue)'",
                 at: c.attribute(i, "model"),
                 notes: [.libvirtRejects("The PCI controller with index='0' must be model='\(root)' for this machine type, but model='\(model.rawValue)' was found instead")]),
                 device: i)
@@ -97,19 +125,23 @@ extension Checker {
     /// for the expander buses; the PCIe controllers on pc fail later, when libvirt finds no bus
     /// that accepts them).
     private static func machineRestriction(_ c: CheckContext, _ i: Int, _ model: ControllerModel, _ f: inout Findings) {
+        let m = c.machine
         let note: Diagnostic.Note
         let msg: String
-        switch (model, c.family) {
-        case (.pciExpanderBus, .q35):
-            msg = "pci-expander-bus controllers exist only on pc (i440fx) machines; a q35 machine uses pcie-expander-bus"
+        switch model {
+        case .pciExpanderBus where !m.supportsPCIExpanderBus:
+            msg = "pci-expander-bus controllers exist only on pc (i440fx) machines"
+                + (m.supportsPCIeExpanderBus ? "; \(m.aDisplayName) machine uses pcie-expander-bus" : "")
             note = .libvirtRejects("pci-expander-bus controllers are only supported on 440fx-based machinetypes")
-        case (.pcieExpanderBus, .pc):
-            msg = "pcie-expander-bus controllers need a q35 machine; a pc (i440fx) machine uses pci-expander-bus"
+        case .pcieExpanderBus where !m.supportsPCIeExpanderBus:
+            msg = m.supportsPCIExpanderBus
+                ? "pcie-expander-bus controllers need a q35 machine; \(m.aDisplayName) machine uses pci-expander-bus"
+                : "pcie-expander-bus controllers are not supported on \(m.aDisplayName) machine (its QEMU has no pxb-pcie)"
             note = .libvirtRejects("pcie-expander-bus controllers are not supported with this machine type")
-        case (.pcieRootPort, .pc), (.pcieSwitchUpstreamPort, .pc), (.pcieSwitchDownstreamPort, .pc),
-             (.dmiToPCIBridge, .pc), (.pcieToPCIBridge, .pc):
-            msg = "\(model.rawValue) controllers need a PCI Express machine (q35), but this is a pc (i440fx) machine"
-            note = .init("no bus of a pc machine accepts a \(model.rawValue), so libvirt 9.0 rejects the definition when it assigns addresses")
+        case .pcieRootPort, .pcieSwitchUpstreamPort, .pcieSwitchDownstreamPort, .dmiToPCIBridge, .pcieToPCIBridge:
+            guard !m.pciExpress else { return }
+            msg = "\(model.rawValue) controllers need a PCI Express machine (q35), but this is a \(m.displayName) machine"
+            note = .init("no bus of a \(m.displayName) machine accepts a \(model.rawValue), so libvirt 9.0 rejects the definition when it assigns addresses")
         default:
             return
         }

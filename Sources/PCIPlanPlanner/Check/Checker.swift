@@ -20,6 +20,7 @@ public enum Checker {
         controllerChecks(c, &f)
         deviceChecks(c, &f)
         usbChecks(c, &f)
+        virtioMMIODefineChecks(c, &f)
         return f.diagnostics
     }
 
@@ -30,6 +31,7 @@ public enum Checker {
         controllerChecks(c, &f)
         deviceChecks(c, &f)
         usbChecks(c, &f)
+        virtioMMIODefineChecks(c, &f)
         var walk = AddressWalk(c, skip: f.flagged)
         walk.run()
         f.diagnostics += walk.diagnostics
@@ -40,10 +42,11 @@ public enum Checker {
         }.map(\.element)
     }
 
-    /// What `check` looks at once planning succeeded: `afterPlan`, and explicit root ports at
-    /// functions ≥ 1 of a slot whose function 0 stayed empty.
+    /// What `check` looks at once planning succeeded: `afterPlan`, explicit root ports at
+    /// functions ≥ 1 of a slot whose function 0 stayed empty, and what QEMU refuses about the
+    /// planned topology (controller order, non-virtio devices on virtio-mmio).
     public static func afterPlanForCheck(_ p: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
-        aggregateFunctionZero(p) + afterPlan(p, options: options) + hotplugHeadroom(p)
+        aggregateFunctionZero(p) + afterPlan(p, options: options) + qemuStartChecks(p, severity: .error) + hotplugHeadroom(p)
     }
 
     /// A PCI Express guest without a free hot-pluggable port: libvirt's live attach never adds
@@ -67,8 +70,13 @@ public enum Checker {
 
     /// For `plan`: libvirt stores a slot whose function 0 says `multifunction='off'` while other
     /// functions are used, so `plan` does too — with a warning, because QEMU will not start it.
-    /// (`check` reports the same as an error.)
+    /// (`check` reports the same as an error.) The same for the other definitions libvirt
+    /// stores and QEMU refuses to start (virtio-mmio, machine devices, controller order).
     public static func planWarnings(_ p: PlannedDomain) -> [Diagnostic] {
+        multifunctionOffWarnings(p) + qemuStartChecks(p.normalized, severity: .warning) + qemuStartChecks(p, severity: .warning)
+    }
+
+    static func multifunctionOffWarnings(_ p: PlannedDomain) -> [Diagnostic] {
         var bySlot: [SlotKey: [Int: Int]] = [:]
         for (i, pl) in p.placements { bySlot[pl.address.slotKey, default: [:]][pl.address.function] = i }
         let file = p.normalized.definition.file

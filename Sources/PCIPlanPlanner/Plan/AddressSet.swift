@@ -80,11 +80,11 @@ public struct PCIAddressSet: Sendable {
     // MARK: compatibility and validation (libvirt virDomainPCIAddressFlagsCompatible / Validate)
 
     static func compatible(_ addr: PCIAddress, busFlags inBus: ConnectFlags, device inDev: ConnectFlags,
-                           fromConfig: Bool) -> AddressSetError?
+                           fromConfig: Bool, shownAs shown: String? = nil) -> AddressSetError?
     {
         var busFlags = inBus
         var devFlags = inDev
-        let s = addr.description
+        let s = shown ?? addr.description
         if devFlags.contains(.integrated) {
             if addr.bus == 0 {
                 busFlags.insert(.autoAssign)
@@ -118,8 +118,10 @@ public struct PCIAddressSet: Sendable {
     /// Whether a device with `flags` may sit at `addr` (libvirt `virDomainPCIAddressValidate`): the
     /// bus exists, accepts the device and has that slot. `fromConfig` is true for addresses written
     /// in the definition, for which libvirt relaxes the PCI / PCIe distinction. Nil when it may.
-    public func validate(_ addr: PCIAddress, flags: ConnectFlags, fromConfig: Bool) -> AddressSetError? {
-        let s = addr.description
+    /// `shown` is the address as the messages print it: libvirt formats the address before the
+    /// dry run's growth may bump its bus, and prints that string (`ReserveAddrInternal`).
+    public func validate(_ addr: PCIAddress, flags: ConnectFlags, fromConfig: Bool, shownAs shown: String? = nil) -> AddressSetError? {
+        let s = shown ?? addr.description
         if buses.isEmpty { return AddressSetError(kind: .noBuses, libvirtMessage: "No PCI buses available", address: addr) }
         if addr.domain != 0 {
             return AddressSetError(kind: .domain, libvirtMessage: "Invalid PCI address \(s). Only PCI domain 0 is available", address: addr)
@@ -129,7 +131,7 @@ public struct PCIAddressSet: Sendable {
                 libvirtMessage: "Invalid PCI address \(s). Only PCI buses up to \(buses.count - 1) are available", address: addr)
         }
         let bus = buses[addr.bus]
-        if let e = Self.compatible(addr, busFlags: bus.flags, device: flags, fromConfig: fromConfig) { return e }
+        if let e = Self.compatible(addr, busFlags: bus.flags, device: flags, fromConfig: fromConfig, shownAs: s) { return e }
         if bus.minSlot > 0 && addr.slot < bus.minSlot {
             return AddressSetError(kind: .slotTooLow, libvirtMessage: "Invalid PCI address \(s). slot must be >= \(bus.minSlot)", address: addr)
         }
@@ -210,9 +212,9 @@ public struct PCIAddressSet: Sendable {
     public mutating func reserve(_ address: PCIAddress, flags: ConnectFlags, fromConfig: Bool) throws(AddressSetError) -> PCIAddress {
         var addr = address
         if dryRun { try grow(&addr, flags: flags) }
-        if let e = validate(addr, flags: flags, fromConfig: fromConfig) { throw e }
+        if let e = validate(addr, flags: flags, fromConfig: fromConfig, shownAs: address.description) { throw e }
         if functionInUse(addr) {
-            throw AddressSetError(kind: .inUse, libvirtMessage: "Attempted double use of PCI Address \(addr.description)", address: addr)
+            throw AddressSetError(kind: .inUse, libvirtMessage: "Attempted double use of PCI Address \(address.description)", address: addr)
         }
         if buses[addr.bus].functions[addr.slot] == 0 && flags.contains(.aggregateSlot) {
             buses[addr.bus].aggregate[addr.slot] = true

@@ -16,6 +16,9 @@ extension Planner {
         switch family.descriptor.chipset {
         case .piix3: try chipsetPIIX3(&set)
         case .ich9: try chipsetQ35(&set)
+        // The virt boards' gpex has nothing libvirt reserves (qemuDomainValidateDevicePCISlotsChipsets
+        // handles i440fx and q35 only): the primary video is placed in class order like any video.
+        case .gpex: break
         }
     }
 
@@ -68,8 +71,8 @@ extension Planner {
         try primaryVideo(&set, slot: family.descriptor.primaryVideoSlot, flags: flags)
     }
 
-    mutating func primaryVideo(_ set: inout PCIAddressSet, slot: Int, flags: ConnectFlags) throws(Failure) {
-        guard let v = primaryVideo, wants(v) else { return }
+    mutating func primaryVideo(_ set: inout PCIAddressSet, slot: Int?, flags: ConnectFlags) throws(Failure) {
+        guard let slot, let v = primaryVideo, wants(v) else { return }
         let a = PCIAddress(bus: 0, slot: slot)
         if let e = set.validate(a, flags: flags, fromConfig: true) { throw fail(v, e, explicit: false) }
         if set.slotInUse(a) {

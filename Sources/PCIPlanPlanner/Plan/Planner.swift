@@ -189,6 +189,11 @@ public struct Planner {
             let a = placement.address
             var flags = devices[i].flags
             if flags.isEmpty { flags = .pciDevice }
+            // `plan --keep`: a slot OLD had as one function stays one, or the root ports NEW needs
+            // would be packed beside it and libvirt would derive multifunction='on' there.
+            if devices[i].keptReason != nil && a.function == 0 && placement.multifunction != .on {
+                flags.remove(.aggregateSlot)
+            }
             if let c = devices[i].controller, a.domain == 0, a.bus == 0, a.slot == 1 {
                 let piix = (c.type == "ide" && c.index == 0 && a.function == 1)
                     || (c.type == "usb" && c.index == 0 && (c.model == "piix3-uhci" || c.model == nil) && a.function == 2)

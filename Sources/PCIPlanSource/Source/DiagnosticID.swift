@@ -89,6 +89,11 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case controllerMachine = "controller.machine"
     /// libvirt's USB controller rules (`model='none'` with other USB, two controllers on one index).
     case controllerUSB = "controller.usb"
+    /// A PCI controller on the bus of a controller with a higher index: QEMU creates PCI
+    /// controllers in index order and does not find the bus yet (QEMU refuses).
+    case controllerBusOrder = "controller.busOrder"
+    /// Two expander buses with one `busNr` (libvirt accepts, QEMU refuses).
+    case controllerBusNr = "controller.duplicateBusNr"
     /// A chipset controller (IDE 0 and PIIX3 USB 0 on pc, SATA 0 on q35) away from its fixed address.
     case chipsetFixed = "chipset.fixedAddress"
     // devices (libvirt's define-time validation)
@@ -96,6 +101,15 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case deviceAddressType = "device.addressType"
     /// The same host device passed through twice.
     case hostdevDuplicate = "device.duplicateHostdev"
+    /// A device QEMU refuses on this machine although libvirt accepts it (ramfb on riscv64).
+    case deviceMachine = "device.machine"
+    // virtio-mmio on the virt boards (libvirt accepts, QEMU refuses)
+    /// A transitional virtio model on virtio-mmio, where QEMU has only the plain device.
+    case virtioMMIOTransitional = "virtioMMIO.transitional"
+    /// A device that is not a virtio device (lsilogic) on virtio-mmio.
+    case virtioMMIONotVirtio = "virtioMMIO.notVirtio"
+    /// More virtio-mmio devices than the board has transports.
+    case virtioMMIOTooMany = "virtioMMIO.tooMany"
     // planning
     /// No free slot is left and no controller may be added for one.
     case planNoSlot = "plan.noFreeSlot"
