@@ -41,6 +41,10 @@ public struct ABIChange: Sendable, Hashable {
         case controllerTarget = "diff.controllerTarget"
         /// A new device takes an address a removed or moved device had (warning).
         case displaced = "diff.displaced"
+        /// Same libvirt address, but the guest sees the device at another address, because the
+        /// firmware numbers a bus differently (a bridge or port added, moved or removed before
+        /// it): the guest renames it (breaking).
+        case guestRenamed = "diff.guestRenamed"
         /// A device is added, or becomes a PCI device (info).
         case added = "diff.added"
         /// A device is removed, or stops being a PCI device (info).
@@ -49,7 +53,7 @@ public struct ABIChange: Sendable, Hashable {
         /// The fixed severity of this kind of change (Docs/abi.md gives the reasoning).
         public var severity: Severity {
             switch self {
-            case .moved, .upstream, .multifunction, .connectKind, .controller: .breaking
+            case .moved, .upstream, .multifunction, .connectKind, .controller, .guestRenamed: .breaking
             case .controllerTarget, .displaced: .warning
             case .added, .removed: .info
             }
@@ -60,7 +64,7 @@ public struct ABIChange: Sendable, Hashable {
         public var libvirtChecks: Bool {
             switch self {
             case .moved, .controller, .added, .removed: true
-            case .upstream, .multifunction, .connectKind, .controllerTarget, .displaced: false
+            case .upstream, .multifunction, .connectKind, .controllerTarget, .displaced, .guestRenamed: false
             }
         }
     }

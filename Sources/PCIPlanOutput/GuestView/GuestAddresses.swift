@@ -57,6 +57,11 @@ public struct GuestView: Sendable {
     public private(set) var reasons: [Int: BusReason] = [:]
     /// Expander ranges that need bus numbers past 255.
     public private(set) var overflows: [Overflow] = []
+    /// The bridges and ports in the order the firmware numbers them (the root bus's range, then
+    /// each expander's), as libvirt bus indexes.
+    var enumeration: [Int] = []
+    /// libvirt bus index → the bus index that starts its range (0 for the root bus's range).
+    var rangeOf: [Int: Int] = [:]
     /// The guest buses whose slot numbers the guest registers under the bare number (see
     /// `GuestNames.swift`), as (guest bus, slot).
     var plainSlots: Set<GuestSlot> = []
@@ -89,6 +94,8 @@ public struct GuestView: Sendable {
         self.plan = plan
         let numbering = GuestNumbering(Self.nodes(plan))
         reasons = numbering.reasons
+        enumeration = numbering.order
+        rangeOf = numbering.range
         for (bus, n) in numbering.numbers { busNumbers[bus] = n }
         for o in numbering.overflows {
             guard let i = plan.normalized.pciController(index: o.expander) else { continue }
