@@ -197,14 +197,18 @@ struct GuestComparison {
         }
         // Disks: the by-path names of all disks, as multisets (the guest's vdX/sdX names follow
         // discovery order, not libvirt's targets).
+        // A plain guest-probe run (not the recording script) has no by_path_links: then the
+        // prefixes are compared.
+        let guestDisks = (g["disks"] as? [[String: Any]]) ?? []
+        let full = guestDisks.contains { $0["by_path_links"] != nil }
         var ours: [String] = [], theirs: [String] = []
         for i in plan.devices.indices where plan.devices[i].kind == .disk {
             guard let p = view.diskPaths(i) else { continue }
-            ours += p.links
+            ours += full ? p.links : [p.prefix]
         }
-        for d in (g["disks"] as? [[String: Any]]) ?? [] {
+        for d in guestDisks {
             let links = (d["by_path_links"] as? [String]) ?? []
-            theirs += links
+            theirs += full ? links : [(d["by_path"] as? String) ?? "none"]
             disks += 1
             if let bp = d["by_path"] as? String, let first = links.first, !first.hasPrefix(bp) {
                 problems.append("disk \(d["name"] ?? "?"): by_path \(bp) is not the prefix of \(first)")
