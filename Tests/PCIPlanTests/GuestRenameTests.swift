@@ -100,3 +100,45 @@ struct GuestRenameTests {
         #expect(!nic.libvirtChecks)
     }
 }
+
+/// `check`'s `guest.nextControllerRenumbers`: the layouts whose next bridge or port renames
+/// devices, against the edit pairs that added exactly that controller.
+@Suite("check warns when the next bridge or port would rename devices")
+struct GuestNextControllerTests {
+    static func warning(_ folder: String, _ name: String = "old.stored.xml") throws -> Diagnostic? {
+        let f = try GuestRenameTests.PairFiles(folder: folder, old: name, new: name).file(name)
+        return Pipeline.check(f).first { $0.id == DiagnosticID.guestNextControllerRenumbers.rawValue }
+    }
+
+    /// Pairs whose edit made libvirt add one pci-bridge (pc) or pcie-root-port (q35), as the
+    /// warning assumes: it must announce exactly the renames the guests showed.
+    @Test("the warning announces as many renames as the booted guests showed", arguments: [
+        "pair-pc-add-bridge", "pair-q35-dmi-add-nic", "pair-q35-switch-add-legacy-nic", "pair-q35-expander-add-nic", "pair-pc-add-nic",
+    ])
+    func announced(_ folder: String) throws {
+        let recorded = try GuestRenameTests.recordedRenames(folder).count
+        let w = try Self.warning(folder)
+        if recorded == 0 {
+            #expect(w == nil, "\(w?.message ?? "")")
+            return
+        }
+        let d = try #require(w)
+        #expect(d.severity == .warning)
+        #expect(d.message.contains("rename \(recorded) device"), "\(d.message)")
+    }
+
+    @Test("the message says where the controller goes, what it precedes and how names change")
+    func message() throws {
+        let d = try #require(try Self.warning("pair-pc-add-bridge"))
+        #expect(d.message == "the next pci-bridge libvirt adds goes to 0000:00:05.0, which the guest enumerates before pci-bridge 'pci.1' at 0000:00:08.0: the guest would give bus pci.1 the number 2 instead of 1 and rename 2 devices: interface 52:54:00:6e:15:01 (net0) 0000:01:01.0 → 0000:02:01.0 (enp1s1 → enp2s1); disk 'vda' (virtio-disk0) 0000:01:02.0 → 0000:02:02.0 (pci-0000:01:02.0 → pci-0000:02:02.0)")
+        #expect(d.fixIts.first?.message.contains("--keep") == true)
+    }
+
+    @Test("a layout libvirt planned alone never warns (its next port comes last)")
+    func plainLayouts() throws {
+        for folder in ["q35-minimal", "pc-minimal", "q35-many-nics", "q35-storage"] {
+            let f = SourceFile(name: "input.xml", bytes: [UInt8](try Data(contentsOf: GuestRecording.root.appendingPathComponent("\(folder)/input.xml"))))
+            #expect(!Pipeline.check(f).contains { $0.id == DiagnosticID.guestNextControllerRenumbers.rawValue }, "\(folder)")
+        }
+    }
+}

@@ -308,3 +308,37 @@ struct GuestJSONTests {
         }
     }
 }
+
+@Suite("explain and the tree say where the guest sees a device")
+struct GuestExplainTests {
+    static func file(_ folder: String) throws -> SourceFile {
+        SourceFile(name: "stored.xml", bytes: [UInt8](try Data(contentsOf: GuestRecording.root.appendingPathComponent("\(folder)/stored.xml"))))
+    }
+
+    @Test("a NIC behind a pxb: the internal bridge, busNr + 1, and why it has no slot name")
+    func pxb() throws {
+        let o = Pipeline.explain(try Self.file("pc-expander"), device: "52:54:00:6e:03:01")
+        let e = try #require(o.explanations?.first)
+        #expect(e.guestAddress?.description == "0000:65:02.0")
+        #expect(e.sentences.contains("The guest sees it at 0000:65:02.0: pci-expander-bus 'pci.1' is QEMU's pxb with busNr 100: it puts an internal pci-bridge at 0000:64:00.0, and libvirt's bus 1 is the bus behind that bridge, 101."))
+        #expect(e.sentences.contains { $0.hasPrefix("systemd v252 names it enp101s2 (path), no slot name (nothing on or below a pci-expander-bus has hotplug slots)") })
+    }
+
+    @Test("a bridge's bus: the n-th bridge in the depth-first walk; an onboard name wins")
+    func bridgeAndOnboard() throws {
+        let o = Pipeline.explain(try Self.file("q35-dmi-bridge"), device: "pci.2")
+        let e = try #require(o.explanations?.first)
+        #expect(e.sentences.contains { $0.hasPrefix("The guest numbers the bus it provides 6: the firmware numbers libvirt's bus 2 (pci-bridge 'pci.2') 6, because it is the 6th bridge or port") })
+        let a = Pipeline.explain(try Self.file("pc-acpi-index"))
+        let texts = try #require(a.explanations).flatMap(\.sentences)
+        #expect(texts.contains { $0.contains("eno7 (onboard, from <acpi index>)") && $0.hasSuffix("picks eno7.") })
+    }
+
+    @Test("the tree shows guest bus numbers and guest addresses")
+    func tree() throws {
+        let p = try #require(Pipeline.plan(try Self.file("q35-switch")).planned)
+        let t = TreeRenderer.render(p)
+        #expect(t.contains("├─ 10.0 pcie-root-port index=1 chassis=1 port=0x80 → bus 1 (guest bus 4) [explicit]"))
+        #expect(t.contains("00.0 interface 52:54:00:6e:07:01 (net0) [explicit] → guest 0000:06:00.0 enp6s0"))
+    }
+}

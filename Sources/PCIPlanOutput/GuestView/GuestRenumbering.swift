@@ -76,7 +76,7 @@ extension GuestDiagnostics {
         let where_ = plan.placements[first].map { " at \($0.address)" } ?? ""
         let lastBridge = before.lastBridge(onBusOf: first).map { " after \($0)" } ?? ""
         return [Diagnostic(.guestNextControllerRenumbers, .warning,
-            "the next \(model.rawValue) libvirt adds goes to \(at), which the guest enumerates before \(ABIComparison.label(plan, first))\(where_): the guest would number its bus pci.\(firstBus) \(after.busNumber(firstBus).map(String.init) ?? "not at all") instead of \(before.busNumber(firstBus).map(String.init) ?? "?") and rename \(renamed.count) device\(renamed.count == 1 ? "" : "s"): \(shown.joined(separator: "; "))\(more)",
+            "the next \(model.rawValue) libvirt adds goes to \(at), which the guest enumerates before \(ABIComparison.label(plan, first))\(where_): the guest would give bus pci.\(firstBus) the number \(after.busNumber(firstBus).map(String.init) ?? "none") instead of \(before.busNumber(firstBus).map(String.init) ?? "?") and rename \(renamed.count) device\(renamed.count == 1 ? "" : "s"): \(shown.joined(separator: "; "))\(more)",
             at: range(plan, first),
             notes: [.init("the firmware numbers bridges and ports depth first in (slot, function) order, and the guest's names (enp…, /dev/disk/by-path) carry those numbers")],
             fixIts: [FixIt("add devices with `pciplan plan NEW --keep THIS`, which places new bridges and ports after every existing bus, or write the new controller's address\(lastBridge) yourself")])]
