@@ -43,6 +43,9 @@ struct Plan: ParsableCommand {
     @Option(help: ArgumentHelp("Leave at least N free hot-pluggable PCI slots (pc), adding the fewest bare pci-bridge controllers libvirt needs.", valueName: "N"))
     var hotplugSlots: Int?
 
+    @Flag(help: "Put PCI host devices that are functions of one host slot into one guest slot, with their host function numbers and multifunction='on' on function 0 (libvirt gives each its own slot).")
+    var groupHostFunctions = false
+
     func validate() throws {
         if hotplugPorts != nil && hotplugSlots != nil { throw ValidationError("--hotplug-ports and --hotplug-slots exclude each other") }
         if let n = hotplugPorts ?? hotplugSlots, !(0...256).contains(n) { throw ValidationError("the number of spare places must be from 0 to 256") }
@@ -60,6 +63,7 @@ struct Plan: ParsableCommand {
         o.multifunction = multifunction
         o.hotplugPorts = hotplugPorts
         o.hotplugSlots = hotplugSlots
+        o.groupHostFunctions = groupHostFunctions
         var files = [source]
         let outcome: Pipeline.PlanOutcome
         if let keepOld {

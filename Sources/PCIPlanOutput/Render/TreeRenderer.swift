@@ -66,6 +66,7 @@ struct Topology {
             case .planned: s += " [planned]"
             case .addedController: s += " [added]"
             case .kept: s += " [kept]"
+            case .grouped: s += " [grouped]"
             }
         }
         if case .added = d.origin { s += " (added)" }

@@ -54,6 +54,7 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case planBusNr = "plan.busNr"
     case planKeep = "plan.cannotKeep"
     case planSpares = "plan.spares"
+    case planHostGroup = "plan.hostGroup"
     case hotplugNoFreePort = "hotplug.noFreePort"
     case internalError = "internal.bug"
     // hot-plug (libvirt's attach-device --live)
