@@ -26,11 +26,15 @@ struct Explain: ParsableCommand {
     @Option(help: "Multifunction policy: libvirt (derive like libvirt 9.0) or explicit (derive nothing).")
     var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
 
+    @Flag(help: "Plan as `plan --group-host-functions` does: the functions of one host slot share one guest slot.")
+    var groupHostFunctions = false
+
     func run() throws {
         let source: SourceFile
         source = try readInputOrExit(file)
         var o = PlanOptions()
         o.multifunction = multifunction
+        o.groupHostFunctions = groupHostFunctions
         let outcome = Pipeline.explain(source, device: device, options: o)
         if !outcome.diagnostics.isEmpty { printDiagnostics(outcome.diagnostics, files: [source], format: .text) }
         guard let planned = outcome.planned, let items = outcome.explanations else { throw ExitCode(Exit.findings) }

@@ -136,7 +136,9 @@ extension Planner {
     }
 
     mutating func joinHostGroup(_ set: inout PCIAddressSet, _ i: Int, at target: PCIAddress, store doStore: Bool) throws(Failure) {
-        do { try set.reserve(target, flags: devices[i].flags, fromConfig: false) } catch { throw fail(i, error, explicit: false) }
+        // The slot was chosen by a written address, and the output writes this one too: libvirt
+        // validates both as addresses from the configuration (pcie-root takes them, say).
+        do { try set.reserve(target, flags: devices[i].flags, fromConfig: true) } catch { throw fail(i, error, explicit: false) }
         guard doStore else { return }
         let hostSlot = devices[i].hostPCIFunction?.slotDescription ?? "?"
         store(i, target, .grouped(
