@@ -12,6 +12,13 @@ struct Attach: ParsableCommand {
             definition, and the result is planned as libvirt does after a persistent attach \
             (controllers may be added). Exit status: 0 attached, 1 libvirt (or QEMU) refuses the \
             attach (its message is a note), 2 usage or I/O error.
+
+            --live --qmp (beyond libvirt): prints the QMP commands that hot-add the device, one JSON \
+            command per line, backends first. DEVICE may then hold several device elements inside one \
+            <devices> element: they are hot-added as the functions of one wholly empty hot-pluggable \
+            slot (the first one libvirt's live rules give for all of them, or the one their addresses \
+            name), functions 0..n-1 in file order unless their addresses say otherwise, multifunction=on \
+            on function 0, and function 0 last, as QEMU requires.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case xml, device, json }
@@ -19,7 +26,7 @@ struct Attach: ParsableCommand {
     @Argument(help: "Domain XML file: live XML for --live, the persistent definition for --config.")
     var domain: String
 
-    @Argument(help: "Device XML file: one device element, as for virsh attach-device.")
+    @Argument(help: "Device XML file: one device element, as for virsh attach-device (with --live --qmp: several inside one <devices>).")
     var device: String
 
     @Flag(help: "Hot-plug into the running guest.")
@@ -28,8 +35,11 @@ struct Attach: ParsableCommand {
     @Flag(help: "Add to the persistent definition.")
     var config = false
 
+    @Flag(help: "With --live: print the QMP commands that hot-add the device(s) (several devices: one multifunction slot).")
+    var qmp = false
+
     @Option(help: "Output: xml (the whole resulting domain, byte-preserving), device (only the device element) or json.")
-    var format: Format = .xml
+    var format: Format?
 
     @Option(help: "Write the output to this file (atomically) instead of standard output.")
     var output: String?
@@ -40,12 +50,14 @@ struct Attach: ParsableCommand {
     func validate() throws {
         if live == config { throw ValidationError("give exactly one of --live and --config") }
         if domain == "-" && device == "-" { throw ValidationError("only one of DOMAIN and DEVICE can be standard input") }
+        if qmp && !live { throw ValidationError("--qmp hot-adds into a running guest: give --live") }
+        if qmp && format != nil { throw ValidationError("--qmp prints QMP commands; drop --format") }
     }
 
     func run() throws {
         let domainFile = try readInputOrExit(domain)
         let deviceFile = try readInputOrExit(device)
-        let outcome = Pipeline.attach(domainFile, device: deviceFile, mode: live ? .live : .config)
+        let outcome = Pipeline.attach(domainFile, device: deviceFile, mode: live ? .live : .config, qmp: qmp)
         let files = [domainFile, deviceFile]
         guard let planned = outcome.planned, let splice = outcome.splice else {
             printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
@@ -53,7 +65,8 @@ struct Attach: ParsableCommand {
         }
         if !outcome.diagnostics.isEmpty { printDiagnostics(outcome.diagnostics, files: files, format: .text) }
         let bytes: [UInt8]
-        switch format {
+        switch format ?? .xml {
+        case _ where qmp: bytes = Array((outcome.qmp ?? "").utf8)
         case .xml: bytes = XMLWriter.render(planned)
         case .device:
             bytes = outcome.attached.flatMap { i -> [UInt8] in

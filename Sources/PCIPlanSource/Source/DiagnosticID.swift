@@ -64,6 +64,8 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case attachNoSlot = "attach.noFreeSlot"
     case attachQEMURefuses = "attach.qemuRefuses"
     case attachInput = "attach.badDevice"
+    case attachSlot = "attach.multifunctionSlot"
+    case attachQMPBackend = "attach.qmpBackend"
     case detachNoDevice = "detach.noSuchDevice"
     case detachRefused = "detach.refused"
     case detachMultifunction = "detach.multifunction"
