@@ -98,6 +98,33 @@ struct QMPHotAddTests {
                 "\(refused)")
     }
 
+    @Test("a booted Linux guest saw every function of the hot-added slot (guest.json, recorded by Scripts/probe-hotplug-guest)",
+          arguments: cases)
+    func guest(_ name: String) throws {
+        let outcome = try Self.attach(name)
+        let planned = try #require(outcome.planned)
+        let qmp = try #require(outcome.qmp)
+        let data = try Data(contentsOf: Self.root.appendingPathComponent("\(name)/guest.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let replies = (json["qmp"] as? [[String: Any]] ?? []).compactMap { $0["reply"] as? [String: Any] }
+        #expect(replies.count == qmp.split(separator: "\n").count && replies.allSatisfy { $0["return"] != nil },
+                "\(name): the recorded run is not this sequence, or QEMU refused part of it")
+        let slot = try #require(outcome.attached.first.flatMap { planned.placements[$0]?.address })
+        let functions = Set(outcome.attached.compactMap { planned.placements[$0]?.address.function })
+        // The guest numbers buses itself (firmware order), so look for the bus whose slot holds
+        // exactly the planned functions.
+        var byBus: [Int: [Int: String]] = [:]
+        for f in json["pci"] as? [[String: String]] ?? [] {
+            let parts = (f["addr"] ?? "").split { $0 == ":" || $0 == "." }.compactMap { Int($0, radix: 16) }
+            guard parts.count == 4, parts[2] == slot.slot else { continue }
+            byBus[parts[1], default: [:]][parts[3]] = f["header"] ?? ""
+        }
+        let matching = byBus.filter { Set($0.value.keys) == functions }
+        #expect(matching.count == 1, "\(name): guest buses with slot \(slot.slot) holding functions \(functions.sorted()): \(byBus)")
+        let header = matching.first.flatMap { $0.value[0] }.flatMap { Int($0, radix: 16) } ?? 0
+        #expect(header & 0x80 != 0, "\(name): function 0's header type lacks the multifunction bit")
+    }
+
     /// A sparse 1 MiB file for every attached disk whose source is a missing file.
     static func createImages(_ plan: PlannedDomain, _ attached: [Int]) throws -> [URL] {
         var made: [URL] = []
