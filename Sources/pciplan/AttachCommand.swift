@@ -66,7 +66,7 @@ struct Attach: ParsableCommand {
         if !outcome.diagnostics.isEmpty { printDiagnostics(outcome.diagnostics, files: files, format: .text) }
         let bytes: [UInt8]
         switch format ?? .xml {
-        case _ where qmp: bytes = Array((outcome.qmp ?? "").utf8)
+        case .xml where qmp: bytes = Array((outcome.qmp ?? "").utf8)  // --qmp excludes --format
         case .xml: bytes = XMLWriter.render(planned)
         case .device:
             bytes = outcome.attached.flatMap { i -> [UInt8] in

@@ -127,7 +127,10 @@ extension Planner {
                 if multi == .on, let o = other { p.multifunctionDerivedFrom = PCIAddress(domain: a.domain, bus: a.bus, slot: a.slot, function: functions[o] ?? 1) }
                 stored[i] = p
             } else {
-                store(i, a, multi: multi, .planned(step: "multifunction hot-add: the first wholly empty slot of the lowest-numbered hot-pluggable bus that takes every device of the hot-add, functions in the order of the device file"))
+                let slot = written == nil
+                    ? "the first wholly empty slot of the lowest-numbered hot-pluggable bus that takes every device of the hot-add"
+                    : "the slot the other devices' addresses name"
+                store(i, a, multi: multi, .planned(step: "multifunction hot-add: \(slot), the lowest free function in the order of the device file"))
             }
         }
         if let z = zero { try refuseRootBusWithoutACPI(z, base, set: set, acpi: acpi) }
