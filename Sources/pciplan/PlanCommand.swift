@@ -12,12 +12,12 @@ struct Plan: ParsableCommand {
             device, not a full QEMU command line.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case xml, json, qemuArgs = "qemu-args", tree, dot }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case xml, json, qemuArgs = "qemu-args", tree, dot, svg }
 
     @Argument(help: "Domain XML file ('-' reads standard input).")
     var file: String
 
-    @Option(help: "Output format: xml, json, qemu-args, tree or dot.")
+    @Option(help: "Output format: xml, json, qemu-args, tree, dot or svg (the topology drawing of `pciplan report`).")
     var format: Format = .xml
 
     @Option(help: "Write the output to this file instead of standard output: a regular file is replaced atomically (owner, group and mode kept; symbolic links followed), a FIFO or device is written into.")
@@ -89,6 +89,7 @@ struct Plan: ParsableCommand {
         case .qemuArgs: bytes = Array(QEMUArgsRenderer.render(planned).utf8)
         case .tree: bytes = Array(TreeRenderer.render(planned).utf8)
         case .dot: bytes = Array(DotRenderer.render(planned).utf8)
+        case .svg: bytes = Array(SVGRenderer.render(planned).utf8)
         }
         let target = inPlace ? file : output
         if let target {
