@@ -6,42 +6,50 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Report every problem with the PCI addresses and controllers of domain XML files.",
         discussion: """
-            Prints each finding as file:line:col: severity: message [id], with notes and fix-its. \
-            Exit status: 0 clean (warnings allowed), 1 errors found, 2 usage or I/O error.
+            FILE can be a domain XML file, a folder (every *.xml below it, recursively, in path \
+            order) or '-' for standard input. Files are checked in parallel (--jobs) and reported \
+            in the order given. Text: each finding as file:line:col: severity: message [id] on \
+            standard error, with notes and fix-its, and for more than one file a summary on \
+            standard output. JSON and SARIF: one document on standard output (Docs/json.md). \
+            Exit status: 0 clean (warnings allowed), 1 errors found, 2 usage error or an \
+            unreadable file (the other files are still checked).
             """)
 
-    @Argument(help: "Domain XML files ('-' reads standard input).")
+    @Argument(help: "Domain XML files, folders, or '-' for standard input.")
     var files: [String]
 
-    @Option(help: "Diagnostics as text (stderr) or json (stdout).")
-    var diagnosticsFormat: DiagnosticsFormat = .text
+    @Option(help: "Output: text (diagnostics on stderr, summary on stdout), json or sarif (one document on stdout).")
+    var format: FleetCheck.Format?
+
+    @Option(help: "Same as --format, for text and json.")
+    var diagnosticsFormat: DiagnosticsFormat?
+
+    @Option(help: ArgumentHelp("Check N files at once (default: the number of processors).", valueName: "N"))
+    var jobs: Int?
 
     @Option(help: "Multifunction policy: libvirt (derive like libvirt 9.0) or explicit (derive nothing).")
     var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
 
+    func validate() throws {
+        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be from 1 to 1024") }
+        if let format, let diagnosticsFormat, format.rawValue != diagnosticsFormat.rawValue {
+            throw ValidationError("--format \(format.rawValue) and --diagnostics-format \(diagnosticsFormat.rawValue) disagree")
+        }
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input ('-') can be given once") }
+    }
+
     func run() throws {
-        var all: [Diagnostic] = []
-        var sources: [SourceFile] = []
-        var ioFailed = false
         var o = PlanOptions()
         o.multifunction = multifunction
-        for path in files {
-            do {
-                let f = try readInput(path)
-                sources.append(f)
-                all += Pipeline.check(f, options: o)
-            } catch let tooLarge as InputTooLarge {
-                all.append(tooLarge.diagnostic)
-            } catch {
-                try writeStderr("pciplan: error: \(error)\n")
-                ioFailed = true
-            }
-        }
-        try printDiagnostics(all, files: sources, format: diagnosticsFormat)
-        if ioFailed { throw ExitCode(Exit.usage) }
-        if all.hasErrors { throw ExitCode(Exit.findings) }
+        let fleet = FleetCheck(
+            inputs: FleetInputs.expand(files),
+            format: format ?? diagnosticsFormat.flatMap { FleetCheck.Format(rawValue: $0.rawValue) } ?? .text,
+            jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+            options: o)
+        let status = try fleet.run()
+        if status != Exit.clean { throw ExitCode(status) }
     }
 }
 
-
+extension FleetCheck.Format: ExpressibleByArgument {}
 extension PlanOptions.MultifunctionPolicy: ExpressibleByArgument {}
