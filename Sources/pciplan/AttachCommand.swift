@@ -34,7 +34,7 @@ struct Attach: ParsableCommand {
     @Option(help: "Write the output to this file (atomically) instead of standard output.")
     var output: String?
 
-    @Option(help: "Diagnostics as text (stderr) or json (stdout).")
+    @Option(help: "Diagnostics as text (stderr) or json (one document: on stdout when the command fails, else on stderr).")
     var diagnosticsFormat: DiagnosticsFormat = .text
 
     func validate() throws {
@@ -51,7 +51,7 @@ struct Attach: ParsableCommand {
             try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
-        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: .text) }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat, stdoutTaken: true) }
         let bytes: [UInt8]
         switch format {
         case .xml: bytes = XMLWriter.render(planned)

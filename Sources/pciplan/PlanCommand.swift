@@ -26,7 +26,7 @@ struct Plan: ParsableCommand {
     @Flag(help: "Replace the input file with the planned XML (atomically, owner, group and mode kept; symbolic links followed; refused for a file with several hard links).")
     var inPlace = false
 
-    @Option(help: "Diagnostics as text (stderr) or json (stdout).")
+    @Option(help: "Diagnostics as text (stderr) or json (one document: on stdout when the command fails, else on stderr).")
     var diagnosticsFormat: DiagnosticsFormat = .text
 
     @Option(help: "Multifunction policy: libvirt (derive like libvirt 9.0) or explicit (derive nothing).")
@@ -81,7 +81,7 @@ struct Plan: ParsableCommand {
             try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
-        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: .text) }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat, stdoutTaken: true) }
         let bytes: [UInt8]
         switch format {
         case .xml: bytes = XMLWriter.render(planned)

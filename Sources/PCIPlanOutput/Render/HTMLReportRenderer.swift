@@ -97,8 +97,11 @@ public enum HTMLReportRenderer {
         return "<span class=\"pos\">\(l):\(c)</span> "
     }
 
-    /// HTML text and attribute values (the same escaping as the drawing's XML).
-    static func esc(_ s: String) -> String { SVGRenderer.xml(s) }
+    /// HTML text and attribute values: the drawing's XML escaping, line breaks kept (for
+    /// the headroom's `<pre>`).
+    static func esc(_ s: String) -> String {
+        s.split(separator: "\n", omittingEmptySubsequences: false).map { SVGRenderer.xml(String($0)) }.joined(separator: "\n")
+    }
 
     static let css = """
         body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1200px; padding: 0 16px; color: #1a1a1a; background: #fafafa; }

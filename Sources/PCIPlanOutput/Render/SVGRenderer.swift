@@ -22,7 +22,8 @@ public enum SVGRenderer {
         let headroom = Planner.headroom(plan)
         let title = "\(plan.normalized.definition.machine) (\(plan.family.descriptor.chipsetName))"
         let footer = headroomLine(headroom, plan)
-        var width = max(Layout.legendWidth, Layout.textWidth(footer) + 2 * Layout.margin, Layout.textWidth(title, size: 14) + 2 * Layout.margin)
+        let (legendSVG, legendEnd) = legend()
+        var width = max(legendEnd + Layout.margin, Layout.textWidth(footer) + 2 * Layout.margin, Layout.textWidth(title, size: 14) + 2 * Layout.margin)
         for r in rows { width = max(width, r.x + r.width + Layout.margin) }
         let height = Layout.treeTop + rows.count * Layout.rowHeight + Layout.footerHeight
         var out = """
@@ -33,7 +34,7 @@ public enum SVGRenderer {
         out += "<title>PCI topology: \(xml(title))</title>\n"
         out += "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
         out += "<text x=\"\(Layout.margin)\" y=\"24\" font-size=\"14\" font-weight=\"bold\" fill=\"#222222\">\(xml(title))</text>\n"
-        out += legend()
+        out += legendSVG
         for r in rows {
             if let p = r.parent { out += connector(from: rows[p], to: r) }
         }
@@ -50,7 +51,8 @@ public enum SVGRenderer {
             : "hot-plug now: \(h.conventionalHotplug) PCI\(h.rootNeedsACPI ? " (the root bus needs <acpi/>)" : ""); cold: \(h.conventionalCold) PCI without a new controller"
     }
 
-    static func legend() -> String {
+    /// The legend, and the x where it ends.
+    static func legend() -> (String, Int) {
         var out = ""
         var x = Layout.margin
         let y = 40
@@ -65,7 +67,7 @@ public enum SVGRenderer {
             x += 20 + Layout.textWidth(label) + 18
         }
         out += badge("MF derived", x: x, y: y, fill: "#7a3fb0")
-        return out
+        return (out, x + Layout.badgeWidth("MF derived"))
     }
 
     static func connector(from parent: SVGTopologyRows.Row, to child: SVGTopologyRows.Row) -> String {
@@ -137,7 +139,6 @@ public enum SVGRenderer {
         static let boxHeight = 22
         static let indent = 28
         static let footerHeight = 34
-        static let legendWidth = 640
 
         static func textWidth(_ s: String, size: Int = 12) -> Int { (s.count * 75 * size + 119) / 120 }
         static func badgeWidth(_ s: String) -> Int { textWidth(s, size: 10) + 12 }
