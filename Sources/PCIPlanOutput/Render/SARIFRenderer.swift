@@ -59,7 +59,7 @@ public enum SARIFRenderer {
         return out + tail(rules: Array(ids), version: version, empty: first)
     }
 
-    static func rule(_ id: String) -> JSONValue {
+    package static func rule(_ id: String) -> JSONValue {
         .object([
             "id": .string(id),
             "shortDescription": .object(["text": .string(DiagnosticDescriptions.byID[id] ?? id)]),
@@ -74,7 +74,7 @@ public enum SARIFRenderer {
         }
     }
 
-    static func result(_ d: LocatedDiagnostic, in f: CheckedFile, cwd: String) -> JSONValue {
+    package static func result(_ d: LocatedDiagnostic, in f: CheckedFile, cwd: String) -> JSONValue {
         var o: [String: JSONValue] = [
             "ruleId": .string(d.id), "level": .string(level(d.severity)),
             "message": .object(["text": .string(d.message)]),

@@ -41,8 +41,10 @@ enum PCIPlanBinary {
     /// Runs `pciplan args…` in `dir`, feeding `stdin`. Output goes through temporary files, so
     /// no pipe can fill up and block the child however much it prints; `stdout` / `stderr`
     /// send a stream elsewhere instead (e.g. `/dev/full`), and it then reads back as empty.
+    /// `environment` adds variables to the test's own.
     static func run(_ args: [String], stdin: Data? = nil, in dir: URL? = nil,
-                    stdout: FileHandle? = nil, stderr: FileHandle? = nil) throws -> Result {
+                    stdout: FileHandle? = nil, stderr: FileHandle? = nil,
+                    environment: [String: String] = [:]) throws -> Result {
         let bin = try #require(url, "build pciplan first (swift build) or set PCIPLAN_BIN")
         let fm = FileManager.default
         let tmp = fm.temporaryDirectory.appendingPathComponent("pciplan-e2e-\(UUID().uuidString)")
@@ -64,6 +66,7 @@ enum PCIPlanBinary {
         p.executableURL = bin
         p.arguments = args
         if let dir { p.currentDirectoryURL = dir }
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         p.standardOutput = stdout ?? out
         p.standardError = stderr ?? err
         p.standardInput = input
