@@ -60,8 +60,12 @@ struct FleetRunner {
     }
 
     func crashResult(_ index: Int, _ detail: String) -> FleetResult {
-        let f = CheckedFile.internalFailure(inputs[index].name, detail: detail)
-        let text = f.diagnostics.map { "\(f.file): error: \($0.message) [\($0.id)]\n" }.joined()
+        let name = inputs[index].name
+        let f = CheckedFile.internalFailure(name, detail: detail)
+        // The text as `check` prints any finding about a whole file: `name: error: … [id]`.
+        let text = f.diagnostics.map {
+            DiagnosticPrinter(files: []).render(Diagnostic(.internalError, .error, $0.message, at: SourceRange(file: name, start: 0, end: 0)))
+        }.joined()
         return FleetResult(report: DomainReport(checked: f), text: text)
     }
 }

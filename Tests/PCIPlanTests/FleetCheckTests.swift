@@ -198,6 +198,17 @@ struct FleetCheckTests {
         #expect((bug["message"] as? String)?.contains("Fatal error: PCIPLAN_TEST_CRASH") == true, "\(bug)")
     }
 
+    @Test("an unreadable file whose name holds control characters is named with them escaped")
+    func controlCharactersInNames() throws {
+        let dir = try PCIPlanBinary.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("vms"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("vms/a\u{1B}[31mred.xml").path, withDestinationPath: "gone")
+        let r = try PCIPlanBinary.run(["check", "vms"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.stderr == "pciplan: error: vms/a\\x1b[31mred.xml: a symbolic link to a file that does not exist\n")
+    }
+
     @Test("standard input among files, named <stdin>")
     func stdinAmongFiles() throws {
         let dir = try Self.fleet()
