@@ -6,13 +6,17 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Report every problem with the PCI addresses and controllers of domain XML files.",
         discussion: """
-            Prints each finding as file:line:col: severity: message [id], with notes and fix-its. \
-            With --connect URI, checks the persistent definition of --domain NAME (or of every \
-            defined domain with --all) as libvirt stores it. Exit status: 0 clean (warnings \
-            allowed), 1 errors found, 2 usage or I/O error.
+            FILE can be a domain XML file, a folder (every *.xml below it, recursively, in path \
+            order) or '-' for standard input; with --connect URI, the persistent definition of \
+            --domain NAME (or of every defined domain with --all) as libvirt stores it. Files are \
+            checked in parallel (--jobs) and reported in the order given. Text: each finding as \
+            file:line:col: severity: message [id] on standard error, with notes and fix-its, and for \
+            more than one file a summary on standard output. JSON and SARIF: one document on \
+            standard output (Docs/json.md). Exit status: 0 clean (warnings allowed), 1 errors found, \
+            2 usage error or an unreadable file (the other files are still checked).
             """)
 
-    @Argument(help: "Domain XML files ('-' reads standard input).")
+    @Argument(help: "Domain XML files, folders, or '-' for standard input.")
     var files: [String] = []
 
     @OptionGroup var libvirt: LibvirtOptions
@@ -20,8 +24,14 @@ struct Check: ParsableCommand {
     @Flag(name: .customLong("all"), help: "With --connect: check every defined domain.")
     var allDomains = false
 
-    @Option(help: "Diagnostics as text (stderr) or json (stdout).")
-    var diagnosticsFormat: DiagnosticsFormat = .text
+    @Option(help: "Output: text (diagnostics on stderr, summary on stdout), json or sarif (one document on stdout).")
+    var format: FleetCheck.Format?
+
+    @Option(help: "Same as --format, for text and json.")
+    var diagnosticsFormat: DiagnosticsFormat?
+
+    @Option(help: ArgumentHelp("Check N files at once (default: the number of processors).", valueName: "N"))
+    var jobs: Int?
 
     @Option(help: "Multifunction policy: libvirt (derive like libvirt 9.0) or explicit (derive nothing).")
     var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
@@ -32,42 +42,36 @@ struct Check: ParsableCommand {
         if allDomains && libvirt.domainName != nil { throw ValidationError("--all and --domain exclude each other") }
         if libvirt.isGiven && !allDomains && libvirt.domainName == nil { throw ValidationError("--connect needs --domain NAME or --all") }
         if files.isEmpty && !libvirt.isGiven { throw ValidationError("missing FILE (or --connect URI --domain NAME)") }
+        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be from 1 to 1024") }
+        if let format, let diagnosticsFormat, format.rawValue != diagnosticsFormat.rawValue {
+            throw ValidationError("--format \(format.rawValue) and --diagnostics-format \(diagnosticsFormat.rawValue) disagree")
+        }
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input ('-') can be given once") }
     }
 
     func run() throws {
-        var all: [Diagnostic] = []
-        var sources: [SourceFile] = []
-        var ioFailed = false
         var o = PlanOptions()
         o.multifunction = multifunction
-        for path in files {
-            do {
-                let f = try readInput(path)
-                sources.append(f)
-                all += Pipeline.check(f, options: o)
-            } catch let tooLarge as InputTooLarge {
-                all.append(tooLarge.diagnostic)
-            } catch {
-                try writeStderr("pciplan: error: \(error)\n")
-                ioFailed = true
-            }
-        }
+        var inputs = FleetInputs.expand(files)
+        var libvirtFailed = false
         if libvirt.isGiven {
             do {
                 let domains = try allDomains ? libvirt.readAllDefinitionsOrExit() : libvirt.readOrExit(libvirt.domainName ?? "", [.inactive])
-                for f in domains {
-                    sources.append(f)
-                    all += Pipeline.check(f, options: o)
-                }
+                inputs += domains.map { FleetInput.memory(name: $0.name, bytes: $0.bytes) }
             } catch {
-                ioFailed = true  // the error line is printed; the files' findings still are
+                libvirtFailed = true  // the error line is printed; the files' findings still are
             }
         }
-        try printDiagnostics(all, files: sources, format: diagnosticsFormat)
-        if ioFailed { throw ExitCode(Exit.usage) }
-        if all.hasErrors { throw ExitCode(Exit.findings) }
+        let fleet = FleetCheck(
+            inputs: inputs,
+            format: format ?? diagnosticsFormat.flatMap { FleetCheck.Format(rawValue: $0.rawValue) } ?? .text,
+            jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+            options: o)
+        let status = try fleet.run()
+        if libvirtFailed { throw ExitCode(Exit.usage) }
+        if status != Exit.clean { throw ExitCode(status) }
     }
 }
 
-
+extension FleetCheck.Format: ExpressibleByArgument {}
 extension PlanOptions.MultifunctionPolicy: ExpressibleByArgument {}
