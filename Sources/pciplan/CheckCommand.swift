@@ -27,6 +27,9 @@ struct Check: ParsableCommand {
     @Option(help: "Output: text (diagnostics on stderr, summary on stdout), json or sarif (one document on stdout).")
     var format: FleetCheck.Format?
 
+    @Flag(help: "Apply the machine-applicable fix-its in place (atomically, as plan --in-place writes), then check again.")
+    var fix = false
+
     @Option(help: "Same as --format, for text and json.")
     var diagnosticsFormat: DiagnosticsFormat?
 
@@ -47,12 +50,14 @@ struct Check: ParsableCommand {
             throw ValidationError("--format \(format.rawValue) and --diagnostics-format \(diagnosticsFormat.rawValue) disagree")
         }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input ('-') can be given once") }
+        if fix && (files.contains("-") || libvirt.isGiven) { throw ValidationError("--fix rewrites files: not standard input or libvirt") }
     }
 
     func run() throws {
         var o = PlanOptions()
         o.multifunction = multifunction
         var inputs = FleetInputs.expand(files)
+        if fix { try applyFixes(inputs, options: o) }
         var libvirtFailed = false
         if libvirt.isGiven {
             do {
@@ -71,7 +76,36 @@ struct Check: ParsableCommand {
         if libvirtFailed { throw ExitCode(Exit.usage) }
         if status != Exit.clean { throw ExitCode(status) }
     }
+
+    /// `--fix`: every file's applicable fix-its, written back atomically before the check runs.
+    func applyFixes(_ inputs: [FleetInput], options: PlanOptions) throws {
+        for case .path(let path) in inputs {
+            guard let file = try? readInput(path) else { continue }  // the check reports it
+            let outcome = Pipeline.fix(file, options: options)
+            guard let fixed = outcome.fixed else { continue }
+            do { try OutputFile.write(fixed, to: path) } catch {
+                try writeStderr("pciplan: error: \(error)\n")
+                throw ExitCode(Exit.usage)
+            }
+            try writeStderr("\(path): applied \(outcome.applied.count) fix-it(s): \(outcome.applied.map(\.message).joined(separator: "; "))".oneLine + "\n")
+        }
+    }
 }
 
 extension FleetCheck.Format: ExpressibleByArgument {}
 extension PlanOptions.MultifunctionPolicy: ExpressibleByArgument {}
+
+extension String {
+    /// The text with control characters escaped (`\u{A}`), so input bytes cannot break a line.
+    var oneLine: String {
+        var out = ""
+        for u in unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value) || [0x2028, 0x2029].contains(u.value) {
+                out += "\\u{\(String(u.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+}
