@@ -13,14 +13,14 @@ struct Plan: ParsableCommand {
             persistent definition libvirt stores (virsh dumpxml --inactive) instead of a file.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case xml, json, qemuArgs = "qemu-args", tree, dot }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case xml, json, qemuArgs = "qemu-args", tree, dot, svg }
 
     @Argument(help: "Domain XML file ('-' reads standard input); left out with --connect/--domain.")
     var file: String?
 
     @OptionGroup var libvirt: LibvirtOptions
 
-    @Option(help: "Output format: xml, json, qemu-args, tree or dot.")
+    @Option(help: "Output format: xml, json, qemu-args, tree, dot or svg (the topology drawing of `pciplan report`).")
     var format: Format = .xml
 
     @Option(help: "Write the output to this file instead of standard output: a regular file is replaced atomically (owner, group and mode kept; symbolic links followed), a FIFO or device is written into.")
@@ -29,7 +29,7 @@ struct Plan: ParsableCommand {
     @Flag(help: "Replace the input file with the planned XML (atomically, owner, group and mode kept; symbolic links followed; refused for a file with several hard links).")
     var inPlace = false
 
-    @Option(help: "Diagnostics as text (stderr) or json (stdout).")
+    @Option(help: "Diagnostics as text (stderr) or json (one document: on stdout when the command fails, else on stderr).")
     var diagnosticsFormat: DiagnosticsFormat = .text
 
     @Option(help: "Multifunction policy: libvirt (derive like libvirt 9.0) or explicit (derive nothing).")
@@ -45,6 +45,9 @@ struct Plan: ParsableCommand {
 
     @Option(help: ArgumentHelp("Leave at least N free hot-pluggable PCI slots (pc), adding the fewest bare pci-bridge controllers libvirt needs.", valueName: "N"))
     var hotplugSlots: Int?
+
+    @Flag(help: "Put PCI host devices that are functions of one host slot into one guest slot, with their host function numbers and multifunction='on' on function 0 (libvirt gives each its own slot).")
+    var groupHostFunctions = false
 
     func validate() throws {
         try libvirt.validate(file: file)
@@ -71,6 +74,7 @@ struct Plan: ParsableCommand {
         o.multifunction = multifunction
         o.hotplugPorts = hotplugPorts
         o.hotplugSlots = hotplugSlots
+        o.groupHostFunctions = groupHostFunctions
         var files = [source]
         let outcome: Pipeline.PlanOutcome
         if let keepOld {
@@ -85,7 +89,7 @@ struct Plan: ParsableCommand {
             try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
-        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: .text) }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat, stdoutTaken: true) }
         let bytes: [UInt8]
         switch format {
         case .xml: bytes = XMLWriter.render(planned)
@@ -93,6 +97,7 @@ struct Plan: ParsableCommand {
         case .qemuArgs: bytes = Array(QEMUArgsRenderer.render(planned).utf8)
         case .tree: bytes = Array(TreeRenderer.render(planned).utf8)
         case .dot: bytes = Array(DotRenderer.render(planned).utf8)
+        case .svg: bytes = Array(SVGRenderer.render(planned).utf8)
         }
         let target = inPlace ? file ?? "" : output
         if let target {

@@ -75,7 +75,7 @@ extension Keeper {
             if j < new.devices.count, pairing.newToOld[j] != nil { return false }
             switch pl.provenance {
             case .planned, .addedController: return true
-            case .explicit, .chipset, .kept: return false
+            case .explicit, .chipset, .kept, .grouped: return false
             }
         })
     }

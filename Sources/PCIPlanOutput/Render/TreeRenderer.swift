@@ -70,6 +70,7 @@ struct Topology {
             case .planned: s += " [planned]"
             case .addedController: s += " [added]"
             case .kept: s += " [kept]"
+            case .grouped: s += " [grouped]"
             }
         }
         if case .added = d.origin, !isAddedController(plan.placements[i]) { s += " (added)" }
