@@ -57,6 +57,8 @@ package enum DiagnosticDescriptions {
         "plan.spares": "the spare ports or slots asked for, and the controllers added for them",
         "plan.hostGroup": "functions of one host slot are not put in one guest slot: its function 0 is not passed through, or has a written guest address that is not their group's slot; they get libvirt's own slots",
         "hotplug.noFreePort": "a PCI Express guest has no free hot-pluggable port: the next hot-plug fails",
+        "guest.busOverflow": "an expander bus whose range of guest bus numbers (from its busNr) goes past 255: the firmware cannot number it, SeaBIOS hangs at boot and OVMF boots without the devices there (Docs/guest-names.md)",
+        "guest.nextControllerRenumbers": "the next pci-bridge (pc) or pcie-root-port (q35) libvirt adds would be enumerated before existing bridges, so the guest would renumber their buses and rename the devices there (enp…, by-path); plan --keep avoids it (Docs/guest-names.md)",
         "internal.bug": "a broken internal invariant of pciplan: please report it",
         "attach.unsupported": "libvirt cannot hot-plug this kind of device at all",
         "attach.functionNotZero": "a hot-plugged device's address must be function 0",
