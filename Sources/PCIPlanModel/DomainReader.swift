@@ -8,23 +8,17 @@ public enum DomainReader {
         func range(_ r: Range<Int>) -> SourceRange { SourceRange(file: file.name, start: r.lowerBound, end: r.upperBound) }
 
         guard root.name == "domain" else {
-            diags.append(Diagnostic(.inputNotDomain, .error,
-                "the root element is <\(root.name)>, but libvirt domain XML starts with <domain>",
-                at: range(root.startTag)))
+            diags.append(.inputNotDomain(root: root.name, at: range(root.startTag)))
             return (nil, diags)
         }
         let osType = root.child("os")?.child("type")
         let machine = osType?[attribute: "machine"] ?? "pc"
         if let arch = osType?[attribute: "arch"], arch != "x86_64", arch != "i686" {
-            diags.append(Diagnostic(.inputArch, .error,
-                "architecture '\(arch)' is not supported; pciplan plans x86_64 and i686 guests",
-                at: range(osType?.attributeNode("arch")?.valueRange ?? root.startTag)))
+            diags.append(.inputArch(arch, at: range(osType?.attributeNode("arch")?.valueRange ?? root.startTag)))
             return (nil, diags)
         }
         guard let family = MachineFamily.of(machine: machine) else {
-            diags.append(Diagnostic(.inputMachine, .error,
-                "machine type '\(machine)' is not supported; pciplan plans 'pc' (i440fx) and 'q35' machines",
-                at: range(osType?.attributeNode("machine")?.valueRange ?? root.startTag)))
+            diags.append(.inputMachine(machine, at: range(osType?.attributeNode("machine")?.valueRange ?? root.startTag)))
             return (nil, diags)
         }
         let devicesElement = root.child("devices")
@@ -167,9 +161,7 @@ public enum DomainReader {
     static func parseAddress(_ el: XMLElement, file: SourceFile, diags: inout [Diagnostic]) -> AddressSpec {
         func range(_ r: Range<Int>) -> SourceRange { SourceRange(file: file.name, start: r.lowerBound, end: r.upperBound) }
         guard let type = el[attribute: "type"] else {
-            diags.append(Diagnostic(.addressMissingType, .error,
-                "<address> has no 'type' attribute; write type='pci' for a PCI address",
-                at: range(el.startTag)))
+            diags.append(.addressMissingType(at: range(el.startTag)))
             return .invalid
         }
         guard type == "pci" else { return .other(type) }
@@ -179,31 +171,21 @@ public enum DomainReader {
             guard let attr = el.attributeNode(name) else { continue }
             guard let v = parseLibvirtUInt(attr.value), v <= UInt64(UInt32.max) else {
                 ok = false
-                var fix: [FixIt] = []
-                if UInt64(attr.value, radix: 16) != nil {
-                    fix.append(FixIt("write hexadecimal with a '0x' prefix", range: range(attr.valueRange), replacement: "0x" + attr.value))
-                }
-                diags.append(Diagnostic(.addressBadNumber, .error,
-                    "invalid \(name)='\(attr.value)': libvirt expects a non-negative integer (decimal, 0x-prefixed hex, or 0-prefixed octal)",
-                    at: range(attr.valueRange), fixIts: fix))
+                diags.append(.addressBadNumber(name, attr.value, at: range(attr.valueRange),
+                                               looksHex: UInt64(attr.value, radix: 16) != nil))
                 continue
             }
             values[name] = v
             let t = attr.value.trimmingSpaces
             if t.count > 1, t.first == "0", !(t.hasPrefix("0x") || t.hasPrefix("0X")), v != 0 {
-                diags.append(Diagnostic(.addressAmbiguousNumber, .warning,
-                    "\(name)='\(attr.value)' has a leading zero, so libvirt reads it as octal (\(v) = 0x\(hex(Int(v), 1)))",
-                    at: range(attr.valueRange),
-                    fixIts: [FixIt("write it as hexadecimal", range: range(attr.valueRange), replacement: "0x" + hex(Int(v), 2))]))
+                diags.append(.addressOctal(name, attr.value, reads: Int(v), at: range(attr.valueRange)))
             }
         }
         var multi = Tristate.absent
         if let m = el.attributeNode("multifunction") {
             if m.value == "on" { multi = .on } else if m.value == "off" { multi = .off } else {
                 ok = false
-                diags.append(Diagnostic(.addressBadMultifunction, .error,
-                    "invalid multifunction='\(m.value)': libvirt accepts only 'on' or 'off'",
-                    at: range(m.valueRange)))
+                diags.append(.addressBadMultifunction(m.value, at: range(m.valueRange)))
             }
         }
         guard ok else { return .invalid }
@@ -211,9 +193,7 @@ public enum DomainReader {
                               slot: Int(values["slot"] ?? 0), function: Int(values["function"] ?? 0))
         if addr.isEmpty {
             if addr.function != 0 || multi != .absent {
-                diags.append(Diagnostic(.addressIgnored, .warning,
-                    "an address with domain, bus and slot 0 means 'assign one for me': libvirt drops function='\(addr.function)'\(multi != .absent ? " and multifunction='\(multi.rawValue)'" : "") and picks a new address",
-                    at: range(el.startTag)))
+                diags.append(.addressEmptyIgnored(function: addr.function, multifunction: multi, at: range(el.startTag)))
             }
             return .pciWanted(multifunction: multi)
         }
@@ -221,18 +201,15 @@ public enum DomainReader {
         var inRange = true
         if addr.bus > 0xFF {
             inRange = false
-            diags.append(Diagnostic(.addressRange, .error, "invalid PCI address bus='0x\(hex(addr.bus, 1))', must be <= 0xFF",
-                                    at: range(el.attributeNode("bus")?.valueRange ?? el.startTag)))
+            diags.append(.addressBusOutOfRange(addr.bus, at: range(el.attributeNode("bus")?.valueRange ?? el.startTag)))
         }
         if addr.slot > 0x1F {
             inRange = false
-            diags.append(Diagnostic(.addressRange, .error, "invalid PCI address slot='0x\(hex(addr.slot, 1))', must be <= 0x1F",
-                                    at: range(el.attributeNode("slot")?.valueRange ?? el.startTag)))
+            diags.append(.addressSlotOutOfRange(addr.slot, at: range(el.attributeNode("slot")?.valueRange ?? el.startTag)))
         }
         if addr.function > 7 {
             inRange = false
-            diags.append(Diagnostic(.addressRange, .error, "invalid PCI address function=0x\(hex(addr.function, 1)), must be <= 7",
-                                    at: range(el.attributeNode("function")?.valueRange ?? el.startTag)))
+            diags.append(.addressFunctionOutOfRange(addr.function, at: range(el.attributeNode("function")?.valueRange ?? el.startTag)))
         }
         return inRange ? .pci(addr, multifunction: multi) : .invalid
     }

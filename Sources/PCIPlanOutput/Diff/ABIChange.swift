@@ -8,39 +8,36 @@ import PCIPlanSource
 /// filter on either. The catalogue with the reasoning behind each severity is Docs/abi.md.
 public struct ABIChange: Sendable, Hashable {
     /// How much a change matters to a guest that was installed on the old definition.
-    public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable {
-        /// An edit that leaves every existing device alone (a device added or removed).
-        case info
-        /// Guest-visible, accepted by libvirt, usually survived by guests (renamed slots, a
-        /// new device on an address another one had).
-        case warning
-        /// The guest sees different hardware where it had a device: drivers rebind, NICs and
-        /// disks are renamed, a saved or migrated guest breaks.
-        case breaking
+    public typealias Severity = ChangeSeverity
 
-        private var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
-        public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
-    }
+    /// What changed: one rule of the diagnostics catalogue each (`diff.*`), whose entry gives
+    /// its severity and summary. The raw value is the identifier printed in brackets.
+    public enum Kind: Sendable, Hashable, CaseIterable, RawRepresentable {
+        case moved, upstream, multifunction, connectKind, controller, controllerTarget, displaced, added, removed
 
-    /// What changed. The raw value is the identifier printed in brackets.
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
-        case moved = "diff.moved"
-        case upstream = "diff.upstream"
-        case multifunction = "diff.multifunction"
-        case connectKind = "diff.connectKind"
-        case controller = "diff.controller"
-        case controllerTarget = "diff.controllerTarget"
-        case displaced = "diff.displaced"
-        case added = "diff.added"
-        case removed = "diff.removed"
-
-        public var severity: Severity {
+        /// The catalogue's rule for this kind.
+        public var id: DiagnosticID {
             switch self {
-            case .moved, .upstream, .multifunction, .connectKind, .controller: .breaking
-            case .controllerTarget, .displaced: .warning
-            case .added, .removed: .info
+            case .moved: .diffMoved
+            case .upstream: .diffUpstream
+            case .multifunction: .diffMultifunction
+            case .connectKind: .diffConnectKind
+            case .controller: .diffController
+            case .controllerTarget: .diffControllerTarget
+            case .displaced: .diffDisplaced
+            case .added: .diffAdded
+            case .removed: .diffRemoved
             }
         }
+
+        public init?(rawValue: String) {
+            guard let k = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+            self = k
+        }
+
+        public var rawValue: String { id.rawValue }
+
+        public var severity: Severity { id.changeSeverity }
 
         /// Whether libvirt's own ABI check (`virDomainDefCheckABIStability`) refuses such a
         /// change (device counts, addresses, controller models); a change may override it.

@@ -50,10 +50,7 @@ extension Planner {
             } else { continue }
             if let s = stored[i] {
                 if s.address != fixed {
-                    diags.append(Diagnostic(.chipsetFixed, .error,
-                        "\(devices[i].name) is built into the PIIX3 chipset at \(fixed), but the input places it at \(s.address)",
-                        at: range(of: i), notes: [.init("libvirt 9.0 rejects this definition: \(what)")],
-                        fixIts: [FixIt("remove the <address> element or write \(fixed.xml(multifunction: .absent))")]))
+                    diags.append(.chipsetFixedPlanned(devices[i].name, chip: "PIIX3", fixed: fixed, placed: s.address, libvirt: what, at: range(of: i)))
                     throw Failure()
                 }
             } else {
@@ -91,10 +88,8 @@ extension Planner {
                 let fixed = PCIAddress(bus: 0, slot: 0x1f, function: 2)
                 if let s = stored[i] {
                     if s.address != fixed {
-                        diags.append(Diagnostic(.chipsetFixed, .error,
-                            "the primary SATA controller is built into the ICH9 chipset at \(fixed), but the input places it at \(s.address)",
-                            at: range(of: i), notes: [.init("libvirt 9.0 rejects this definition: Primary SATA controller must have PCI address 0:0:1f.2")],
-                            fixIts: [FixIt("remove the <address> element or write \(fixed.xml(multifunction: .absent))")]))
+                        diags.append(.chipsetFixedPlanned("the primary SATA controller", chip: "ICH9", fixed: fixed, placed: s.address,
+                                                          libvirt: "Primary SATA controller must have PCI address 0:0:1f.2", at: range(of: i)))
                         throw Failure()
                     }
                 } else {

@@ -28,8 +28,8 @@ public struct FixIt: Sendable, Hashable, Codable {
 
 /// One finding of any stage. Stages collect these and go on; only the CLI prints them.
 public struct Diagnostic: Sendable, Hashable, Codable {
-    /// A stable identifier such as `address.inUse` (see `DiagnosticID`).
-    public var id: String
+    /// The rule, printed as its stable identifier such as `address.inUse`.
+    public var id: DiagnosticID
     public var severity: Severity
     public var message: String
     public var range: SourceRange?
@@ -49,7 +49,7 @@ public struct Diagnostic: Sendable, Hashable, Codable {
         _ id: DiagnosticID, _ severity: Severity, _ message: String, at range: SourceRange?,
         notes: [Note] = [], fixIts: [FixIt] = []
     ) {
-        self.id = id.rawValue
+        self.id = id
         self.severity = severity
         self.message = message
         self.range = range
@@ -80,7 +80,7 @@ public struct DiagnosticPrinter: Sendable {
     }
 
     public func render(_ d: Diagnostic) -> String {
-        var out = "\(position(d.range))\(d.severity.rawValue): \(d.message) [\(d.id)]\n"
+        var out = "\(position(d.range))\(d.severity.rawValue): \(d.message) [\(d.id.rawValue)]\n"
         for note in d.notes {
             out += "\(position(note.range ?? d.range))note: \(note.message)\n"
         }
@@ -99,7 +99,7 @@ public struct DiagnosticPrinter: Sendable {
         var items: [JSONValue] = []
         for d in ds {
             var obj: [String: JSONValue] = [
-                "id": .string(d.id), "severity": .string(d.severity.rawValue),
+                "id": .string(d.id.rawValue), "severity": .string(d.severity.rawValue),
                 "message": .string(d.message),
             ]
             if let r = d.range { obj["location"] = locationJSON(r) }

@@ -1,30 +1,29 @@
-/// Every diagnostic pciplan can emit, with a stable identifier (the raw value) and a one-line
-/// summary of the rule. The README's diagnostics table is checked against this list by a test.
-public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
+/// Every rule pciplan reports, with a stable identifier (the raw value, printed as `[id]` and as
+/// `id` in JSON). Each has one entry in the catalogue (`DiagnosticID+Catalogue.swift`): its
+/// severity, a one-line summary and the libvirt or QEMU text it mirrors. Docs/diagnostics.md is
+/// generated from that catalogue, and a test proves every ID is emitted.
+public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     // input
-    case inputUnreadable = "input.unreadable"
     case inputXML = "input.xml"
     case inputNotDomain = "input.notDomain"
     case inputMachine = "input.unsupportedMachine"
     case inputArch = "input.unsupportedArch"
     case deviceDropped = "input.deviceDropped"
-    case deviceUnsupported = "device.unsupported"
     // address syntax (libvirt's parser)
     case addressMissingType = "address.missingType"
     case addressBadNumber = "address.badNumber"
     case addressBadMultifunction = "address.badMultifunction"
     case addressRange = "address.outOfRange"
-    case addressDomain = "address.domain"
     case addressAmbiguousNumber = "address.octal"
     case addressIgnored = "address.emptyIgnored"
     // address set (libvirt's validation and reservation)
+    case addressDomain = "address.domain"
     case addressInUse = "address.inUse"
     case addressNoBus = "address.noSuchBus"
     case addressBusAdded = "address.busAutoAdded"
     case addressSlotRange = "address.slotRange"
     case addressIncompatible = "address.incompatibleBus"
     case addressIntegrated = "address.notIntegrated"
-    case addressNoAutoAssign = "address.noAutoAssign"
     case addressReserved = "address.chipsetReserved"
     case addressWrongType = "address.wrongType"
     // multifunction
@@ -43,22 +42,29 @@ public enum DiagnosticID: String, Sendable, CaseIterable, Codable {
     case controllerIndexNotAboveBus = "controller.indexNotAboveBus"
     case controllerOption = "controller.option"
     case controllerMachine = "controller.machine"
-    case controllerUSB = "controller.usb"
+    case controllerUSBDisabled = "controller.usbDisabled"
+    case controllerUSBDeviceDisabled = "controller.usbDeviceDisabled"
+    case controllerUSBCompanionNoMaster = "controller.usbCompanionNoMaster"
+    case controllerUSBCompanionIndex = "controller.usbCompanionIndex"
+    case controllerUSBDuplicateIndex = "controller.usbDuplicateIndex"
     case chipsetFixed = "chipset.fixedAddress"
     // devices (libvirt's define-time validation)
+    case deviceUnsupported = "device.unsupported"
     case deviceAddressType = "device.addressType"
     case hostdevDuplicate = "device.duplicateHostdev"
     // planning
-    case planNoSlot = "plan.noFreeSlot"
     case planCannotAddController = "plan.cannotAddController"
     case planBusNr = "plan.busNr"
     case planKeep = "plan.cannotKeep"
     case internalError = "internal.bug"
-    // diff
+    // diff: the kinds of guest-visible change (`ABIChange.Kind`)
     case diffMoved = "diff.moved"
+    case diffUpstream = "diff.upstream"
     case diffMultifunction = "diff.multifunction"
-    case diffKind = "diff.connectKind"
+    case diffConnectKind = "diff.connectKind"
     case diffController = "diff.controller"
+    case diffControllerTarget = "diff.controllerTarget"
+    case diffDisplaced = "diff.displaced"
     case diffAdded = "diff.added"
     case diffRemoved = "diff.removed"
 }

@@ -1,0 +1,72 @@
+import PCIPlanSource
+
+/// The messages of reading a domain (`DomainReader`) and of libvirt's define-time
+/// normalisation (`Define`); severities and summaries are in the catalogue (`DiagnosticID`).
+extension Diagnostic {
+    // MARK: the document
+
+    static func inputNotDomain(root: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.inputNotDomain, "the root element is <\(root)>, but libvirt domain XML starts with <domain>", at: range)
+    }
+
+    static func inputArch(_ arch: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.inputArch, "architecture '\(arch)' is not supported; pciplan plans x86_64 and i686 guests", at: range)
+    }
+
+    static func inputMachine(_ machine: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.inputMachine, "machine type '\(machine)' is not supported; pciplan plans 'pc' (i440fx) and 'q35' machines", at: range)
+    }
+
+    // MARK: <address> syntax (virPCIDeviceAddressParseXML)
+
+    static func addressMissingType(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.addressMissingType, "<address> has no 'type' attribute; write type='pci' for a PCI address", at: range)
+    }
+
+    /// `value` is not a number libvirt reads; when it reads as hexadecimal, the fix-it adds `0x`.
+    static func addressBadNumber(_ attribute: String, _ value: String, at range: SourceRange, looksHex: Bool) -> Diagnostic {
+        Diagnostic(.addressBadNumber,
+            "invalid \(attribute)='\(value)': libvirt expects a non-negative integer (decimal, 0x-prefixed hex, or 0-prefixed octal)",
+            at: range, fixIts: looksHex ? [FixIt("write hexadecimal with a '0x' prefix", range: range, replacement: "0x" + value)] : [])
+    }
+
+    /// `value` has a leading zero, so libvirt reads it as octal: `number` is what it means.
+    static func addressOctal(_ attribute: String, _ value: String, reads number: Int, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.addressAmbiguousNumber,
+            "\(attribute)='\(value)' has a leading zero, so libvirt reads it as octal (\(number) = 0x\(hex(number, 1)))",
+            at: range, fixIts: [FixIt("write it as hexadecimal", range: range, replacement: "0x" + hex(number, 2))])
+    }
+
+    static func addressBadMultifunction(_ value: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.addressBadMultifunction, "invalid multifunction='\(value)': libvirt accepts only 'on' or 'off'", at: range)
+    }
+
+    /// An all-zero address with a function or multifunction switch that libvirt drops.
+    static func addressEmptyIgnored(function: Int, multifunction: Tristate, at range: SourceRange) -> Diagnostic {
+        let multi = multifunction != .absent ? " and multifunction='\(multifunction.rawValue)'" : ""
+        return Diagnostic(.addressIgnored,
+            "an address with domain, bus and slot 0 means 'assign one for me': libvirt drops function='\(function)'\(multi) and picks a new address",
+            at: range)
+    }
+
+    static func addressBusOutOfRange(_ bus: Int, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.addressRange, "invalid PCI address bus='0x\(hex(bus, 1))', must be <= 0xFF", at: range)
+    }
+
+    static func addressSlotOutOfRange(_ slot: Int, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.addressRange, "invalid PCI address slot='0x\(hex(slot, 1))', must be <= 0x1F", at: range)
+    }
+
+    static func addressFunctionOutOfRange(_ function: Int, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.addressRange, "invalid PCI address function=0x\(hex(function, 1)), must be <= 7", at: range)
+    }
+
+    // MARK: define
+
+    /// A `<crypto>` device, which libvirt 9.0 drops at define.
+    static func cryptoDropped(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.deviceDropped,
+            "libvirt 9.0 does not know <crypto> devices and drops this one (and its address) at define; the planned XML leaves it out",
+            at: range)
+    }
+}
