@@ -33,7 +33,7 @@ struct Check: ParsableCommand {
             } catch let tooLarge as InputTooLarge {
                 all.append(tooLarge.diagnostic)
             } catch {
-                writeStderr("pciplan: error: \(error)\n")
+                printError("\(error)")
                 ioFailed = true
             }
         }

@@ -41,7 +41,7 @@ struct Diff: ParsableCommand {
             writeStderr(DiagnosticPrinter(files: files).render(outcome.diagnostics))
         }
         guard outcome.planned != nil else {
-            writeStderr("pciplan: error: nothing compared: a definition cannot be planned\n")
+            printError("nothing compared: a definition cannot be planned")
             throw ExitCode(Exit.usage)
         }
         switch format {

@@ -36,7 +36,7 @@ struct Explain: ParsableCommand {
         guard let planned = outcome.planned, let items = outcome.explanations else { throw ExitCode(Exit.findings) }
         if let device, items.isEmpty {
             let names = planned.devices.compactMap(\.alias).joined(separator: ", ")
-            writeStderr("pciplan: error: no device is named '\(device)'; aliases in \(source.name): \(names)\n")
+            printError("no device is named '\(device)'; aliases in \(source.name): \(names)")
             throw ExitCode(Exit.usage)
         }
         switch format {

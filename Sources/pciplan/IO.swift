@@ -63,7 +63,7 @@ func readInputOrExit(_ path: String) throws -> SourceFile {
         writeStderr(DiagnosticPrinter(files: []).render(tooLarge.diagnostic))
         throw ExitCode(Exit.findings)
     } catch {
-        writeStderr("pciplan: error: \(error)\n")
+        printError("\(error)")
         throw ExitCode(Exit.usage)
     }
 }
@@ -71,6 +71,9 @@ func readInputOrExit(_ path: String) throws -> SourceFile {
 func writeStdout(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }
 func writeStdout(_ b: [UInt8]) { FileHandle.standardOutput.write(Data(b)) }
 func writeStderr(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+
+/// `pciplan: error: …` on one line, whatever bytes a file name carries.
+func printError(_ message: String) { writeStderr("pciplan: error: \(message.escapedForLine)\n") }
 
 /// Writes atomically: a temporary file in the same directory, then rename.
 func writeAtomically(_ bytes: [UInt8], to path: String) throws {

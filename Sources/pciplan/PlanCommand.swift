@@ -75,7 +75,7 @@ struct Plan: ParsableCommand {
         let target = inPlace ? file : output
         if let target {
             do { try writeAtomically(bytes, to: target) } catch {
-                writeStderr("pciplan: error: \(error)\n")
+                printError("\(error)")
                 throw ExitCode(Exit.usage)
             }
         } else {

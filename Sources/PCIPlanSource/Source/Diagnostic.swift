@@ -74,18 +74,20 @@ public struct DiagnosticPrinter: Sendable {
 
     func position(_ range: SourceRange?) -> String {
         guard let range else { return "" }
-        guard let file = files[range.file] else { return "\(range.file): " }
+        guard let file = files[range.file] else { return "\(range.file.escapedForLine): " }
         let (line, col) = file.lineColumn(of: range.start)
-        return "\(range.file):\(line):\(col): "
+        return "\(range.file.escapedForLine):\(line):\(col): "
     }
 
+    /// One line per diagnostic, note and fix-it: every text is escaped with `escapedForLine`,
+    /// so no byte of the input (an attribute value, a file name) can start a line of its own.
     public func render(_ d: Diagnostic) -> String {
-        var out = "\(position(d.range))\(d.severity.rawValue): \(d.message) [\(d.id.rawValue)]\n"
+        var out = "\(position(d.range))\(d.severity.rawValue): \(d.message.escapedForLine) [\(d.id.rawValue)]\n"
         for note in d.notes {
-            out += "\(position(note.range ?? d.range))note: \(note.message)\n"
+            out += "\(position(note.range ?? d.range))note: \(note.message.escapedForLine)\n"
         }
         for fix in d.fixIts {
-            out += "\(position(fix.range ?? d.range))note: fix: \(fix.message)\n"
+            out += "\(position(fix.range ?? d.range))note: fix: \(fix.message.escapedForLine)\n"
         }
         return out
     }
