@@ -15,6 +15,10 @@ import PackageDescription
 //   PCIPlan         the umbrella users import: `Pipeline`, one entry point per command
 //        ↑
 //   pciplan         the command line: the only place that touches files, the terminal and exit codes
+//
+// Beside the chain, PCIPlanLibvirt reads domain XML from a running libvirt for `--connect`: an
+// input source like a file, used by the command line only. It opens libvirt's client library at
+// run time (dlopen), so nothing here links libvirt and pciplan runs where it is not installed.
 let package = Package(
     name: "pciplan",
     platforms: [.macOS(.v13)],
@@ -24,6 +28,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // `swift package generate-documentation` (DocC); a command plugin, not linked into anything.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // libxml2 straight from the system (Debian: libxml2-dev); FoundationXML hides the
@@ -37,11 +43,15 @@ let package = Package(
         .target(name: "PCIPlanModel", dependencies: ["PCIPlanSource"]),
         .target(name: "PCIPlanPlanner", dependencies: ["PCIPlanModel"]),
         .target(name: "PCIPlanOutput", dependencies: ["PCIPlanPlanner"]),
-        .target(name: "PCIPlan", dependencies: ["PCIPlanOutput"]),
+        // The umbrella names every module it re-exports (Exports.swift), so DocC can link from
+        // its articles to each stage's types (it resolves links only into direct dependencies).
+        .target(name: "PCIPlan", dependencies: ["PCIPlanSource", "PCIPlanModel", "PCIPlanPlanner", "PCIPlanOutput"]),
+        .target(name: "PCIPlanLibvirt"),
         .executableTarget(
             name: "pciplan",
             dependencies: [
                 "PCIPlan",
+                "PCIPlanLibvirt",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,7 +61,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PCIPlanTests",
-            dependencies: ["PCIPlan"],
+            dependencies: ["PCIPlan", "PCIPlanLibvirt"],
             exclude: ["Fixtures"]
         ),
     ],

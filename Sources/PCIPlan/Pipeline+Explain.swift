@@ -1,8 +1,11 @@
 extension Pipeline {
     /// The outcome of `explain`: the explanations (nil when planning failed) and diagnostics.
     public struct ExplainOutcome: Sendable {
+        /// The planned domain; nil when planning failed.
         public var planned: PlannedDomain?
+        /// One explanation per device shown; nil when planning failed.
         public var explanations: [DeviceExplanation]?
+        /// Everything loading and planning reported.
         public var diagnostics: [Diagnostic]
     }
 

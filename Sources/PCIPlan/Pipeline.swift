@@ -16,11 +16,16 @@
 public enum Pipeline {
     /// The result of reading a file up to the normalized definition.
     public struct Loaded: Sendable {
+        /// The file that was read.
         public var file: SourceFile
+        /// The definition after libvirt's define-time normalisation; nil when reading failed.
         public var normalized: NormalizedDomain?
+        /// What reading and normalising found (any error means `normalized` is nil).
         public var diagnostics: [Diagnostic]
     }
 
+    /// Stages 1–3: reads `file` as XML, builds the domain definition and normalises it as libvirt
+    /// does at define. Stops after the first stage that reports an error.
     public static func load(_ file: SourceFile) -> Loaded {
         let root: XMLElement
         do {
@@ -38,11 +43,22 @@ public enum Pipeline {
 
     /// The outcome of `plan`: the planned domain when planning succeeded, and every diagnostic.
     public struct PlanOutcome: Sendable {
+        /// The planned domain; nil when the file cannot be planned (the diagnostics say why).
         public var planned: PlannedDomain?
+        /// Every diagnostic of every stage that ran, warnings included.
         public var diagnostics: [Diagnostic]
     }
 
+    /// `plan`: loads `file`, runs the checks libvirt makes at define, assigns every missing PCI
+    /// address as libvirt 9.0 does, and adds the warnings of the planned result. Render the result
+    /// with `XMLWriter` (the input's bytes with only the planned changes), `JSONRenderer`,
+    /// `QEMUArgsRenderer`, `TreeRenderer` or `DotRenderer`.
     public static func plan(_ file: SourceFile, options: PlanOptions = PlanOptions()) -> PlanOutcome {
+        if options.hotplugPorts != nil || options.hotplugSlots != nil { return planWithSpares(file, options: options) }
+        return planOnce(file, options: options)
+    }
+
+    static func planOnce(_ file: SourceFile, options: PlanOptions) -> PlanOutcome {
         let loaded = load(file)
         guard let n = loaded.normalized else { return PlanOutcome(planned: nil, diagnostics: loaded.diagnostics) }
         var diags = loaded.diagnostics + Checker.preflight(n)
@@ -68,7 +84,8 @@ public enum Pipeline {
             diags += planDiags.filter { p in !diags.contains { sameProblem($0, p, in: n) } }
             if let planned { diags += Checker.afterPlanForCheck(planned, options: options) }
         }
-        return diags
+        // What libvirt accepts and only QEMU refuses does not stop libvirt (or the planner) above.
+        return diags + Checker.qemuStartChecks(n, severity: .error)
     }
 
     /// Two findings with one ID about the same device element.

@@ -12,8 +12,11 @@ import PCIPlanSource
 /// memory). A user alias (`<alias name='ua-…'/>`) is kept; other written aliases are ignored,
 /// as libvirt ignores them in an inactive definition.
 public enum Aliases {
-    public static func assign(_ devices: inout [Device], controllerOrder: [Int], family: MachineFamily? = nil) {
-        let fam = family ?? inferredFamily(devices)
+    /// Sets `Device.alias` on every device as libvirt 9.0 names it for the `family` machine;
+    /// `controllerOrder` is libvirt's controller list order (`NormalizedDomain.controllerOrder`),
+    /// which numbers controllers of one type.
+    public static func assign(_ devices: inout [Device], controllerOrder: [Int], family: MachineFamily) {
+        let fam = family
         for i in devices.indices {
             if let ua = devices[i].element?.child("alias")?[attribute: "name"], ua.hasPrefix("ua-") {
                 devices[i].alias = ua
@@ -65,8 +68,8 @@ public enum Aliases {
         guard let c = d.controller, let idx = c.index else { return nil }
         switch c.type {
         case "pci": return c.pciModel == .pcieRoot ? "pcie.\(idx)" : "pci.\(idx)"
-        case "ide" where idx == 0 && family == .pc: return "ide"  // the PIIX3 IDE is built in
-        case "sata" where idx == 0 && family == .q35: return "ide"  // so is the ICH9 AHCI
+        // the chipset's own disk controller (PIIX3 IDE, ICH9 AHCI)
+        case family.descriptor.builtInDiskController where idx == 0: return "ide"
         case "usb" where idx == 0: return "usb"
         case "scsi" where idx == 0 && c.model == "ncr53c90": return "scsi"
         default: return "\(c.type)\(idx)"
@@ -150,10 +153,6 @@ public enum Aliases {
             videos.insert(videos.remove(at: p), at: 0)
         }
         return videos
-    }
-
-    static func inferredFamily(_ devices: [Device]) -> MachineFamily {
-        devices.contains { $0.controller?.index == 0 && $0.controller?.pciModel == .pcieRoot } ? .q35 : .pc
     }
 
     /// Hands out aliases, never overwriting a user alias.

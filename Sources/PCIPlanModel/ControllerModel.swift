@@ -2,15 +2,29 @@ import PCIPlanSource
 
 /// The PCI controller models libvirt knows; raw values are libvirt's spellings.
 public enum ControllerModel: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The conventional PCI root bus of the `pc` machine (bus 0, slots 1–31).
     case pciRoot = "pci-root"
+    /// The PCI Express root complex of `q35` (bus 0, slots 1–31): root ports, dmi-to-pci-bridges,
+    /// pcie-expander-buses, and PCIe devices only at explicit addresses; no hotplug.
     case pcieRoot = "pcie-root"
+    /// A conventional PCI-to-PCI bridge with 31 hot-pluggable slots (slot 0 holds its SHPC).
     case pciBridge = "pci-bridge"
+    /// The i82801b11 bridge from pcie-root to a conventional PCI bus; devices go there only at
+    /// explicit addresses, and it has no hotplug.
     case dmiToPCIBridge = "dmi-to-pci-bridge"
+    /// A PCI Express root port: one slot for one PCIe device; several ports can share a slot of
+    /// pcie-root as functions (aggregate slot).
     case pcieRootPort = "pcie-root-port"
+    /// The upstream side of a PCIe switch; its bus takes only downstream ports.
     case pcieSwitchUpstreamPort = "pcie-switch-upstream-port"
+    /// A downstream port of a PCIe switch: one slot, like a root port.
     case pcieSwitchDownstreamPort = "pcie-switch-downstream-port"
+    /// QEMU's `pxb`: an extra conventional PCI root bus with its own bus number (`busNr`), on `pc`.
     case pciExpanderBus = "pci-expander-bus"
+    /// QEMU's `pxb-pcie`: an extra PCI Express root bus with its own bus number (`busNr`), on `q35`.
     case pcieExpanderBus = "pcie-expander-bus"
+    /// A bridge from a PCIe root or downstream port to a conventional PCI bus with 31 hot-pluggable
+    /// slots; libvirt adds one when a q35 guest needs a conventional PCI slot.
     case pcieToPCIBridge = "pcie-to-pci-bridge"
 
     /// What the bus this controller provides accepts, its slot range and whether endpoints
@@ -93,5 +107,6 @@ public enum ControllerModel: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// Whether this is the machine's root bus (pci-root or pcie-root), which has no address of its own.
     public var isRoot: Bool { self == .pciRoot || self == .pcieRoot }
 }

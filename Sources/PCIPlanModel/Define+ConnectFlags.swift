@@ -5,7 +5,7 @@ extension Define {
     /// libvirt's qemuDomainDeviceCalculatePCIConnectFlags for QEMU 7.2 on x86.
     public static func connectFlags(_ d: Device, family: MachineFamily) -> ConnectFlags {
         let pci: ConnectFlags = [.pciDevice, .autoAssign]
-        let pcie: ConnectFlags = family == .q35 ? [.pcieDevice, .autoAssign] : pci
+        let pcie: ConnectFlags = family.descriptor.pciExpress ? [.pcieDevice, .autoAssign] : pci
         let virtio = pcie
         let transitional = d.model == "virtio-transitional"
         switch d.kind {
@@ -39,7 +39,7 @@ extension Define {
             }
         case .interface:
             // An <interface type='hostdev'> is a PCI host device in disguise (SR-IOV VF).
-            if d.subtype == "hostdev" { return family == .pc ? pci : pcie }
+            if d.subtype == "hostdev" { return pcie }
             switch d.model ?? "" {
             // (lan9118 and smc91c111 are ordinary PCI devices to libvirt 9.0: checked with the oracle)
             case "usb-net", "spapr-vlan": return []
@@ -62,7 +62,7 @@ extension Define {
             let type = d.subtype ?? ""
             let isMdevPCI = type == "mdev" && d.model == "vfio-pci"
             guard type == "pci" || type == "scsi_host" || isMdevPCI else { return [] }
-            if family == .pc { return pci }
+            if !family.descriptor.pciExpress { return pci }
             if d.address.pciAddress != nil { return pcie }
             if type == "scsi_host" { return transitional ? pci : virtio }
             // The host device's config space decides; absent on the planning host → PCIe.

@@ -4,6 +4,7 @@ import PCIPlanSource
 /// addresses — controller indexes, implicit controllers, default devices, model defaults and
 /// connect flags. The result is the device list the planner walks.
 public struct NormalizedDomain: Sendable {
+    /// The definition as read, with the file and the XML tree the writer edits.
     public var definition: DomainDefinition
     /// Input devices followed by the devices libvirt adds.
     public var devices: [Device]
@@ -16,6 +17,7 @@ public struct NormalizedDomain: Sendable {
     /// The first console when it mirrors the first serial port: it is stored with that port's address.
     public var consoleMirror: (console: Int, serial: Int)? = nil
 
+    /// The machine family of the definition.
     public var family: MachineFamily { definition.family }
 
     /// Index into `devices` of the PCI controller with this index.
@@ -24,8 +26,16 @@ public struct NormalizedDomain: Sendable {
     }
 }
 
+/// Stage 3 of the pipeline: libvirt 9.0's define-time normalisation, turning a
+/// `DomainDefinition` into a `NormalizedDomain`.
 public enum Define {
+    /// Applies what libvirt does at `virsh define` before it assigns PCI addresses: controller
+    /// indexes (`virDomainAssignControllerIndexes`), the default devices
+    /// (`qemuDomainDefAddDefaultDevices`), implicit controllers
+    /// (`virDomainDefAddImplicitControllers`), model defaults, the serial console mirror, connect
+    /// flags and aliases. Warnings say what libvirt drops.
     public static func normalize(_ def: DomainDefinition) -> (NormalizedDomain, [Diagnostic]) {
+        let machine = def.family.descriptor
         var devices = def.devices
         var diags: [Diagnostic] = []
         var order: [Int] = []
@@ -87,15 +97,15 @@ public enum Define {
 
         // qemu driver defaults (qemuDomainDefAddDefaultDevices).
         if !hasController("pci", 0) {
-            addController("pci", 0, model: def.family.rootModel.rawValue, reason: "the \(def.family == .q35 ? "q35" : "i440fx") machine's root bus")
+            addController("pci", 0, model: machine.rootModel.rawValue, reason: "the \(machine.chipsetName) machine's root bus")
         }
-        if !hasController("usb", 0) {
+        if machine.addsDefaultUSB && !hasController("usb", 0) {
             addController("usb", 0, model: nil, reason: "libvirt's default USB controller")
         }
-        if def.family == .q35 && !hasController("sata", 0) {
-            addController("sata", 0, model: nil, reason: "the q35 machine's built-in SATA controller (ICH9 AHCI)")
+        for (type, reason) in machine.defaultControllers where !hasController(type, 0) {
+            addController(type, 0, model: nil, reason: reason)
         }
-        if !devices.contains(where: { $0.kind == .memballoon }) {
+        if machine.addsDefaultMemballoon && !devices.contains(where: { $0.kind == .memballoon }) {
             var d = Device(kind: .memballoon, origin: .added("libvirt's default memory balloon"), element: nil, name: "memballoon 'virtio'")
             d.model = "virtio"
             devices.append(d)
@@ -113,9 +123,8 @@ public enum Define {
             }
         }
         let diskDevices = devices.filter { $0.kind == .disk }
-        for (type, bus) in [("scsi", "scsi"), ("fdc", "fdc"), ("ide", "ide"), ("sata", "sata")] {
-            if type == "ide" && def.family == .q35 { continue }
-            addUpTo(type, diskDevices.filter { $0.bus == bus }.map(driveController).max())
+        for type in machine.implicitDiskControllers {
+            addUpTo(type, diskDevices.filter { $0.bus == type }.map(driveController).max())
         }
         // (channels first, then consoles — virDomainDefMaybeAddVirtioSerialController)
         for d in devices.filter({ $0.kind == .channel }) + devices.filter({ $0.kind == .console }) where d.subtype == "virtio" {
@@ -132,8 +141,9 @@ public enum Define {
 
         // A video is added when there is graphics but no video.
         if !devices.contains(where: { $0.kind == .video }) && devices.contains(where: { $0.kind == .graphics }) {
-            var d = Device(kind: .video, origin: .added("libvirt's default video for <graphics>"), element: nil, name: "video 'cirrus'")
-            d.model = "cirrus"
+            let model = machine.defaultVideoModel
+            var d = Device(kind: .video, origin: .added("libvirt's default video for <graphics>"), element: nil, name: "video '\(model)'")
+            d.model = model
             devices.append(d)
         }
 
@@ -143,7 +153,7 @@ public enum Define {
             case .controller:
                 guard var c = devices[i].controller else { continue }
                 if c.type == "usb" && c.model == nil {
-                    c.model = def.family == .q35 ? "qemu-xhci" : "piix3-uhci"
+                    c.model = machine.defaultUSBModel
                     devices[i].model = c.model
                 }
                 if c.type == "scsi" && (c.model == nil || c.model == "auto" || c.model == "default") {
@@ -152,9 +162,9 @@ public enum Define {
                 }
                 devices[i].controller = c
             case .interface:
-                if devices[i].model == nil && devices[i].subtype != "hostdev" { devices[i].model = "rtl8139" }
+                if devices[i].model == nil && devices[i].subtype != "hostdev" { devices[i].model = machine.defaultNICModel }
             case .video:
-                if devices[i].model == nil { devices[i].model = "cirrus" }
+                if devices[i].model == nil { devices[i].model = machine.defaultVideoModel }
             default:
                 break
             }
@@ -171,6 +181,9 @@ public enum Define {
             consoleMirror = (con, ser)
             devices[con].address = .none
         }
+
+        // Address-less virtio devices go to virtio-mmio when one device already uses it.
+        assignVirtioMMIO(&devices, machine: machine)
 
         // Connect flags.
         for i in devices.indices {

@@ -6,6 +6,15 @@ public enum MachineFamily: String, Sendable, Hashable, Codable {
     case pc
     /// ICH9, PCI Express root complex.
     case q35
+    /// The aarch64 `virt` board: a generic PCI Express host bridge (QEMU's gpex) and nothing
+    /// else on bus 0.
+    case virtAArch64 = "virt-aarch64"
+    /// The 32-bit ARM (armv7l) `virt` board: the aarch64 board's PCI topology, with the legacy
+    /// default USB controller.
+    case virtARMv7 = "virt-armv7l"
+    /// The riscv64 `virt` board: a gpex root complex like ARM's, with libvirt's x86-like
+    /// defaults (memory balloon, piix3-uhci) and no pxb-pcie in QEMU.
+    case virtRISCV64 = "virt-riscv64"
 
     /// libvirt's machine predicates (`qemuDomainIsI440FX`, `qemuDomainIsQ35`).
     public static func of(machine: String) -> MachineFamily? {
@@ -18,13 +27,42 @@ public enum MachineFamily: String, Sendable, Hashable, Codable {
         return nil
     }
 
-    public var rootModel: ControllerModel { self == .q35 ? .pcieRoot : .pciRoot }
+    /// The family of a machine type on a guest architecture: the x86 predicates above, and
+    /// libvirt's `qemuDomainMachineIsARMVirt` / `qemuDomainMachineIsRISCVVirt` (`virt` or
+    /// `virt-*`; the version does not change placement).
+    public static func of(arch: GuestArch, machine: String) -> MachineFamily? {
+        let isVirt = machine == "virt" || machine.hasPrefix("virt-")
+        switch arch {
+        case .x86_64, .i686: return of(machine: machine)
+        case .aarch64: return isVirt ? .virtAArch64 : nil
+        case .armv7l: return isVirt ? .virtARMv7 : nil
+        case .riscv64: return isVirt ? .virtRISCV64 : nil
+        }
+    }
+}
+
+/// The guest architectures pciplan reads (`<os><type arch=…>`).
+public enum GuestArch: String, Sendable, Hashable, Codable, CaseIterable {
+    case x86_64, i686, aarch64, armv7l, riscv64
+
+    /// The machine libvirt 9.0 picks when `<type>` names none (`preferredMachines` in
+    /// `qemu_capabilities.c`): only x86's is one pciplan plans.
+    public var libvirtDefaultMachine: String {
+        switch self {
+        case .x86_64, .i686: "pc"
+        case .aarch64, .armv7l: "integratorcp"
+        case .riscv64: "spike"
+        }
+    }
 }
 
 /// The kinds of `<devices>` children the planner distinguishes.
 public enum DeviceKind: String, Sendable, Hashable, Codable {
+    /// The element name of the device (`<disk>` is `.disk`); one kind per libvirt device list.
     case controller, disk, interface, sound, video, hostdev, memballoon, rng, watchdog, shmem
+    /// The element name of the device (`<serial>` is `.serial`).
     case input, serial, parallel, channel, console, iommu, vsock, memory, filesystem, panic
+    /// The element name of the device (`<tpm>` is `.tpm`); `other` for an element pciplan does not know.
     case crypto, smartcard, hub, redirdev, tpm, nvram, graphics, audio, lease, emulator, other
 }
 
@@ -42,6 +80,7 @@ public enum AddressSpec: Sendable, Hashable {
     /// Another address type (`drive`, `usb`, `ccw`, `unassigned`, …).
     case other(String)
 
+    /// The address when the device has a present PCI address (`.pci`), else nil.
     public var pciAddress: PCIAddress? {
         if case .pci(let a, _) = self { return a }
         return nil
@@ -66,17 +105,27 @@ public enum DeviceOrigin: Sendable, Hashable {
 
 /// A controller's identity and PCI options.
 public struct ControllerInfo: Sendable, Hashable {
+    /// libvirt's controller `type` (`pci`, `usb`, `scsi`, `sata`, `ide`, `virtio-serial`, …).
     public var type: String
     /// nil until libvirt's index assignment gives one.
     public var index: Int?
+    /// The `model` attribute (`pcie-root-port`, `qemu-xhci`, `lsilogic`), or the default libvirt gives.
     public var model: String?
+    /// The model of a PCI controller as a `ControllerModel`; nil for other types or unknown models.
     public var pciModel: ControllerModel? { type == "pci" ? model.flatMap(ControllerModel.init(rawValue:)) : nil }
+    /// `<model name=…>`: the QEMU device implementing a PCI controller (`pcie-root-port`, `pxb`).
     public var modelName: String?
+    /// `<target hotplug=…>`: `off` removes hotplug from the bus the controller provides.
     public var hotplug: Tristate = .absent
+    /// `<target chassisNr=…>`: a pci-bridge's chassis number (1–255), guest-visible.
     public var chassisNr: Int?
+    /// `<target chassis=…>`: a root or downstream port's chassis (0–255), guest-visible.
     public var chassis: Int?
+    /// `<target port=…>`: a root or downstream port's port number (0–255), guest-visible.
     public var port: Int?
+    /// `<target busNr=…>`: the first bus number of an expander bus (1–254), guest-visible.
     public var busNr: Int?
+    /// `<target index=…>`: only pSeries host bridges have it; read so the checker can refuse it.
     public var targetIndex: Int?
     /// Whether `index=` was written in the input.
     public var indexGiven: Bool = false
@@ -87,19 +136,28 @@ public struct ControllerInfo: Sendable, Hashable {
 
 /// One device of the definition as the planner sees it.
 public struct Device: Sendable, Hashable {
+    /// Which `<devices>` child this is.
     public var kind: DeviceKind
+    /// Whether the device is in the input or was added as libvirt adds it at define.
     public var origin: DeviceOrigin
     /// The element it was read from; nil for devices the planner adds.
     public var element: XMLElement?
     /// The device's own `<address>` element, if any.
     public var addressElement: XMLElement?
+    /// What the device's `<address>` says (or, for `plan --keep`, the address kept for it).
     public var address: AddressSpec
     /// Connect flags (what it needs from its slot); empty = never gets a PCI address.
     public var flags: ConnectFlags = []
+    /// Identity and PCI options of a `<controller>`; nil for other devices.
     public var controller: ControllerInfo?
     /// `model`/`type` details that decide flags and order (disk bus, net model, video type, …).
     public var model: String?
+    /// The variant that decides connect flags: a disk's `device` (`disk`, `cdrom`), the `type` of an
+    /// interface, host device or input, a character device's `<target type>`, a filesystem's
+    /// `<driver type>`.
     public var subtype: String?
+    /// A disk's bus (`<target bus>`, else derived from the target name as libvirt does), an input's
+    /// `bus`, or a host device's `mode`.
     public var bus: String?
     /// A short human name: `disk 'vda'`, `interface 52:54:00:…`, `controller usb 0`.
     public var name: String
@@ -111,9 +169,14 @@ public struct Device: Sendable, Hashable {
     /// definition (the reason names the old device); the planner treats it as explicit and
     /// the writer writes it out.
     public var keptReason: String?
+    /// libvirt gave this address-less device `<address type='virtio-mmio'/>` at define
+    /// (`qemuDomainAssignVirtioMMIOAddresses`); `address` is then `.other("virtio-mmio")`.
+    public var virtioMMIOAssigned = false
 
+    /// Whether this is a `<controller type='pci'>`, which provides a PCI bus.
     public var isPCIController: Bool { controller?.type == "pci" }
 
+    /// A device without an address, flags or controller info yet; `DomainReader` fills those in.
     public init(kind: DeviceKind, origin: DeviceOrigin, element: XMLElement?, name: String) {
         self.kind = kind
         self.origin = origin
@@ -125,11 +188,38 @@ public struct Device: Sendable, Hashable {
 
 /// The domain as read from XML, before planning.
 public struct DomainDefinition: Sendable {
+    /// The file the definition was read from.
     public var file: SourceFile
+    /// The `<domain>` element.
     public var root: XMLElement
+    /// `<os><type machine=…>` as written (`pc-q35-7.2`); `pc` when absent, libvirt's x86_64 default.
     public var machine: String
+    /// The machine family `machine` belongs to.
     public var family: MachineFamily
     /// The `<devices>` element (nil when the domain has none).
     public var devicesElement: XMLElement?
+    /// Every child element of `<devices>`, in document order.
     public var devices: [Device]
+}
+
+extension DomainDefinition {
+    /// Whether `<features>` has `<acpi/>`: the i440fx root bus hot-plugs through ACPI only.
+    public var hasACPI: Bool { root.child("features")?.child("acpi") != nil }
+
+    /// Whether the guest's memory is shared, as vhost-user devices (virtiofs) need
+    /// (`qemuValidateDomainDefVhostUserRequireSharedMemory`): `<memoryBacking><access
+    /// mode='shared'/>` without NUMA cells, or every NUMA cell shared (by its own
+    /// `memAccess` or, when it has none, by the domain's).
+    public var hasSharedMemory: Bool {
+        let global = root.child("memoryBacking")?.child("access")?[attribute: "mode"] == "shared"
+        let cells = root.child("cpu")?.child("numa")?.children.filter { $0.name == "cell" } ?? []
+        if cells.isEmpty { return global }
+        return cells.allSatisfy { cell in
+            switch cell[attribute: "memAccess"] {
+            case "shared": true
+            case nil: global
+            default: false
+            }
+        }
+    }
 }

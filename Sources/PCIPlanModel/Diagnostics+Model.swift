@@ -10,11 +10,18 @@ extension Diagnostic {
     }
 
     static func inputArch(_ arch: String, at range: SourceRange) -> Diagnostic {
-        Diagnostic(.inputArch, "architecture '\(arch)' is not supported; pciplan plans x86_64 and i686 guests", at: range)
+        let known = GuestArch.allCases.map(\.rawValue).joined(separator: ", ")
+        return Diagnostic(.inputArch, "architecture '\(arch)' is not supported; pciplan plans \(known) guests", at: range)
     }
 
-    static func inputMachine(_ machine: String, at range: SourceRange) -> Diagnostic {
-        Diagnostic(.inputMachine, "machine type '\(machine)' is not supported; pciplan plans 'pc' (i440fx) and 'q35' machines", at: range)
+    /// `machine` is not one pciplan plans on `arch`; `defaulted` when the XML names none and
+    /// `machine` is libvirt's default for the architecture.
+    static func inputMachine(_ machine: String, arch: GuestArch, defaulted: Bool, at range: SourceRange) -> Diagnostic {
+        let given = defaulted ? " (libvirt's default for \(arch.rawValue))" : ""
+        let fix = defaulted && arch != .x86_64 && arch != .i686 ? "; write machine='virt'" : ""
+        return Diagnostic(.inputMachine,
+            "machine type '\(machine)'\(given) is not supported on \(arch.rawValue); pciplan plans 'pc' (i440fx) and 'q35' machines on x86, and 'virt' on aarch64, armv7l and riscv64\(fix)",
+            at: range)
     }
 
     // MARK: <address> syntax (virPCIDeviceAddressParseXML)

@@ -3,6 +3,9 @@ import PCIPlanSource
 /// Stage 2 of the pipeline: turns the XML tree into a `DomainDefinition`, checking the
 /// syntax of every `<address type='pci'>` the way libvirt's parser does.
 public enum DomainReader {
+    /// The definition in `root`, read from `file`, with every problem of the address syntax as a
+    /// diagnostic; nil when the document is not a domain pciplan can plan (not `<domain>`, another
+    /// architecture or machine type).
     public static func read(_ file: SourceFile, root: XMLElement) -> (DomainDefinition?, [Diagnostic]) {
         var diags: [Diagnostic] = []
         func range(_ r: Range<Int>) -> SourceRange { SourceRange(file: file.name, start: r.lowerBound, end: r.upperBound) }
@@ -12,13 +15,16 @@ public enum DomainReader {
             return (nil, diags)
         }
         let osType = root.child("os")?.child("type")
-        let machine = osType?[attribute: "machine"] ?? "pc"
-        if let arch = osType?[attribute: "arch"], arch != "x86_64", arch != "i686" {
-            diags.append(.inputArch(arch, at: range(osType?.attributeNode("arch")?.valueRange ?? root.startTag)))
+        // Without arch= libvirt takes the host's, and pciplan plans as on an x86_64 host.
+        let archText = osType?[attribute: "arch"] ?? GuestArch.x86_64.rawValue
+        guard let arch = GuestArch(rawValue: archText) else {
+            diags.append(.inputArch(archText, at: range(osType?.attributeNode("arch")?.valueRange ?? root.startTag)))
             return (nil, diags)
         }
-        guard let family = MachineFamily.of(machine: machine) else {
-            diags.append(.inputMachine(machine, at: range(osType?.attributeNode("machine")?.valueRange ?? root.startTag)))
+        let machine = osType?[attribute: "machine"] ?? arch.libvirtDefaultMachine
+        guard let family = MachineFamily.of(arch: arch, machine: machine) else {
+            diags.append(.inputMachine(machine, arch: arch, defaulted: osType?[attribute: "machine"] == nil,
+                at: range(osType?.attributeNode("machine")?.valueRange ?? osType?.startTag ?? root.startTag)))
             return (nil, diags)
         }
         let devicesElement = root.child("devices")

@@ -5,11 +5,16 @@ import PCIPlanSource
 /// `bus` is the *index* of the PCI controller that provides the bus (libvirt's meaning),
 /// not the bus number firmware gives it.
 public struct PCIAddress: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// The PCI domain (segment); libvirt's QEMU driver allows only 0.
     public var domain: UInt32
+    /// The index of the PCI controller providing the bus (0–255), not the bus number the guest sees.
     public var bus: Int
+    /// The slot on that bus (0–31).
     public var slot: Int
+    /// The function within the slot (0–7); functions ≥ 1 need `multifunction='on'` on function 0.
     public var function: Int
 
+    /// The address `domain:bus:slot.function`; values are not range-checked here (the reader does that).
     public init(domain: UInt32 = 0, bus: Int, slot: Int, function: Int = 0) {
         self.domain = domain
         self.bus = bus
@@ -28,8 +33,10 @@ public struct PCIAddress: Sendable, Hashable, Comparable, Codable, CustomStringC
     /// `0000:00:02`, the slot this address belongs to.
     public var slotDescription: String { "\(hex(Int(domain), 4)):\(hex(bus, 2)):\(hex(slot, 2))" }
 
+    /// The slot this address belongs to, for grouping the functions of one slot.
     public var slotKey: SlotKey { SlotKey(domain: domain, bus: bus, slot: slot) }
 
+    /// Orders by domain, bus, slot, then function: the order of `explain` and of the address set.
     public static func < (a: PCIAddress, b: PCIAddress) -> Bool {
         (a.domain, a.bus, a.slot, a.function) < (b.domain, b.bus, b.slot, b.function)
     }
@@ -44,15 +51,21 @@ public struct PCIAddress: Sendable, Hashable, Comparable, Codable, CustomStringC
 
 /// Identifies one slot (all eight functions).
 public struct SlotKey: Sendable, Hashable, Comparable {
+    /// The PCI domain of the slot (0 under libvirt's QEMU driver).
     public var domain: UInt32
+    /// The index of the PCI controller providing the bus the slot is on.
     public var bus: Int
+    /// The slot on the bus (0–31).
     public var slot: Int
+    /// Orders by domain, bus, then slot.
     public static func < (a: SlotKey, b: SlotKey) -> Bool { (a.domain, a.bus, a.slot) < (b.domain, b.bus, b.slot) }
+    /// `0000:00:04`, as messages print a slot.
     public var description: String { "\(hex(Int(domain), 4)):\(hex(bus, 2)):\(hex(slot, 2))" }
 }
 
 /// libvirt's tri-state switch (`multifunction`, `hotplug`): absent, on or off.
 public enum Tristate: String, Sendable, Hashable, Codable {
+    /// `absent`: not written, libvirt decides; `on` / `off`: written so.
     case absent, on, off
 }
 

@@ -4,22 +4,30 @@ import PCIPlan
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Report every guest-visible PCI change between two definitions of one guest.",
+        usage: """
+            pciplan diff <old> <new> [<options>]
+            pciplan diff --connect <uri> --domain <name> [<options>]
+            """,
         discussion: """
             Both files are planned first (as `pciplan plan` would), devices are paired by identity \
             (disk target, MAC, host device source, controller type and index, alias), then every \
             moved address, multifunction flip, PCI/PCIe change, changed controller chain or option, \
             added, removed and displaced device is reported with a severity (breaking, warning, \
             info; see Docs/abi.md). Exit status: 0 no breaking change, 1 breaking changes, \
-            2 usage or I/O error, or a file that cannot be planned.
+            2 usage or I/O error, or a file that cannot be planned. With --connect URI --domain NAME \
+            and no files, OLD is the running guest (its live XML) and NEW its persistent definition: \
+            what the guest will see change at its next cold boot.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @Argument(help: "The definition the guest was installed with.")
-    var old: String
+    var old: String?
 
     @Argument(help: "The edited definition.")
-    var new: String
+    var new: String?
+
+    @OptionGroup var libvirt: LibvirtOptions
 
     @Option(help: "Output format: text (compiler-style) or json.")
     var format: Format = .text
@@ -28,25 +36,36 @@ struct Diff: ParsableCommand {
     var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
 
     func validate() throws {
+        try libvirt.validate()
+        if libvirt.isGiven {
+            if libvirt.domainName == nil { throw ValidationError("--connect needs --domain NAME") }
+            if old != nil { throw ValidationError("with --connect/--domain, give no files: the running guest is compared with its definition") }
+        } else if new == nil {
+            throw ValidationError("missing \(old == nil ? "OLD and NEW" : "NEW") (or --connect URI --domain NAME)")
+        }
         if old == "-" && new == "-" { throw ValidationError("only one of the two files can be standard input") }
     }
 
     func run() throws {
         let files: [SourceFile]
-        files = [try readInputOrExit(old), try readInputOrExit(new)]
+        if let name = libvirt.domainName, libvirt.isGiven {
+            files = try libvirt.readOrExit(name, [.live, .inactive])
+        } else {
+            files = [try readInputOrExit(old ?? "-"), try readInputOrExit(new ?? "-")]
+        }
         var o = PlanOptions()
         o.multifunction = multifunction
         let outcome = Pipeline.diff(old: files[0], new: files[1], options: o)
         if !outcome.diagnostics.isEmpty {
-            writeStderr(DiagnosticPrinter(files: files).render(outcome.diagnostics))
+            try writeStderr(DiagnosticPrinter(files: files).render(outcome.diagnostics))
         }
         guard outcome.planned != nil else {
-            printError("nothing compared: a definition cannot be planned")
+            try printError("nothing compared: a definition cannot be planned")
             throw ExitCode(Exit.usage)
         }
         switch format {
-        case .text: writeStdout(DiffRenderer.text(outcome))
-        case .json: writeStdout(DiffRenderer.json(outcome))
+        case .text: try writeStdout(DiffRenderer.text(outcome))
+        case .json: try writeStdout(DiffRenderer.json(outcome))
         }
         if outcome.hasBreaking { throw ExitCode(Exit.findings) }
     }

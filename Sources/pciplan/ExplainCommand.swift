@@ -9,13 +9,16 @@ struct Explain: ParsableCommand {
             fixed by the chipset, libvirt's class order and first free slot, a controller libvirt added \
             (and for which device), the spare hotplug port, kept by `plan --keep`, and where \
             multifunction='on' comes from. Exit status: 0 explained, 1 the file cannot be planned, \
-            2 usage or I/O error (including a --device that names nothing).
+            2 usage or I/O error (including a --device that names nothing). With --connect URI \
+            --domain NAME, explains the persistent definition libvirt stores instead of a file.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Argument(help: "Domain XML file ('-' reads standard input).")
-    var file: String
+    @Argument(help: "Domain XML file ('-' reads standard input); left out with --connect/--domain.")
+    var file: String?
+
+    @OptionGroup var libvirt: LibvirtOptions
 
     @Option(help: "Only this device: alias (net0, pci.3, virtio-disk1), disk target (vda), MAC or PCI address.")
     var device: String?
@@ -26,22 +29,24 @@ struct Explain: ParsableCommand {
     @Option(help: "Multifunction policy: libvirt (derive like libvirt 9.0) or explicit (derive nothing).")
     var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
 
+    func validate() throws { try libvirt.validate(file: file) }
+
     func run() throws {
         let source: SourceFile
-        source = try readInputOrExit(file)
+        source = try libvirt.readOrExit(file: file, .inactive)
         var o = PlanOptions()
         o.multifunction = multifunction
         let outcome = Pipeline.explain(source, device: device, options: o)
-        if !outcome.diagnostics.isEmpty { printDiagnostics(outcome.diagnostics, files: [source], format: .text) }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: [source], format: .text) }
         guard let planned = outcome.planned, let items = outcome.explanations else { throw ExitCode(Exit.findings) }
         if let device, items.isEmpty {
             let names = planned.devices.compactMap(\.alias).joined(separator: ", ")
-            printError("no device is named '\(device)'; aliases in \(source.name): \(names)")
+            try printError("no device is named '\(device)'; aliases in \(source.name): \(names)")
             throw ExitCode(Exit.usage)
         }
         switch format {
-        case .text: writeStdout(ExplainRenderer.text(items, plan: planned, steps: device == nil))
-        case .json: writeStdout(ExplainRenderer.json(items, plan: planned))
+        case .text: try writeStdout(ExplainRenderer.text(items, plan: planned, steps: device == nil))
+        case .json: try writeStdout(ExplainRenderer.json(items, plan: planned))
         }
     }
 }

@@ -26,14 +26,17 @@ struct InputTooLarge: Error {
 func readInput(_ path: String) throws -> SourceFile {
     let limit = XMLReader.maximumSize
     func readAll(_ h: FileHandle, name: String) throws -> [UInt8] {
-        var data = Data()
+        var data: [UInt8] = []
         while true {
-            let chunk = h.readData(ofLength: 1 << 16)
+            let chunk: [UInt8]
+            do { chunk = try POSIXIO.readChunk(h.fileDescriptor, upTo: 1 << 16) } catch {
+                throw InputError(description: "\(name): cannot be read (\(POSIXIO.message(error.code.rawValue)))")
+            }
             if chunk.isEmpty { break }
-            data.append(chunk)
+            data += chunk
             if data.count > limit { throw InputTooLarge(name: name) }
         }
-        return [UInt8](data)
+        return data
     }
     if path == "-" {
         return SourceFile(name: "<stdin>", bytes: try readAll(FileHandle.standardInput, name: "<stdin>"))
@@ -60,47 +63,20 @@ func readInputOrExit(_ path: String) throws -> SourceFile {
     do {
         return try readInput(path)
     } catch let tooLarge as InputTooLarge {
-        writeStderr(DiagnosticPrinter(files: []).render(tooLarge.diagnostic))
+        try writeStderr(DiagnosticPrinter(files: []).render(tooLarge.diagnostic))
         throw ExitCode(Exit.findings)
     } catch {
-        printError("\(error)")
+        try printError("\(error)")
         throw ExitCode(Exit.usage)
-    }
-}
-
-func writeStdout(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }
-func writeStdout(_ b: [UInt8]) { FileHandle.standardOutput.write(Data(b)) }
-func writeStderr(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
-
-/// `pciplan: error: …` on one line, whatever bytes a file name carries.
-func printError(_ message: String) { writeStderr("pciplan: error: \(message.escapedForLine)\n") }
-
-/// Writes atomically: a temporary file in the same directory, then rename.
-func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let dir = url.deletingLastPathComponent()
-    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).pciplan-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-    do {
-        try Data(bytes).write(to: tmp)
-        if let attrs = try? FileManager.default.attributesOfItem(atPath: path), let perms = attrs[.posixPermissions] {
-            try? FileManager.default.setAttributes([.posixPermissions: perms], ofItemAtPath: tmp.path)
-        }
-        guard rename(tmp.path, path) == 0 else {
-            throw InputError(description: "\(path): cannot replace the file (\(String(cString: strerror(errno))))")
-        }
-    } catch {
-        try? FileManager.default.removeItem(at: tmp)
-        if let e = error as? InputError { throw e }
-        throw InputError(description: "\(path): cannot write (\(error.localizedDescription))")
     }
 }
 
 enum DiagnosticsFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-func printDiagnostics(_ diags: [Diagnostic], files: [SourceFile], format: DiagnosticsFormat) {
+func printDiagnostics(_ diags: [Diagnostic], files: [SourceFile], format: DiagnosticsFormat) throws {
     let printer = DiagnosticPrinter(files: files)
     switch format {
-    case .text: writeStderr(printer.render(diags))
-    case .json: writeStdout(printer.json(diags))
+    case .text: try writeStderr(printer.render(diags))
+    case .json: try writeStdout(printer.json(diags))
     }
 }

@@ -4,23 +4,40 @@ import PCIPlan
 
 @main
 struct PCIPlanCommand: ParsableCommand {
+    static let version = "0.2.0"
+
     static let configuration = CommandConfiguration(
         commandName: "pciplan",
         abstract: "Check, plan, explain and diff the PCI topology of libvirt QEMU/KVM domains.",
-        subcommands: [Check.self, Plan.self, Explain.self, Diff.self])
+        version: "pciplan \(version)",
+        subcommands: [Check.self, Plan.self, Explain.self, Diff.self, Attach.self, Detach.self, HeadroomCommand.self])
 
-    /// The command-line contract says usage errors exit 2; ArgumentParser's default is 64.
     static func main() {
+        // A reader that has gone must come back from write(2) as EPIPE, handled like any
+        // other output error, rather than kill the process with a signal.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
-                writeStderr(fullMessage(for: error) + "\n")
-                Foundation.exit(Exit.usage)
-            }
-            exit(withError: error)
+            Foundation.exit(report(error))
         }
+    }
+
+    /// Prints what ArgumentParser has to say about `error` (help and the version on stdout,
+    /// usage errors on stderr) through `writeStdout` / `writeStderr`, which report a failed
+    /// write instead of ignoring it, and returns the exit status. The command-line contract
+    /// says usage errors exit 2; ArgumentParser's default is 64.
+    static func report(_ error: Error) -> Int32 {
+        var code = exitCode(for: error)
+        if code == .validationFailure { code = ExitCode(Exit.usage) }
+        let text = fullMessage(for: error)
+        guard !text.isEmpty else { return code.rawValue }
+        do {
+            if code.isSuccess { try writeStdout(text + "\n") } else { try writeStderr(text + "\n") }
+        } catch {
+            return Exit.usage
+        }
+        return code.rawValue
     }
 }

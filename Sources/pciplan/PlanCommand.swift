@@ -9,21 +9,24 @@ struct Plan: ParsableCommand {
             derived multifunction='on', controller defaults, added controllers and default devices); \
             every other byte is unchanged. --format qemu-args prints the topology arguments \
             (driver, id, bus, addr, multifunction, chassis, port, bus_nr) of every PCI controller and \
-            device, not a full QEMU command line.
+            device, not a full QEMU command line. With --connect URI --domain NAME, plans the \
+            persistent definition libvirt stores (virsh dumpxml --inactive) instead of a file.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case xml, json, qemuArgs = "qemu-args", tree, dot }
 
-    @Argument(help: "Domain XML file ('-' reads standard input).")
-    var file: String
+    @Argument(help: "Domain XML file ('-' reads standard input); left out with --connect/--domain.")
+    var file: String?
+
+    @OptionGroup var libvirt: LibvirtOptions
 
     @Option(help: "Output format: xml, json, qemu-args, tree or dot.")
     var format: Format = .xml
 
-    @Option(help: "Write the output to this file (atomically) instead of standard output.")
+    @Option(help: "Write the output to this file instead of standard output: a regular file is replaced atomically (owner, group and mode kept; symbolic links followed), a FIFO or device is written into.")
     var output: String?
 
-    @Flag(help: "Replace the input file with the planned XML (atomically).")
+    @Flag(help: "Replace the input file with the planned XML (atomically, owner, group and mode kept; symbolic links followed; refused for a file with several hard links).")
     var inPlace = false
 
     @Option(help: "Diagnostics as text (stderr) or json (stdout).")
@@ -37,18 +40,37 @@ struct Plan: ParsableCommand {
         valueName: "OLD"))
     var keepOld: String?
 
+    @Option(help: ArgumentHelp("Leave at least N free hot-pluggable root ports (PCI Express machines), adding the fewest bare pcie-root-port controllers libvirt needs.", valueName: "N"))
+    var hotplugPorts: Int?
+
+    @Option(help: ArgumentHelp("Leave at least N free hot-pluggable PCI slots (pc), adding the fewest bare pci-bridge controllers libvirt needs.", valueName: "N"))
+    var hotplugSlots: Int?
+
     func validate() throws {
-        if inPlace && file == "-" { throw ValidationError("--in-place needs a file, not standard input") }
+        try libvirt.validate(file: file)
+        if hotplugPorts != nil && hotplugSlots != nil { throw ValidationError("--hotplug-ports and --hotplug-slots exclude each other") }
+        if let n = hotplugPorts ?? hotplugSlots, !(0...256).contains(n) { throw ValidationError("the number of spare places must be from 0 to 256") }
+        if (hotplugPorts != nil || hotplugSlots != nil) && keepOld != nil { throw ValidationError("--keep and --hotplug-ports/--hotplug-slots cannot be combined yet") }
+        if inPlace && (file == "-" || file == nil) { throw ValidationError("--in-place needs a file, not standard input or libvirt") }
         if inPlace && output != nil { throw ValidationError("--in-place and --output exclude each other") }
         if inPlace && format != .xml { throw ValidationError("--in-place writes XML; drop --format") }
         if file == "-" && keepOld == "-" { throw ValidationError("only one of FILE and --keep can be standard input") }
     }
 
     func run() throws {
+        if inPlace {
+            // Before reading: a FIFO would be drained, a hard-linked file could not be written back.
+            do { try OutputFile.checkInPlace(file ?? "") } catch {
+                try printError("\(error)")
+                throw ExitCode(Exit.usage)
+            }
+        }
         let source: SourceFile
-        source = try readInputOrExit(file)
+        source = try libvirt.readOrExit(file: file, .inactive)
         var o = PlanOptions()
         o.multifunction = multifunction
+        o.hotplugPorts = hotplugPorts
+        o.hotplugSlots = hotplugSlots
         var files = [source]
         let outcome: Pipeline.PlanOutcome
         if let keepOld {
@@ -60,10 +82,10 @@ struct Plan: ParsableCommand {
             outcome = Pipeline.plan(source, options: o)
         }
         guard let planned = outcome.planned else {
-            printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
+            try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
-        if !outcome.diagnostics.isEmpty { printDiagnostics(outcome.diagnostics, files: files, format: .text) }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: .text) }
         let bytes: [UInt8]
         switch format {
         case .xml: bytes = XMLWriter.render(planned)
@@ -72,14 +94,14 @@ struct Plan: ParsableCommand {
         case .tree: bytes = Array(TreeRenderer.render(planned).utf8)
         case .dot: bytes = Array(DotRenderer.render(planned).utf8)
         }
-        let target = inPlace ? file : output
+        let target = inPlace ? file ?? "" : output
         if let target {
-            do { try writeAtomically(bytes, to: target) } catch {
-                printError("\(error)")
+            do { try OutputFile.write(bytes, to: target) } catch {
+                try printError("\(error)")
                 throw ExitCode(Exit.usage)
             }
         } else {
-            writeStdout(bytes)
+            try writeStdout(bytes)
         }
     }
 }

@@ -3,7 +3,8 @@ import Testing
 
 /// `check` agrees with the real libvirt 9.0 on the conformance corpus (`../shared/conformance`):
 /// exit 0 on every domain libvirt accepted (`expected.xml`), exit 1 on every domain it refused
-/// (`expected.err`), except where QEMU itself refuses to start what libvirt accepts.
+/// (`expected.err`), except where QEMU itself refuses to start what libvirt accepts: there
+/// `check` exits 1 (arm-dev records QEMU's verdict per case).
 @Suite("check agrees with libvirt 9.0 on the conformance corpus")
 struct ConformanceCheckTests {
     static let corpus = PCIPlanBinary.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance")
@@ -24,22 +25,41 @@ struct ConformanceCheckTests {
             """,
     ]
 
+    /// arm-dev cases whose recorded `qemu_check` says QEMU started them, while QEMU refuses them
+    /// once their NICs keep their stored addresses: the recording went through `virsh
+    /// domxml-to-native`, which drops interface addresses. Each was re-run with
+    /// `libvirt-assign --start` (network interfaces as user ones, disks as raw, PCI host devices left out).
+    static let qemuCheckCorrections: [String: String] = [
+        "a-202-0088": "interface at 00:10.0 says multifunction='off' while 00:10.1 is used: \"PCI: single function device can't be populated in function 10.1\"",
+        "a-204-0041": "interface at 02:00.0 says multifunction='off' while 02:00.1 is used: \"PCI: single function device can't be populated in function 0.1\"",
+        "a-221-0010": "interface at 00:15.0 says multifunction='off' while 00:15.1 and .2 are used: \"PCI: single function device can't be populated in function 15.2\"",
+    ]
+
     struct Case: Sendable {
         var name: String
         var input: URL
         var accepted: Bool
+        /// libvirt accepts it, QEMU 7.2 refuses to start it.
+        var qemuRefuses = false
     }
 
     static func cases() -> [Case] {
         let fm = FileManager.default
         var out: [Case] = []
-        for dir in ["libvirt-9.0/cases", "random-dev"] {
+        for dir in ["libvirt-9.0/cases", "random-dev", "arm-dev"] {
             let root = corpus.appendingPathComponent(dir)
             for name in ((try? fm.contentsOfDirectory(atPath: root.path)) ?? []).sorted() {
                 let d = root.appendingPathComponent(name)
                 let accepted = fm.fileExists(atPath: d.appendingPathComponent("expected.xml").path)
                 guard accepted || fm.fileExists(atPath: d.appendingPathComponent("expected.err").path) else { continue }
-                out.append(Case(name: name, input: d.appendingPathComponent("input.xml"), accepted: accepted))
+                var c = Case(name: name, input: d.appendingPathComponent("input.xml"), accepted: accepted)
+                // arm-dev records QEMU's verdict (meta.json "qemu_check": "refused: …"; "not checked"
+                // cases failed only for want of -numa options, which libvirt passes).
+                let meta = (try? Data(contentsOf: d.appendingPathComponent("meta.json")))
+                    .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+                let verdict = meta?["qemu_check"] as? String ?? ""
+                c.qemuRefuses = accepted && (qemuRefuses[name] != nil || qemuCheckCorrections[name] != nil || verdict.hasPrefix("refused"))
+                out.append(c)
             }
         }
         return out
@@ -57,7 +77,7 @@ struct ConformanceCheckTests {
           .enabled(if: available, "../shared/conformance is not beside the checkout: conformance check skipped"))
     func corpusAgreement() throws {
         let all = Self.cases()
-        #expect(all.count > 600)
+        #expect(all.count > 900)
         let bin = try #require(PCIPlanBinary.url, "build pciplan first (swift build) or set PCIPLAN_BIN")
         let results = Results()
         DispatchQueue.concurrentPerform(iterations: all.count) { i in
@@ -75,20 +95,21 @@ struct ConformanceCheckTests {
             }
         }
         var wrongAccepted: [String] = [], wrongRejected: [String] = [], crashed: [String] = [], staleExceptions: [String] = []
-        var acceptedOK = 0, rejectedOK = 0
+        var acceptedOK = 0, rejectedOK = 0, qemuRefusedOK = 0
         for c in all {
             guard let (status, crash) = results.get(c.name), !crash else { crashed.append(c.name); continue }
             if c.accepted {
-                if let _ = Self.qemuRefuses[c.name] {
-                    if status != 1 { staleExceptions.append("\(c.name) (exit \(status))") }
+                if c.qemuRefuses {
+                    if status == 1 { qemuRefusedOK += 1 } else { staleExceptions.append("\(c.name) (exit \(status))") }
                 } else if status == 0 { acceptedOK += 1 } else { wrongAccepted.append("\(c.name) (exit \(status))") }
             } else if status == 1 { rejectedOK += 1 } else { wrongRejected.append("\(c.name) (exit \(status))") }
         }
         let nAccepted = all.filter(\.accepted).count, nRejected = all.count - nAccepted
-        print("check vs libvirt 9.0: \(acceptedOK) of \(nAccepted - Self.qemuRefuses.count) accepted cases exit 0 (+\(Self.qemuRefuses.count) QEMU refuses), \(rejectedOK) of \(nRejected) rejected cases exit 1")
+        let nRefused = all.filter(\.qemuRefuses).count
+        print("check vs libvirt 9.0: \(acceptedOK) of \(nAccepted - nRefused) accepted cases exit 0, \(qemuRefusedOK) of \(nRefused) that QEMU refuses exit 1, \(rejectedOK) of \(nRejected) rejected cases exit 1")
         #expect(crashed.isEmpty, "crashed: \(crashed.joined(separator: ", "))")
         #expect(wrongAccepted.isEmpty, "libvirt accepts, check does not exit 0: \(wrongAccepted.joined(separator: ", "))")
         #expect(wrongRejected.isEmpty, "libvirt refuses, check does not exit 1: \(wrongRejected.joined(separator: ", "))")
-        #expect(staleExceptions.isEmpty, "named QEMU-refuses exceptions that check no longer refuses: \(staleExceptions.joined(separator: ", "))")
+        #expect(staleExceptions.isEmpty, "QEMU refuses these, check does not exit 1: \(staleExceptions.joined(separator: ", "))")
     }
 }

@@ -29,6 +29,8 @@ struct EndToEndHostileCheckTests {
         ("empty", [], "[input.xml]"),
         ("root is not <domain>", Array("<network><name>default</name></network>\n".utf8), "[input.notDomain]"),
         ("a binary blob", (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }, "[input.xml]"),
+        ("a control byte in a start tag", Array("<domain type='kvm'>\n  <devices>\n    <disk".utf8) + [0x01] + Array(" type='file'>\n    </disk>\n  </devices>\n</domain>\n".utf8),
+         "vm.xml:3:"),
     ]
 
     @Test("each hostile input: one error line, exit 1, no crash", arguments: cases.map(\.0))
@@ -42,6 +44,17 @@ struct EndToEndHostileCheckTests {
         #expect(r.errorLines.count == 1, "\(name):\n\(r.stderr)")
         #expect(r.errorLines.first?.hasPrefix("vm.xml:") == true && r.stderr.contains(expected), "\(name):\n\(r.stderr)")
         #expect(!r.stderr.contains("root:x:0:0") && !r.stdout.contains("root:x:0:0"), "the external entity was read")
+        #expect(!r.stderr.contains("internal error"), "\(name): malformed input is the user's, not a bug:\n\(r.stderr)")
+    }
+
+    @Test("a million attributes on one element: one located error, exit 1, at once")
+    func millionAttributes() throws {
+        let dir = try PCIPlanBinary.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(domainWithManyAttributes(1_000_000)).write(to: dir.appendingPathComponent("vm.xml"))
+        let r = try PCIPlanBinary.run(["check", "vm.xml"], in: dir)
+        #expect(!r.crashed && r.status == 1)
+        #expect(r.errorLines == ["vm.xml:3:5: error: element <disk> has 1000000 attributes, more than the 1024 accepted (libvirt's elements have a handful) [input.xml]"])
     }
 
     /// 33 MiB: a comment that never ends would take libxml2 a long time; the size limit answers first.

@@ -32,8 +32,7 @@ struct QEMUArgsTests {
         let planned = try #require(outcome.planned, "\(name): \(DiagnosticPrinter(files: [input]).render(outcome.diagnostics))")
         let expected = String(decoding: try Self.read(name, "expected.args"), as: UTF8.self)
         let got = QEMUArgsRenderer.render(planned)
-        let same = got == expected  // a diff, not the two blobs, on mismatch
-        #expect(same, Comment(rawValue: "\(name):\n" + UnifiedLineDiff(expected, got, from: "expected.args (libvirt)", to: "pciplan").text))
+        Golden.expectEqual(got, expected, expected: "\(name)/expected.args (libvirt)", actual: "pciplan")
     }
 
     @Test("one -device per PCI controller and device, in JSON form")
@@ -53,37 +52,5 @@ struct QEMUArgsTests {
         #expect(lines.count == planned.placements.count - 1)
         #expect(lines.allSatisfy { $0.hasPrefix("-device '{\"driver\":") && $0.hasSuffix("}'") })
         #expect(!lines.contains { $0.contains("\"ide\"") || $0.contains("\"pcie.0\",\"addr\":\"0x1f") })
-    }
-}
-
-/// A unified-diff-like listing of two texts by lines (one line of context around changes).
-struct UnifiedLineDiff {
-    var text = ""
-
-    init(_ a: String, _ b: String, from: String, to: String) {
-        let x = a.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let y = b.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var lcs = Array(repeating: Array(repeating: 0, count: y.count + 1), count: x.count + 1)
-        for i in stride(from: x.count - 1, through: 0, by: -1) {
-            for j in stride(from: y.count - 1, through: 0, by: -1) {
-                lcs[i][j] = x[i] == y[j] ? lcs[i + 1][j + 1] + 1 : max(lcs[i + 1][j], lcs[i][j + 1])
-            }
-        }
-        var ops: [(Character, String)] = []
-        var i = 0, j = 0
-        while i < x.count || j < y.count {
-            if i < x.count && j < y.count && x[i] == y[j] { ops.append((" ", x[i])); i += 1; j += 1 }
-            else if j == y.count || (i < x.count && lcs[i + 1][j] >= lcs[i][j + 1]) { ops.append(("-", x[i])); i += 1 }
-            else { ops.append(("+", y[j])); j += 1 }
-        }
-        let changed = ops.indices.filter { ops[$0].0 != " " }
-        var lines = ["--- \(from)", "+++ \(to)"]
-        var last = -2
-        for k in ops.indices where changed.contains(where: { abs($0 - k) <= 1 }) {
-            if k > last + 1 { lines.append("@@ line \(k + 1) @@") }
-            lines.append("\(ops[k].0)\(ops[k].1)")
-            last = k
-        }
-        text = lines.joined(separator: "\n")
     }
 }

@@ -3,19 +3,26 @@ import Foundation
 import Glibc
 #endif
 
-/// Runs `qemu-system-x86_64` paused and reads its device tree over QMP (stdio), with a
-/// deadline; QEMU is always stopped (quit, then SIGKILL by its own PID) before returning.
+/// Runs `qemu-system-x86_64` (or the QEMU of another machine's architecture) paused and reads
+/// its device tree over QMP (stdio), with a deadline; QEMU is always stopped (quit, then SIGKILL
+/// by its own PID) before returning.
 enum QEMU {
     /// `$QEMU`, else `qemu-system-x86_64` on `PATH`.
     static let binary: String? = {
         let env = ProcessInfo.processInfo.environment
         if let q = env["QEMU"], FileManager.default.isExecutableFile(atPath: q) { return q }
+        return onPath("qemu-system-x86_64")
+    }()
+
+    /// `name` (`qemu-system-aarch64`, …) on `PATH`.
+    static func onPath(_ name: String) -> String? {
+        let env = ProcessInfo.processInfo.environment
         for dir in (env["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(dir)/qemu-system-x86_64"
+            let path = "\(dir)/\(name)"
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
         return nil
-    }()
+    }
 
     struct Run {
         /// `info qtree`; nil when QEMU refused the configuration (exited before answering).

@@ -40,8 +40,16 @@ struct QEMUProbeTests {
         let plan = try Self.plan(name)
         let entries = QEMUArgsRenderer.entries(plan)
         #expect(entries.count >= 4, "\(name): too few devices to prove anything")
-        let run = try QEMU.start(qemu, machine: plan.family == .q35 ? "q35" : "pc", args: QEMUStubs.arguments(entries.map(\.object)))
+        let run = try QEMU.start(qemu, machine: plan.normalized.definition.machine, args: QEMUStubs.arguments(entries.map(\.object)))
         let tree = try #require(run.qtree, "\(name): QEMU refused pciplan's arguments: \(run.stderr)")
+        try Self.expectPlacements(plan, entries, in: tree, name)
+    }
+
+    /// Every rendered device is in QEMU's device tree on its planned bus, slot and function,
+    /// with the planned multifunction bit and controller numbers.
+    static func expectPlacements(_ plan: PlannedDomain, _ entries: [(device: Int, object: JSONValue)], in tree: String,
+                                 _ name: String) throws
+    {
         let devices = QTree.pciDevices(tree)
         for (i, object) in entries {
             guard case .object(let o) = object, let p = plan.placements[i] else { continue }
@@ -120,7 +128,7 @@ enum QEMUStubs {
             } else if driver.hasPrefix("virtio-blk") {
                 args += ["-blockdev", "driver=null-co,node-name=drive\(n)"]
                 o["drive"] = .string("drive\(n)")
-            } else if ["virtio-net-pci", "e1000", "e1000e", "rtl8139"].contains(where: driver.hasPrefix) {
+            } else if ["virtio-net", "e1000", "e1000e", "rtl8139"].contains(where: driver.hasPrefix) {
                 args += ["-netdev", "user,id=netdev\(n)"]
                 o["netdev"] = .string("netdev\(n)")
             } else if driver == "AC97" || driver == "ES1370" {

@@ -181,10 +181,9 @@ struct XMLReaderRangeTests {
         text += "  </devices>\n</domain>\n"
         let file = SourceFile(name: "big.xml", text: text)
         #expect(file.bytes.count > 2_500_000)
-        let clock = ContinuousClock()
-        let start = clock.now
+        // Speed is the benchmark's business (pciplan-bench), not a unit test's: this one
+        // proves the ranges stay exact on a large input.
         let root = try XMLReader.parse(file)
-        let elapsed = clock.now - start
         let hostdevs = try #require(root.child("devices")).children
         #expect(hostdevs.count == 20_000)
         for (i, hostdev) in hostdevs.enumerated() {
@@ -198,7 +197,6 @@ struct XMLReaderRangeTests {
             }
         }
         #expect(root.endTag.map(file.text) == "</domain>")
-        #expect(elapsed < .seconds(5), "parsing took \(elapsed)")
     }
 }
 
@@ -224,10 +222,9 @@ struct XMLReaderHostileInputTests {
             text += " <!ENTITY lol\(level) \"" + String(repeating: "&\(previous);", count: 10) + "\">\n"
         }
         text += "]>\n<lolz a='&lol9;'>&lol9;</lolz>\n"
-        let clock = ContinuousClock()
-        let start = clock.now
+        // Refused at the DOCTYPE, before any entity is expanded (no time limit: the refusal
+        // itself is the proof).
         let error = try #require(readError(text))
-        #expect(clock.now - start < .seconds(1))
         #expect(error.message == "document type declarations are not accepted in domain XML")
     }
 
@@ -239,10 +236,9 @@ struct XMLReaderHostileInputTests {
             text += " <!ENTITY lol\(level) \"" + String(repeating: "&\(previous);", count: 10) + "\">\n"
         }
         text += "]>\n<lolz>&lol9;</lolz>\n"
-        let clock = ContinuousClock()
-        let start = clock.now
+        // Refused at the DOCTYPE, before any entity is expanded (no time limit: the refusal
+        // itself is the proof).
         let error = try #require(readError(text))
-        #expect(clock.now - start < .seconds(1))
         #expect(error.offset != nil)
         #expect(error.message == "xmlParseDocTypeDecl : no DOCTYPE name !")
     }
@@ -316,6 +312,35 @@ struct XMLReaderHostileInputTests {
         bytes += Array("</a>".utf8)
         let error = try #require(readError(bytes))
         #expect(error.message == "file is larger than the 32 MiB limit")
+    }
+
+    /// libxml2 compares each attribute with every earlier one: 10^6 of them took minutes.
+    @Test func tooManyAttributesAreRefusedBeforeLibxml2SeesThem() throws {
+        let bytes = domainWithManyAttributes(1_000_000)
+        let error = try #require(readError(bytes))
+        #expect(error.message == "element <disk> has 1000000 attributes, more than the \(XMLReader.maximumAttributes) accepted (libvirt's elements have a handful)")
+        #expect(error.offset == "<domain type='kvm'>\n  <devices>\n    ".utf8.count)
+    }
+
+    @Test func attributesUpToTheLimitAreRead() throws {
+        let names = (0..<XMLReader.maximumAttributes).map { "a\($0)" }
+        let text = "<domain " + names.map { "\($0)=\"1>2\"" }.joined(separator: " ") + "><!-- <a b='1' c='2'> --><![CDATA[ <x y='1'> ]]></domain>"
+        let (_, root) = try read(text)
+        #expect(root.attributes.count == XMLReader.maximumAttributes)
+        let over = try #require(readError("<domain " + (names + ["z"]).map { "\($0)='1'" }.joined(separator: " ") + "/>"))
+        #expect(over.offset == 0)
+        #expect(over.message.hasPrefix("element <domain> has \(XMLReader.maximumAttributes + 1) attributes"))
+    }
+
+    @Test(arguments: [
+        "<domain type='kvm'>\n  <devices>\n    <disk\u{01} type='file'>\n    </disk>\n  </devices>\n</domain>\n",
+        "<domain type='kvm'>\n  <devices\u{01}/>\n</domain>\n",
+        "<domain\u{1F}>\n</domain>\n",
+    ])
+    func controlByteInAStartTagIsASyntaxError(_ text: String) throws {
+        let error = try #require(readError(text))
+        #expect(!error.message.contains("internal error"), "\(error.message)")
+        #expect(error.offset == offset(of: "\u{01}", in: text) ?? offset(of: "\u{1F}", in: text), "\(error)")
     }
 
     @Test func deepNestingIsAnErrorNotACrash() throws {

@@ -6,6 +6,9 @@ import PCIPlanSource
 extension ABIComparison {
     func comparePair(_ i: Int, _ j: Int) -> [ABIChange] {
         let od = old.devices[i], nd = new.devices[j]
+        // The same virtio device on PCI on one side and on virtio-mmio on the other: another
+        // transport, not an edit of the device.
+        if let t = transportChange(i, j) { return [t] }
         // A device that is on PCI on one side only (memballoon 'none' → 'virtio', a virtio disk
         // moved to SATA) appears or disappears as a PCI function.
         if !relevant(new, j) {
@@ -60,6 +63,28 @@ extension ABIComparison {
             "\(label(.old, i)) changes from a \(Self.connectKind(od)) device to a \(Self.connectKind(nd)) device\(why)",
             old: i, new: j,
             notes: [.init("the guest sees a different device (PCI Express capability, virtio device ID); on q35 it also needs another kind of slot", at: location(.new, j))])
+    }
+
+    /// A virtio device that moves between PCI and virtio-mmio: the guest finds it through
+    /// another transport (virtio-mmio devices are enumerated from the device tree or ACPI, not on
+    /// a PCI bus), so it is a different device to the guest. On a `virt` board this happens to
+    /// every address-less virtio device as soon as one device of the domain uses virtio-mmio.
+    func transportChange(_ i: Int, _ j: Int) -> ABIChange? {
+        let mmio = AddressSpec.other("virtio-mmio")
+        let od = old.devices[i], nd = new.devices[j]
+        if let op = old.placements[i], nd.address == mmio {
+            let why = nd.virtioMMIOAssigned
+                ? "libvirt puts every virtio device without an address on virtio-mmio once one device of the domain uses it"
+                : "\(fileName(.new)) gives it a virtio-mmio address"
+            return change(.connectKind, "\(label(.old, i)) at \(op.address) moves from PCI to virtio-mmio: \(why)", old: i, new: j,
+                notes: [.init("the guest finds it on another transport, as a different device", at: location(.new, j)),
+                        .init("fix: keep it on PCI with `pciplan plan \(fileName(.new)) --keep \(fileName(.old))`, or write \(op.address.xml(multifunction: op.multifunction)) in \(fileName(.new))")])
+        }
+        if od.address == mmio, let np = new.placements[j] {
+            return change(.connectKind, "\(label(.new, j)) moves from virtio-mmio to PCI, at \(np.address)", old: i, new: j,
+                notes: [.init("the guest finds it on another transport, as a different device; in \(fileName(.new)) \(origin(ofNew: j))", at: location(.new, j))])
+        }
+        return nil
     }
 
     func moved(_ i: Int, _ j: Int, from op: Placement, to np: Placement, kindChanged: Bool) -> ABIChange {

@@ -4,6 +4,10 @@ import PCIPlanSource
 
 /// Compares two planned definitions of one guest (stage 5, beside the renderers).
 public enum ABIDiff {
+    /// Pairs the devices of `old` and `new` by identity (`DevicePairing`) and lists every
+    /// guest-visible PCI change: the old devices in order (what moved or flipped, what is gone),
+    /// then the new ones (what is added, and whose address it takes). `options` must be the ones
+    /// both plans were made with (the multifunction policy changes what `diff.multifunction` reports).
     public static func compare(old: PlannedDomain, new: PlannedDomain, options: PlanOptions = PlanOptions()) -> [ABIChange] {
         let c = ABIComparison(old: old, new: new, pairing: DevicePairing(old: old.devices, new: new.devices), options: options)
         var out: [ABIChange] = []

@@ -24,6 +24,8 @@ public struct DevicePairing: Sendable, Hashable {
     /// Old device index → what paired it (`disk target 'vda'`, `kind and ordinal`).
     public var how: [Int: String] = [:]
 
+    /// Pairs the devices of two definitions, strongest identity first (see the type's description);
+    /// a device pairs at most once.
     public init(old: [Device], new: [Device]) {
         let oldAll = old.indices.filter { Self.participates(old[$0]) }
         let newAll = new.indices.filter { Self.participates(new[$0]) }

@@ -6,8 +6,10 @@ import PCIPlanSource
 /// followed by `new.xml:14:5: note: …`, one line each: texts and file names are escaped with
 /// `escapedForLine`) or JSON (schema in Docs/abi.md).
 public enum DiffRenderer {
+    /// The `schema` number of the JSON output; it changes only when a field changes meaning.
     public static let schemaVersion = 1
 
+    /// Every change as `file:line:col: severity: message [id]` with its notes, then the summary line.
     public static func text(_ outcome: DiffOutcome) -> String {
         let files = [outcome.old, outcome.new]
         var out = ""
@@ -37,6 +39,8 @@ public enum DiffRenderer {
         return "\(at.file.escapedForLine):\(l):\(c): "
     }
 
+    /// The changes as JSON: id, severity, `libvirtChecks`, message, location, notes, both sides
+    /// and a summary, keys sorted.
     public static func json(_ outcome: DiffOutcome) -> String {
         let files = [outcome.old, outcome.new]
         func loc(_ at: ABIChange.Location) -> JSONValue {

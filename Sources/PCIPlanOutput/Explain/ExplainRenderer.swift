@@ -5,8 +5,11 @@ import PCIPlanSource
 /// Renders `explain`: one header line per device (`vm.xml:9:5: disk 'vda' (virtio-disk0) →
 /// 0000:00:04.0 multifunction=on`) followed by its sentences, or JSON.
 public enum ExplainRenderer {
+    /// The `schema` number of the JSON output; it changes only when a field changes meaning.
     public static let schemaVersion = 1
 
+    /// The explanations as text; with `steps`, followed by the numbered list of what libvirt adds
+    /// at define (`PlannedDomain.steps`).
     public static func text(_ items: [DeviceExplanation], plan: PlannedDomain, steps: Bool = true) -> String {
         let file = plan.normalized.definition.file
         var out = ""
@@ -29,6 +32,7 @@ public enum ExplainRenderer {
         return out
     }
 
+    /// The explanations and the steps as JSON, keys sorted.
     public static func json(_ items: [DeviceExplanation], plan: PlannedDomain) -> String {
         let file = plan.normalized.definition.file
         let devices: [JSONValue] = items.map { e in

@@ -8,11 +8,15 @@ public struct DeviceExplanation: Sendable, Hashable {
     public var index: Int
     /// `disk 'vda' (virtio-disk0)`, `pcie-root-port 'pci.3'`.
     public var label: String
+    /// libvirt's alias for the device, if it has one.
     public var alias: String?
+    /// The planned PCI address; nil for a device without one.
     public var address: PCIAddress?
+    /// The `multifunction` value of the planned address.
     public var multifunction: Tristate
     /// The device's start tag; nil for what libvirt (or `--keep`) adds.
     public var location: SourceRange?
+    /// The explanation: the rule that gave the address, the bus's provider, the multifunction bit.
     public var sentences: [String]
 }
 
@@ -51,7 +55,10 @@ public enum Explainer {
         if let ua = d.element?.child("alias")?[attribute: "name"] { names.append(ua) }
         if d.kind == .disk, let t = d.element?.child("target")?[attribute: "dev"] { names.append(t) }
         if let mac = d.element?.child("mac")?[attribute: "address"] { names.append(mac) }
-        if let a = plan.placements[i]?.address { names.append(a.description) }
+        if let a = plan.placements[i]?.address {
+            names.append(a.description)
+            if a.domain == 0 { names.append(String(a.description.dropFirst(5))) }  // lspci's short form, 00:1b.0
+        }
         return names.contains { $0.lowercased() == want }
     }
 
@@ -98,7 +105,12 @@ public enum Explainer {
     static func noAddressSentence(_ plan: PlannedDomain, _ i: Int) -> String {
         let d = plan.devices[i]
         if let m = d.controller?.pciModel, m.isRoot {
-            return "It is the root bus (\(m.rawValue)) of the \(plan.family == .q35 ? "q35" : "i440fx") machine and has no address itself; devices on bus 0 plug straight into it."
+            return "It is the root bus (\(m.rawValue)) of the \(plan.family.descriptor.chipsetName) machine and has no address itself; devices on bus 0 plug straight into it."
+        }
+        if d.virtioMMIOAssigned {
+            // qemuDomainAssignVirtioMMIOAddresses: address-less virtio devices follow the first one.
+            let first = plan.devices.first { $0.address == .other("virtio-mmio") && !$0.virtioMMIOAssigned }
+            return "It has no PCI address: libvirt puts it on virtio-mmio and stores <address type='virtio-mmio'/>, because another device of the domain uses virtio-mmio\(first.map { " (\($0.name) has <address type='virtio-mmio'/>)" } ?? ""); give it <address type='pci'/> to keep it on PCI."
         }
         if case .other(let t) = d.address { return "It has no PCI address: its address is of type '\(t)'." }
         if d.flags.isEmpty { return "It has no PCI address: in this configuration it is not a PCI device." }

@@ -90,7 +90,10 @@ package struct Keeper {
     /// gone (NEW gives its index to another controller model).
     mutating func keep(_ i: Int, _ p: Placement, _ j: Int, taken: [PCIAddress: Int], redefined: [Int: Int]) -> Int? {
         var d = new.devices[j]
-        guard d.address.wantsPCI, !d.flags.isEmpty else { return nil }
+        // A device libvirt would move to virtio-mmio (another device uses it) stays on PCI once
+        // it has OLD's address written.
+        let wasVirtioMMIO = d.virtioMMIOAssigned
+        guard d.address.wantsPCI || wasVirtioMMIO, !d.flags.isEmpty else { return nil }
         if let oc = old.devices[i].controller, oc.model != d.controller?.model, case .added = d.origin, !d.isPCIController {
             // NEW leaves this controller to libvirt's default (e.g. USB index 0): OLD's model is
             // what the guest has, so keep it instead of the default libvirt would pick.
@@ -116,7 +119,9 @@ package struct Keeper {
             return nil
         }
         new.devices[j].address = .pci(p.address, multifunction: p.multifunction)
+        new.devices[j].virtioMMIOAssigned = false
         new.devices[j].keptReason = "'\(oldName)' has it at \(p.address) (\(p.provenance.kind) there)"
+            + (wasVirtioMMIO ? "; without it libvirt would put it on virtio-mmio, because another device uses virtio-mmio" : "")
         kept[j] = i
         return nil
     }

@@ -4,6 +4,9 @@ import PCIPlanSource
 
 /// `--format dot`: a Graphviz picture of the topology (`dot -Tpng`).
 public enum DotRenderer {
+    /// A Graphviz `digraph`: one node per device with a PCI address and one for the root bus
+    /// (PCI controllers filled, devices libvirt adds outlined in green), and an edge labelled
+    /// `slot.function` from the controller of each bus to what sits on it.
     public static func render(_ plan: PlannedDomain) -> String {
         let topo = Topology(plan)
         var out = "digraph pci {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n"

@@ -5,12 +5,16 @@ import PCIPlanSource
 /// `--format json`: every device and controller with its address, multifunction state and
 /// provenance (schema in the README, "JSON output").
 public enum JSONRenderer {
+    /// The `schema` number of the output; it changes only when a field changes meaning.
     public static let schemaVersion = 1
 
+    /// `json(_:)` pretty-printed with sorted keys and a final newline.
     public static func render(_ plan: PlannedDomain) -> String {
         json(plan).rendered() + "\n"
     }
 
+    /// The plan as a `JSONValue`: schema, machine, family, the steps, and every device that has or
+    /// wants a PCI address and every controller.
     public static func json(_ plan: PlannedDomain) -> JSONValue {
         var items: [JSONValue] = []
         for (i, d) in plan.devices.enumerated() {
@@ -24,8 +28,21 @@ public enum JSONRenderer {
             "machine": .string(plan.normalized.definition.machine),
             "family": .string(plan.family.rawValue),
             "devices": .array(items),
+            "headroom": HeadroomRenderer.json(Planner.headroom(plan)),
             "steps": .array(plan.steps.map(JSONValue.string)),
         ])
+    }
+
+    /// `attach --format json`: the attached devices of `plan`, as `render` describes devices.
+    public static func attached(_ plan: PlannedDomain, devices indices: [Int], mode: String) -> String {
+        let items = indices.map { device($0, plan.devices[$0], plan.placements[$0], plan) }
+        return JSONValue.object([
+            "schema": .int(schemaVersion),
+            "machine": .string(plan.normalized.definition.machine),
+            "family": .string(plan.family.rawValue),
+            "mode": .string(mode),
+            "attached": .array(items),
+        ]).rendered() + "\n"
     }
 
     static func device(_ i: Int, _ d: Device, _ p: Placement?, _ plan: PlannedDomain) -> JSONValue {

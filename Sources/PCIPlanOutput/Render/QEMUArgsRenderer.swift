@@ -15,6 +15,7 @@ import PCIPlanSource
 /// the machine; a virtio disk with `<transient shareBacking='yes'/>` (libvirt hot-plugs it after
 /// QEMU starts). The i440fx USB controller at 00:01.2 *is* a `-device` (`piix3-usb-uhci`).
 public enum QEMUArgsRenderer {
+    /// One `-device '{…}'` line per PCI controller and device, shell-quoted as libvirt logs them.
     public static func render(_ plan: PlannedDomain) -> String {
         devices(plan).map { "-device " + shellQuoted($0.compact(order: keyOrder($0))) + "\n" }.joined()
     }
@@ -98,7 +99,7 @@ public enum QEMUArgsRenderer {
     /// `qemuBuildDeviceAddressPCIGetBus`: the alias of the controller whose index is the bus
     /// number; the root bus is always `pci.0` / `pcie.0`, whatever its user alias.
     package static func busName(_ plan: PlannedDomain, _ bus: Int) -> String {
-        if bus == 0 { return plan.family == .q35 ? "pcie.0" : "pci.0" }
+        if bus == 0 { return plan.family.descriptor.rootBusQEMUName }
         return plan.normalized.pciController(index: bus).flatMap { plan.devices[$0].alias } ?? "pci.\(bus)"
     }
 

@@ -5,7 +5,7 @@ import PCIPlanSource
 /// The QEMU device (`driver`) libvirt 9.0 builds for each PCI device with QEMU 7.2
 /// (`qemu_command.c`: `qemuBuildControllerPCIDevProps`, `qemuBuildUSBControllerDevProps`,
 /// `qemuBuildVirtioDevGetConfig`, `qemuDeviceVideoGetModel`, …).
-enum QEMUDriverNames {
+package enum QEMUDriverNames {
     /// nil: libvirt puts no `-device` for it (or pciplan does not know the device).
     static func driver(_ plan: PlannedDomain, _ i: Int, primaryVideo: Int?) -> String? {
         let d = plan.devices[i]
@@ -34,7 +34,7 @@ enum QEMUDriverNames {
             default: return nil
             }
         case .video:
-            return video(d, primary: primaryVideo == i)
+            return video(d, primary: primaryVideo == i, machine: plan.family.descriptor)
         case .hostdev:
             switch d.subtype ?? "" {
             case "pci": return "vfio-pci"
@@ -98,7 +98,7 @@ enum QEMUDriverNames {
             return virtio("virtio-serial-pci", c.model)
         case "sata":
             // The q35 AHCI at 00:1f.2 is part of the machine; other SATA controllers are added.
-            return plan.family == .q35 && idx == 0 ? nil : "ahci"
+            return idx == 0 && plan.family.descriptor.builtInDiskController == "sata" ? nil : "ahci"
         case "ide":
             // The PIIX3 IDE at 00:01.1 is part of the i440fx machine; x86 has no other.
             return nil
@@ -107,20 +107,21 @@ enum QEMUDriverNames {
         }
     }
 
-    static let usbDrivers: [String: String] = [
+    package static let usbDrivers: [String: String] = [
         "piix3-uhci": "piix3-usb-uhci", "piix4-uhci": "piix4-usb-uhci", "ehci": "usb-ehci",
         "ich9-ehci1": "ich9-usb-ehci1", "ich9-uhci1": "ich9-usb-uhci1", "ich9-uhci2": "ich9-usb-uhci2",
         "ich9-uhci3": "ich9-usb-uhci3", "vt82c686b-uhci": "vt82c686b-usb-uhci", "pci-ohci": "pci-ohci",
         "nec-xhci": "nec-usb-xhci", "qemu-xhci": "qemu-xhci",
     ]
 
-    static let scsiDrivers: [String: String] = [
+    package static let scsiDrivers: [String: String] = [
         "lsilogic": "lsi", "lsisas1068": "mptsas1068", "lsisas1078": "megasas", "vmpvscsi": "pvscsi",
         "am53c974": "am53c974", "dc390": "dc-390",
     ]
 
-    /// `qemuDeviceVideoGetModel`: the primary video gets the VGA-compatible variant.
-    static func video(_ d: Device, primary: Bool) -> String? {
+    /// `qemuDeviceVideoGetModel`: the primary video gets the VGA-compatible variant when the
+    /// QEMU binary has one (`qemu-system-aarch64` has no `virtio-vga`).
+    static func video(_ d: Device, primary primaryVideo: Bool, machine: MachineDescriptor) -> String? {
         let model = d.element?.child("model")
         let gl = model?.child("acceleration")?[attribute: "accel3d"] == "yes"
         let vhostUser = d.element?.child("driver")?[attribute: "name"] == "vhostuser"
@@ -129,8 +130,9 @@ enum QEMUDriverNames {
         case "cirrus": return "cirrus-vga"
         case "vmvga": return "vmware-svga"
         case "bochs": return "bochs-display"
-        case "qxl": return primary ? "qxl-vga" : "qxl"
+        case "qxl": return primaryVideo ? "qxl-vga" : "qxl"
         case "virtio":
+            let primary = primaryVideo && machine.hasVirtioVGA
             if vhostUser { return primary ? "vhost-user-vga" : "vhost-user-gpu-pci" }
             return primary ? (gl ? "virtio-vga-gl" : "virtio-vga") : (gl ? "virtio-gpu-gl-pci" : "virtio-gpu-pci")
         default: return nil

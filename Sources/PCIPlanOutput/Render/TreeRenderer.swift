@@ -5,9 +5,10 @@ import PCIPlanSource
 /// `--format tree`: the topology as an indented tree, each bus under the controller that
 /// provides it.
 public enum TreeRenderer {
+    /// The machine on the first line, then the root bus and everything below it, one line each.
     public static func render(_ plan: PlannedDomain) -> String {
         let topo = Topology(plan)
-        var out = "\(plan.normalized.definition.machine) (\(plan.family == .q35 ? "q35" : "i440fx"))\n"
+        var out = "\(plan.normalized.definition.machine) (\(plan.family.descriptor.chipsetName))\n"
         func walk(bus: Int, prefix: String) {
             let children = topo.children[bus] ?? []
             for (n, i) in children.enumerated() {
@@ -20,6 +21,10 @@ public enum TreeRenderer {
         }
         if let root = topo.root { out += topo.label(root) + "\n" }
         walk(bus: 0, prefix: "")
+        let h = Planner.headroom(plan)
+        out += plan.family.descriptor.pciExpress
+            ? "headroom: hot-plug \(h.pcieHotplug) PCIe + \(h.conventionalHotplug) PCI now; cold \(h.pcieCold) PCIe + \(h.conventionalCold) PCI without a new controller\n"
+            : "headroom: hot-plug \(h.conventionalHotplug) PCI now\(h.rootNeedsACPI ? " (the root bus needs <acpi/>)" : ""); cold \(h.conventionalCold) PCI without a new controller\n"
         return out
     }
 }

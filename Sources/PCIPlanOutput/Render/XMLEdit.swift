@@ -5,9 +5,12 @@ import PCIPlanSource
 /// A byte-range replacement on the original file. The writer never re-serialises the
 /// document: every byte outside the edits stays as it was.
 public struct XMLEdit: Sendable, Hashable {
+    /// The bytes of the original file to replace; an empty range inserts.
     public var range: Range<Int>
+    /// The text written instead.
     public var replacement: String
 
+    /// Replace the bytes `range` with `replacement`.
     public init(_ range: Range<Int>, _ replacement: String) {
         self.range = range
         self.replacement = replacement

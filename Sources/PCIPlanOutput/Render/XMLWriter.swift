@@ -7,10 +7,50 @@ import PCIPlanSource
 /// indexes / models / `<model name>` / `<target>` libvirt fills in, and the controllers and
 /// default devices libvirt adds.
 public enum XMLWriter {
+    /// The planned definition: the input's own bytes with `edits(_:)` applied.
     public static func render(_ plan: PlannedDomain) -> [UInt8] {
         XMLEdit.apply(edits(plan), to: plan.normalized.definition.file.bytes)
     }
 
+    /// One element of the planned file (`range`, e.g. an attached device) with the planned
+    /// edits inside it, its continuation lines dedented by `dedent`: the element as libvirt
+    /// stores it, in the user's own spelling.
+    public static func renderElement(_ plan: PlannedDomain, range: Range<Int>, dedent: String) -> [UInt8] {
+        let bytes = plan.normalized.definition.file.bytes
+        let inside = edits(plan).filter { range.contains($0.range.lowerBound) && $0.range.upperBound <= range.upperBound }
+            .map { XMLEdit($0.range.lowerBound - range.lowerBound..<$0.range.upperBound - range.lowerBound, $0.replacement) }
+        let element = XMLEdit.apply(inside, to: Array(bytes[range]))
+        let prefix = Array(dedent.utf8)
+        var out: [UInt8] = []
+        var lineStart = true
+        var i = 0
+        while i < element.count {
+            if lineStart && !prefix.isEmpty && i > 0 && element[i...].starts(with: prefix) { i += prefix.count }
+            guard i < element.count else { break }
+            out.append(element[i])
+            lineStart = element[i] == 0x0A
+            i += 1
+        }
+        return out + [0x0A]
+    }
+
+    /// Removes an element, and its line when it stands on a line of its own.
+    public static func removal(of el: XMLElement, file: SourceFile) -> XMLEdit {
+        let start = isLineStart(el.range.lowerBound, file: file) ? lineStart(of: el.range.lowerBound, file: file) : el.range.lowerBound
+        let end = lineEnd(after: el.range.upperBound, file: file)
+        return XMLEdit(start..<(start == el.range.lowerBound ? el.range.upperBound : end.upperBound), "")
+    }
+
+    /// The planned file with `el` removed (`detach`): the planned edits outside it, and it gone.
+    public static func render(_ plan: PlannedDomain, removing el: XMLElement) -> [UInt8] {
+        let file = plan.normalized.definition.file
+        let cut = removal(of: el, file: file)
+        let kept = edits(plan).filter { !(cut.range.contains($0.range.lowerBound) && $0.range.upperBound <= cut.range.upperBound) }
+        return XMLEdit.apply(kept + [cut], to: file.bytes)
+    }
+
+    /// The byte-range edits that turn the input into the planned definition, for callers that want
+    /// to show or apply them themselves.
     public static func edits(_ plan: PlannedDomain) -> [XMLEdit] {
         let file = plan.normalized.definition.file
         var edits: [XMLEdit] = []
@@ -29,9 +69,7 @@ public enum XMLWriter {
             }
             if d.kind == .crypto {
                 // libvirt 9.0 drops <crypto> at define: remove the element and its line.
-                let start = isLineStart(el.range.lowerBound, file: file) ? lineStart(of: el.range.lowerBound, file: file) : el.range.lowerBound
-                let end = lineEnd(after: el.range.upperBound, file: file)
-                edits.append(XMLEdit(start..<(start == el.range.lowerBound ? el.range.upperBound : end.upperBound), ""))
+                edits.append(removal(of: el, file: file))
                 continue
             }
             var children: [String] = []      // new child elements, in libvirt's order
@@ -68,13 +106,20 @@ public enum XMLWriter {
                 } else if let p = mirrored {
                     children.append(p.address.xml(multifunction: p.multifunction))
                 }
+            } else if d.virtioMMIOAssigned {
+                // libvirt stores the virtio-mmio address type alone, with no further attributes.
+                children.append(virtioMMIOAddress)
             } else if let p = placement {
-                if case .explicit = p.provenance {
+                if case .kept = p.provenance, let a = d.addressElement, writtenAddress(a) == p.address,
+                   writtenMultifunction(a) == p.multifunction || (p.multifunction == .on && writtenMultifunction(a) == .absent)
+                {
+                    // Kept where the input already writes it: its spelling stays (0X04, 4, …).
+                    if p.multifunction == .on, writtenMultifunction(a) != .on {
+                        edits.append(addingAttribute(" multifunction='on'", to: a, file: file))
+                    }
+                } else if case .explicit = p.provenance {
                     if p.multifunction == .on, p.multifunctionDerivedFrom != nil, let a = d.addressElement {
-                        let end = a.isSelfClosing ? a.startTag.upperBound - 2 : a.startTag.upperBound - 1
-                        var at = end
-                        while at > a.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
-                        edits.append(XMLEdit(at..<at, " multifunction='on'"))
+                        edits.append(addingAttribute(" multifunction='on'", to: a, file: file))
                     }
                 } else if let a = d.addressElement {
                     edits.append(XMLEdit(a.range, p.address.xml(multifunction: p.multifunction)))
@@ -86,7 +131,11 @@ public enum XMLWriter {
                 edits.append(contentsOf: insertChildren(children, into: el, file: file, first: d.kind == .controller))
             }
         }
-        if let devicesEl {
+        if let devicesEl, devicesEl.isSelfClosing {
+            if !addedControllers.isEmpty || !addedOthers.isEmpty {
+                edits.append(openSelfClosing(devicesEl, holding: (addedControllers + addedOthers).joined(), file: file))
+            }
+        } else if let devicesEl {
             let lastController = devicesEl.children.last { $0.name == "controller" }
             if !addedControllers.isEmpty {
                 let text = addedControllers.joined()
@@ -105,8 +154,78 @@ public enum XMLWriter {
             let text = "\(indent)  <devices>\n" + (addedControllers + addedOthers).joined() + "\(indent)  </devices>\n"
             edits.append(XMLEdit(insertionPointBeforeEnd(root, file: file), text))
         }
-        return edits
+        let style = Style(file)
+        return edits.map { XMLEdit($0.range, style.apply($0.replacement)) }
     }
+
+    /// The input's own conventions, which inserted text follows: its attribute quote and its
+    /// line ending.
+    struct Style {
+        var doubleQuotes = false
+        var crlf = false
+
+        init(_ file: SourceFile) {
+            var single = 0
+            var double = 0
+            var prev: UInt8 = 0
+            for b in file.bytes.prefix(1 << 16) {
+                if prev == UInt8(ascii: "=") {
+                    if b == UInt8(ascii: "'") { single += 1 } else if b == UInt8(ascii: "\"") { double += 1 }
+                }
+                if b == UInt8(ascii: "\n") {
+                    crlf = prev == UInt8(ascii: "\r")
+                    if double + single > 0 { break }
+                }
+                prev = b
+            }
+            doubleQuotes = double > single
+        }
+
+        func apply(_ text: String) -> String {
+            var t = text
+            // Generated markup quotes every value with ' and no value holds a quote of either kind.
+            if doubleQuotes && !t.contains("\"") { t = String(t.map { $0 == "'" ? "\"" : $0 }) }
+            if crlf {
+                var out = ""
+                var last: Character = " "
+                for c in t.unicodeScalars.map(Character.init) {
+                    if c == "\n" && last != "\r" { out.append("\r") }
+                    out.append(c)
+                    last = c
+                }
+                t = out
+            }
+            return t
+        }
+    }
+
+    /// Inserts ` name='value'` before the end of `a`'s start tag.
+    static func addingAttribute(_ text: String, to a: XMLElement, file: SourceFile) -> XMLEdit {
+        let end = a.isSelfClosing ? a.startTag.upperBound - 2 : a.startTag.upperBound - 1
+        var at = end
+        while at > a.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
+        return XMLEdit(at..<at, text)
+    }
+
+    /// The multifunction setting an `<address>` element writes.
+    static func writtenMultifunction(_ a: XMLElement) -> Tristate {
+        switch a[attribute: "multifunction"] {
+        case "on": .on
+        case "off": .off
+        default: .absent
+        }
+    }
+
+    /// The PCI address an `<address>` element writes, read as libvirt reads its numbers.
+    static func writtenAddress(_ a: XMLElement) -> PCIAddress? {
+        guard a[attribute: "type"] == "pci" else { return nil }
+        func n(_ k: String) -> UInt64? { a[attribute: k].map(parseLibvirtUInt) ?? 0 }
+        guard let d = n("domain"), let b = n("bus"), let s = n("slot"), let f = n("function"), d <= UInt64(UInt32.max) else { return nil }
+        return PCIAddress(domain: UInt32(d), bus: Int(b), slot: Int(s), function: Int(f))
+    }
+
+    /// What libvirt stores for a device it put on virtio-mmio.
+    static let virtioMMIOAddress = "<address type='virtio-mmio'/>"
 
     static func targetAttributes(_ f: ControllerDefaults) -> [String] {
         var a: [String] = []
@@ -140,13 +259,14 @@ public enum XMLWriter {
             if let m = d.model { head += " model='\(m)'" }
         }
         if let p = plan.placements[i] { children.append(p.address.xml(multifunction: p.multifunction)) }
+        if d.virtioMMIOAssigned { children.append(virtioMMIOAddress) }
         let tag = d.kind == .video ? "video" : (d.kind == .controller ? "controller" : d.kind.rawValue)
         if children.isEmpty { return "\(indent)\(head)/>\n" }
         return "\(indent)\(head)>\n" + children.map { "\(inner)\($0)\n" }.joined() + "\(indent)</\(tag)>\n"
     }
 
     /// The indentation used by the element's children (or one step deeper than the element).
-    static func childIndentation(of el: XMLElement, file: SourceFile) -> String {
+    package static func childIndentation(of el: XMLElement, file: SourceFile) -> String {
         if let c = el.children.first(where: { isLineStart($0.startTag.lowerBound, file: file) }) {
             return file.indentation(ofLineContaining: c.startTag.lowerBound)
         }
@@ -154,7 +274,7 @@ public enum XMLWriter {
         return own + (own.contains("\t") ? "\t" : "  ")
     }
 
-    static func isLineStart(_ offset: Int, file: SourceFile) -> Bool {
+    package static func isLineStart(_ offset: Int, file: SourceFile) -> Bool {
         var i = offset
         while i > 0 {
             let b = file.bytes[i - 1]
@@ -176,15 +296,25 @@ public enum XMLWriter {
         var i = offset
         while i < file.bytes.count, file.bytes[i] == UInt8(ascii: " ") || file.bytes[i] == UInt8(ascii: "\t") { i += 1 }
         if i < file.bytes.count, file.bytes[i] == UInt8(ascii: "\n") { return i + 1..<i + 1 }
+        if i + 1 < file.bytes.count, file.bytes[i] == UInt8(ascii: "\r"), file.bytes[i + 1] == UInt8(ascii: "\n") { return i + 2..<i + 2 }
         return offset..<offset
     }
 
     /// Where new last children of `el` go: the start of the end tag's line when the end tag
     /// stands on its own line, else right before the end tag.
-    static func insertionPointBeforeEnd(_ el: XMLElement, file: SourceFile) -> Range<Int> {
+    package static func insertionPointBeforeEnd(_ el: XMLElement, file: SourceFile) -> Range<Int> {
         guard let end = el.endTag else { return el.startTag.upperBound..<el.startTag.upperBound }
         let at = isLineStart(end.lowerBound, file: file) ? lineStart(of: end.lowerBound, file: file) : end.lowerBound
         return at..<at
+    }
+
+    /// Opens `<el/>` into `<el>` … `</el>` around `body` (whole lines, already indented): new
+    /// children of an empty element would otherwise land after it, outside.
+    static func openSelfClosing(_ el: XMLElement, holding body: String, file: SourceFile) -> XMLEdit {
+        var at = el.startTag.upperBound - 2
+        while at > el.startTag.lowerBound, [0x20, 0x09, 0x0A, 0x0D].contains(file.bytes[at - 1]) { at -= 1 }
+        let indent = file.indentation(ofLineContaining: el.startTag.lowerBound)
+        return XMLEdit(at..<el.startTag.upperBound, ">\n" + body + "\(indent)</\(el.name)>")
     }
 
     /// Inserts child elements: controllers get theirs first (libvirt prints model, target,

@@ -13,6 +13,16 @@ extension AddressWalk {
     static let ich9SATA = PCIAddress(bus: 0, slot: 0x1f, function: 2)
     static let ich9SMBus = PCIAddress(bus: 0, slot: 0x1f, function: 3)
 
+    /// The chipset's ISA bridge, function 0 of the slot the chipset owns (the virt boards'
+    /// gpex has none).
+    static func isaBridge(of chipset: MachineDescriptor.Chipset) -> PCIAddress? {
+        switch chipset {
+        case .piix3: piix3ISA
+        case .ich9: ich9LPC
+        case .gpex: nil
+        }
+    }
+
     /// The controller of `type` with index 0.
     func controllerZero(_ type: String) -> Int? {
         c.n.controllerOrder.first { c.devices[$0].controller?.type == type && c.devices[$0].controller?.index == 0 }
@@ -29,9 +39,10 @@ extension AddressWalk {
     /// Whether device `j` is a controller built into the chipset (IDE 0 and PIIX3 USB 0 on pc,
     /// SATA 0 on q35).
     func isFixedChipsetController(_ j: Int) -> Bool {
-        switch c.family {
-        case .pc: j == controllerZero("ide") || j == piix3USBController
-        case .q35: j == controllerZero("sata")
+        switch c.machine.chipset {
+        case .piix3: j == controllerZero("ide") || j == piix3USBController
+        case .ich9: j == controllerZero("sata")
+        case .gpex: false
         }
     }
 
@@ -50,20 +61,22 @@ extension AddressWalk {
             default: return j
             }
         }
-        switch c.family {
-        case .pc:
+        switch c.machine.chipset {
+        case .piix3:
             hold(Self.piix3ISA, .chipset("the PIIX3 ISA bridge built into the pc machine"))
             hold(Self.piix3IDE, atFixed(controllerZero("ide"), Self.piix3IDE).map { .device($0) }
                  ?? .chipset("the PIIX3 IDE function built into the pc machine"))
             if let u = atFixed(piix3USBController, Self.piix3USB) { hold(Self.piix3USB, .device(u)) }
             hold(Self.piix4PM, .chipset("the PIIX4 ACPI power-management function built into the pc machine"))
             chipsetSlots.insert(Self.piix3ISA.slotKey)
-        case .q35:
+        case .ich9:
             hold(Self.ich9LPC, .chipset("the ICH9 LPC/ISA bridge built into the q35 machine"))
             hold(Self.ich9SATA, atFixed(controllerZero("sata"), Self.ich9SATA).map { .device($0) }
                  ?? .chipset("the ICH9 AHCI (SATA) controller built into the q35 machine"))
             hold(Self.ich9SMBus, .chipset("the ICH9 SMBus controller built into the q35 machine"))
             chipsetSlots.insert(Self.ich9LPC.slotKey)
+        case .gpex:
+            break  // the host bridge at 00:00.0 is outside every slot range already
         }
     }
 
@@ -76,22 +89,24 @@ extension AddressWalk {
         if piix {
             // qemuDomainCollectPCIAddress: on any machine, bus 0 must be conventional PCI.
             if set.count > 0 && !set.buses[0].flags.contains(.pciDevice) {
-                diagnostics.append(.piix3FunctionOffPCIBus(c.name(i), at: a, machine: c.machineName, range: c.addressTag(i)))
+                diagnostics.append(.piix3FunctionOffPCIBus(c.name(i), at: a, machine: c.machine, range: c.addressTag(i)))
             }
             return true
         }
-        return c.family == .q35 && ctl.type == "sata" && ctl.index == 0 && a == Self.ich9SATA
+        return c.machine.chipset == .ich9 && ctl.type == "sata" && ctl.index == 0 && a == Self.ich9SATA
     }
 
     /// IDE 0 and PIIX3 USB 0 (pc) and SATA 0 (q35) must sit at their chipset address.
     mutating func checkFixedControllers() {
         var fixed: [(Int?, PCIAddress, String, String)] = []
-        switch c.family {
-        case .pc:
+        switch c.machine.chipset {
+        case .piix3:
             fixed = [(controllerZero("ide"), Self.piix3IDE, "PIIX3", "Primary IDE controller must have PCI address 0:0:1.1"),
                      (piix3USBController, Self.piix3USB, "PIIX3", "PIIX3 USB controller at index 0 must have PCI address 0:0:1.2")]
-        case .q35:
+        case .ich9:
             fixed = [(controllerZero("sata"), Self.ich9SATA, "ICH9", "Primary SATA controller must have PCI address 0:0:1f.2")]
+        case .gpex:
+            fixed = []
         }
         for case let (j?, want, chip, libvirt) in fixed where !skip.contains(j) {
             guard case .pci(let a, _) = c.devices[j].address, a != want else { continue }

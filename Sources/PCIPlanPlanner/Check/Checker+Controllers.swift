@@ -32,7 +32,7 @@ extension Checker {
         guard let model = info.pciModel else {
             if idx == 0 && info.model == nil {
                 // libvirt 9.0 does not fill in the root model (checked with the oracle)
-                f.add(.controllerRootWithoutModel(root: root, machine: c.machineName, at: c.tag(i),
+                f.add(.controllerRootWithoutModel(root: root, machine: c.machine, at: c.tag(i),
                     insertion: c.devices[i].element?.attributeNode("index").map { c.range(($0.valueRange.upperBound + 1)..<($0.valueRange.upperBound + 1)) }),
                     device: i)
                 return
@@ -50,7 +50,7 @@ extension Checker {
             return
         }
         if idx == 0 && model.rawValue != root {
-            f.add(.controllerWrongRoot(root: root, machine: c.machineName, model: model.rawValue, at: c.attribute(i, "model")), device: i)
+            f.add(.controllerWrongRoot(root: root, machine: c.machine, model: model.rawValue, at: c.attribute(i, "model")), device: i)
             return
         }
         if model.isRoot, let a = c.devices[i].addressElement {
@@ -68,15 +68,16 @@ extension Checker {
     /// that accepts them).
     private static func machineRestriction(_ c: CheckContext, _ i: Int, _ model: ControllerModel, _ f: inout Findings) {
         let at = c.attribute(i, "model")
+        let m = c.machine
         let d: Diagnostic
-        switch (model, c.family) {
-        case (.pciExpanderBus, .q35):
-            d = .pciExpanderBusOnQ35(at: at)
-        case (.pcieExpanderBus, .pc):
-            d = .pcieExpanderBusOnPC(at: at)
-        case (.pcieRootPort, .pc), (.pcieSwitchUpstreamPort, .pc), (.pcieSwitchDownstreamPort, .pc),
-             (.dmiToPCIBridge, .pc), (.pcieToPCIBridge, .pc):
-            d = .pcieControllerOnPC(model.rawValue, at: at)
+        switch model {
+        case .pciExpanderBus where !m.supportsPCIExpanderBus:
+            d = .pciExpanderBusUnsupported(machine: m, at: at)
+        case .pcieExpanderBus where !m.supportsPCIeExpanderBus:
+            d = .pcieExpanderBusUnsupported(machine: m, at: at)
+        case .pcieRootPort, .pcieSwitchUpstreamPort, .pcieSwitchDownstreamPort, .dmiToPCIBridge, .pcieToPCIBridge:
+            guard !m.pciExpress else { return }
+            d = .pcieControllerOnConventionalMachine(model.rawValue, machine: m, at: at)
         default:
             return
         }

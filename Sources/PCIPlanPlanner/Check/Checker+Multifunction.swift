@@ -81,7 +81,7 @@ extension Checker {
     /// and function 0 lacks `multifunction='on'` (explicit ones too, for `plan`).
     static func explicitMultifunctionAfterPlan(_ p: PlannedDomain) -> [Diagnostic] {
         let c = CheckContext(p.normalized)
-        let chipset: Set<SlotKey> = [p.family == .q35 ? AddressWalk.ich9LPC.slotKey : AddressWalk.piix3ISA.slotKey]
+        let chipset = Set([AddressWalk.isaBridge(of: p.family.descriptor.chipset)].compactMap { $0?.slotKey })
         var slots: [SlotKey: [Int: Int]] = [:]
         for (i, pl) in p.placements.sorted(by: { $0.key < $1.key }) where !chipset.contains(pl.address.slotKey) {
             if slots[pl.address.slotKey]?[pl.address.function] == nil { slots[pl.address.slotKey, default: [:]][pl.address.function] = i }

@@ -6,8 +6,38 @@ import PCIPlanSource
 extension Checker {
     static let usbCompanions: Set<String> = ["ich9-uhci1", "ich9-uhci2", "ich9-uhci3"]
 
+    /// The devices that take a USB port (libvirt `virDomainUSBDeviceDefForeach`): USB hubs,
+    /// host devices, disks, inputs (a mouse or keyboard without `bus=` is PS/2 only where the
+    /// machine has PS/2), serial ports, sound, redirected devices, and ccid controllers.
+    static func needsUSB(_ d: Device, _ machine: MachineDescriptor) -> Bool {
+        let el = d.element
+        switch d.kind {
+        case .hub: return el?[attribute: "type"] == "usb"
+        case .hostdev: return d.bus == "subsystem" && d.subtype == "usb"
+        case .disk: return d.bus == "usb"
+        case .input:
+            guard let bus = d.bus else {
+                let type = d.subtype ?? ""
+                if type == "passthrough" { return false }
+                return !(machine.hasPS2 && (type == "mouse" || type == "keyboard"))
+            }
+            return bus == "usb"
+        case .serial: return d.subtype == "usb-serial"
+        case .sound: return d.model == "usb"
+        case .redirdev: return (el?[attribute: "bus"] ?? "usb") == "usb"
+        case .controller: return d.controller?.type == "ccid"
+        case .smartcard: return true  // libvirt adds a ccid controller for it
+        default: return false
+        }
+    }
+
     static func usbChecks(_ c: CheckContext, _ f: inout Findings) {
         let usb = c.n.controllerOrder.filter { c.devices[$0].controller?.type == "usb" }
+        // No USB controller at all (the virt boards get no default one): a USB device has no bus.
+        if usb.isEmpty, let i = c.devices.indices.first(where: { c.devices[$0].element != nil && needsUSB(c.devices[$0], c.machine) }) {
+            f.add(.usbDeviceWithoutController(c.name(i), machine: c.machine, at: c.tag(i)), device: i)
+            return
+        }
         // model='none' switches USB off: no other USB controller, no USB device.
         if let off = usb.first(where: { c.devices[$0].controller?.model == "none" }) {
             for i in usb where i != off && c.devices[i].element != nil {

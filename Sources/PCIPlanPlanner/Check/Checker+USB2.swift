@@ -30,7 +30,7 @@ extension AddressWalk {
         var stored: [Int: PCIAddress] = [:]
         for i in members { if let a = placed[i] { stored[i] = a } }
         // q35's chipset step first puts each ich9-uhci1 without <address> at 00:1d.0, then 00:1a.0.
-        if c.family == .q35 {
+        if c.machine.chipset == .ich9 {
             for i in members where c.devices[i].controller?.model == "ich9-uhci1" && c.devices[i].address == .none {
                 for slot in [0x1d, 0x1a] where set.count > 0 && set.buses[0].functions[slot] == 0 {
                     let a = PCIAddress(bus: 0, slot: slot)

@@ -20,6 +20,7 @@ public enum Checker {
         controllerChecks(c, &f)
         deviceChecks(c, &f)
         usbChecks(c, &f)
+        virtioMMIODefineChecks(c, &f)
         return f.diagnostics
     }
 
@@ -30,6 +31,7 @@ public enum Checker {
         controllerChecks(c, &f)
         deviceChecks(c, &f)
         usbChecks(c, &f)
+        virtioMMIODefineChecks(c, &f)
         var walk = AddressWalk(c, skip: f.flagged)
         walk.run()
         f.diagnostics += walk.diagnostics
@@ -40,10 +42,20 @@ public enum Checker {
         }.map(\.element)
     }
 
-    /// What `check` looks at once planning succeeded: `afterPlan`, and explicit root ports at
-    /// functions ≥ 1 of a slot whose function 0 stayed empty.
+    /// What `check` looks at once planning succeeded: `afterPlan`, explicit root ports at
+    /// functions ≥ 1 of a slot whose function 0 stayed empty, and what QEMU refuses about the
+    /// planned topology (controller order, non-virtio devices on virtio-mmio).
     public static func afterPlanForCheck(_ p: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
-        aggregateFunctionZero(p) + afterPlan(p, options: options)
+        aggregateFunctionZero(p) + afterPlan(p, options: options) + qemuStartChecks(p, severity: .error) + hotplugHeadroom(p)
+    }
+
+    /// A PCI Express guest without a free hot-pluggable port: libvirt's live attach never adds
+    /// a controller, so the next hot-plug of a PCI Express device fails.
+    static func hotplugHeadroom(_ p: PlannedDomain) -> [Diagnostic] {
+        guard p.family.descriptor.pciExpress, Planner.headroom(p).pcieHotplug == 0 else { return [] }
+        let el = p.normalized.definition.devicesElement
+        let at = el.map { SourceRange(file: p.normalized.definition.file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+        return [.hotplugNoFreePort(at: at)]
     }
 
     /// Checks on the planned result: under `--multifunction explicit` every slot with functions
@@ -55,8 +67,13 @@ public enum Checker {
 
     /// For `plan`: libvirt stores a slot whose function 0 says `multifunction='off'` while other
     /// functions are used, so `plan` does too — with a warning, because QEMU will not start it.
-    /// (`check` reports the same as an error.)
+    /// (`check` reports the same as an error.) The same for the other definitions libvirt
+    /// stores and QEMU refuses to start (virtio-mmio, machine devices, controller order).
     public static func planWarnings(_ p: PlannedDomain) -> [Diagnostic] {
+        multifunctionOffWarnings(p) + qemuStartChecks(p.normalized, severity: .warning) + qemuStartChecks(p, severity: .warning)
+    }
+
+    static func multifunctionOffWarnings(_ p: PlannedDomain) -> [Diagnostic] {
         var bySlot: [SlotKey: [Int: Int]] = [:]
         for (i, pl) in p.placements { bySlot[pl.address.slotKey, default: [:]][pl.address.function] = i }
         let file = p.normalized.definition.file
@@ -94,7 +111,8 @@ struct CheckContext {
     var file: SourceFile { n.definition.file }
     var devices: [Device] { n.devices }
     var family: MachineFamily { n.family }
-    var machineName: String { family == .q35 ? "q35" : "pc (i440fx)" }
+    var machine: MachineDescriptor { n.family.descriptor }
+    var machineName: String { machine.displayName }
 
     func range(_ r: Range<Int>) -> SourceRange { SourceRange(file: file.name, start: r.lowerBound, end: r.upperBound) }
 

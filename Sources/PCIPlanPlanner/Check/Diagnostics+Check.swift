@@ -18,17 +18,17 @@ extension Diagnostic {
     }
 
     /// The PCI controller with index 0 has no model; `insertion` is where a fix-it adds one.
-    static func controllerRootWithoutModel(root: String, machine: String, at range: SourceRange?, insertion: SourceRange?) -> Diagnostic {
+    static func controllerRootWithoutModel(root: String, machine: MachineDescriptor, at range: SourceRange?, insertion: SourceRange?) -> Diagnostic {
         Diagnostic(.controllerWrongRoot,
-            "the PCI controller with index 0 must be model='\(root)' on a \(machine) machine, but it has no model",
+            "the PCI controller with index 0 must be model='\(root)' on \(machine.aDisplayName) machine, but it has no model",
             at: range,
             notes: [.libvirtRejects("The PCI controller with index='0' must be model='\(root)' for this machine type, but model='(null)' was found instead")],
             fixIts: insertion.map { [FixIt("add model='\(root)'", range: $0, replacement: " model='\(root)'")] } ?? [])
     }
 
-    static func controllerWrongRoot(root: String, machine: String, model: String, at range: SourceRange?) -> Diagnostic {
+    static func controllerWrongRoot(root: String, machine: MachineDescriptor, model: String, at range: SourceRange?) -> Diagnostic {
         Diagnostic(.controllerWrongRoot,
-            "the PCI controller with index 0 must be model='\(root)' on a \(machine) machine, but it is model='\(model)'",
+            "the PCI controller with index 0 must be model='\(root)' on \(machine.aDisplayName) machine, but it is model='\(model)'",
             at: range,
             notes: [.libvirtRejects("The PCI controller with index='0' must be model='\(root)' for this machine type, but model='\(model)' was found instead")])
     }
@@ -61,24 +61,30 @@ extension Diagnostic {
             at: range, notes: [.libvirtRejects(LibvirtText.indexTooHigh(index))])
     }
 
-    static func pciExpanderBusOnQ35(at range: SourceRange?) -> Diagnostic {
+    /// A pci-expander-bus on a machine without one (q35, the virt boards).
+    static func pciExpanderBusUnsupported(machine m: MachineDescriptor, at range: SourceRange?) -> Diagnostic {
         Diagnostic(.controllerMachine,
-            "pci-expander-bus controllers exist only on pc (i440fx) machines; a q35 machine uses pcie-expander-bus",
+            "pci-expander-bus controllers exist only on pc (i440fx) machines"
+                + (m.supportsPCIeExpanderBus ? "; \(m.aDisplayName) machine uses pcie-expander-bus" : ""),
             at: range, notes: [.libvirtRejects("pci-expander-bus controllers are only supported on 440fx-based machinetypes")])
     }
 
-    static func pcieExpanderBusOnPC(at range: SourceRange?) -> Diagnostic {
+    /// A pcie-expander-bus on a machine without one (pc, riscv64 virt).
+    static func pcieExpanderBusUnsupported(machine m: MachineDescriptor, at range: SourceRange?) -> Diagnostic {
         Diagnostic(.controllerMachine,
-            "pcie-expander-bus controllers need a q35 machine; a pc (i440fx) machine uses pci-expander-bus",
+            m.supportsPCIExpanderBus
+                ? "pcie-expander-bus controllers need a q35 machine; \(m.aDisplayName) machine uses pci-expander-bus"
+                : "pcie-expander-bus controllers are not supported on \(m.aDisplayName) machine (its QEMU has no pxb-pcie)",
             at: range, notes: [.libvirtRejects("pcie-expander-bus controllers are not supported with this machine type")])
     }
 
-    /// A PCI Express controller on pc: libvirt finds no bus for it when it assigns addresses.
-    static func pcieControllerOnPC(_ model: String, at range: SourceRange?) -> Diagnostic {
+    /// A PCI Express controller on a conventional PCI machine (pc): libvirt finds no bus for it
+    /// when it assigns addresses.
+    static func pcieControllerOnConventionalMachine(_ model: String, machine m: MachineDescriptor, at range: SourceRange?) -> Diagnostic {
         Diagnostic(.controllerMachine,
-            "\(model) controllers need a PCI Express machine (q35), but this is a pc (i440fx) machine",
+            "\(model) controllers need a PCI Express machine (q35), but this is a \(m.displayName) machine",
             at: range,
-            notes: [.init("no bus of a pc machine accepts a \(model), so libvirt 9.0 rejects the definition when it assigns addresses")])
+            notes: [.init("no bus of a \(m.displayName) machine accepts a \(model), so libvirt 9.0 rejects the definition when it assigns addresses")])
     }
 
     static func controllerDuplicateIndex(type: String, index: Int, at range: SourceRange?, first: SourceRange?) -> Diagnostic {
@@ -116,6 +122,15 @@ extension Diagnostic {
             "\(name) cannot be added: \(off) has model='none', which disables USB for this domain",
             at: range, notes: [.init("USB is disabled here", at: offAt),
                                .libvirtRejects("Can't add another USB controller: USB is disabled for this domain")])
+    }
+
+    /// A device that needs a USB port on a machine where libvirt adds no USB controller (the virt
+    /// boards), and none is written.
+    static func usbDeviceWithoutController(_ name: String, machine: MachineDescriptor, at range: SourceRange?) -> Diagnostic {
+        Diagnostic(.controllerUSBDeviceDisabled,
+            "\(name) is a USB device, but the domain has no USB controller: libvirt adds none by default on \(machine.aDisplayName) machine",
+            at: range, notes: [.libvirtRejects("USB is disabled for this domain, but USB devices are present in the domain XML")],
+            fixIts: [FixIt("add <controller type='usb' model='qemu-xhci'/>")])
     }
 
     /// A USB `what` (input device, disk) while `model='none'` disables USB.
@@ -207,9 +222,9 @@ extension Diagnostic {
 
     // MARK: the chipset
 
-    static func piix3FunctionOffPCIBus(_ name: String, at a: PCIAddress, machine: String, range: SourceRange?) -> Diagnostic {
+    static func piix3FunctionOffPCIBus(_ name: String, at a: PCIAddress, machine: MachineDescriptor, range: SourceRange?) -> Diagnostic {
         Diagnostic(.addressIncompatible,
-            "\(name) is a function of the PIIX3 chipset at \(a), but bus 0x00 of a \(machine) machine is not conventional PCI",
+            "\(name) is a function of the PIIX3 chipset at \(a), but bus 0x00 of \(machine.aDisplayName) machine is not conventional PCI",
             at: range, notes: [.libvirtRejects(LibvirtText.piix3OffPCIBus)])
     }
 

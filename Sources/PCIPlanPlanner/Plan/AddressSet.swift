@@ -3,27 +3,44 @@ import PCIPlanSource
 
 /// Why a reservation or search failed, with libvirt's own wording.
 public struct AddressSetError: Error, Sendable, Hashable {
+    /// Which of libvirt's address-set checks failed; the planner maps each to a `DiagnosticID`.
     public enum Kind: Sendable, Hashable {
+        /// `noBuses`: the set has no bus at all; `domain`: a PCI domain other than 0; `noSuchBus`: the
+        /// bus index is past the last bus; `incompatible`: the bus does not accept the device's
+        /// connection type; `integrated`: an integrated device off bus 0; `noAutoAssign`: an
+        /// automatically placed device on a bus that forbids it; `hotplug`: a hot-pluggable device on a
+        /// bus without hotplug.
         case noBuses, domain, noSuchBus, incompatible, integrated, noAutoAssign, hotplug
+        /// `slotTooLow` / `slotTooHigh`: outside the bus's `minSlot...maxSlot`; `inUse`: the function is
+        /// taken; `noSlot`: first fit found nothing and the set may not grow; `cannotGrow`: the dry run
+        /// cannot add a bus for this kind of device.
         case slotTooLow, slotTooHigh, inUse, noSlot, cannotGrow
     }
+    /// Which check failed.
     public var kind: Kind
     /// libvirt's message text (without its `XML error:` / `internal error:` prefix).
     public var libvirtMessage: String
+    /// The address the failure is about; nil when no address was found at all.
     public var address: PCIAddress?
 }
 
 /// One bus of the address set: the bus a PCI controller provides (libvirt `virDomainPCIAddressBus`).
 public struct PCIBus: Sendable, Hashable {
+    /// The model of the controller providing the bus.
     public var model: ControllerModel
+    /// What the bus accepts (`ControllerModel.busFlags(hotplug:)`; narrowed for the root port the
+    /// dry run adds only for a pcie-to-pci-bridge).
     public var flags: ConnectFlags
+    /// The lowest slot devices may use.
     public var minSlot: Int
+    /// The highest slot devices may use (0 for root and downstream ports).
     public var maxSlot: Int
     /// Bitmask of used functions per slot.
     public var functions: [UInt8]
     /// Slots whose first occupant could share the slot (root ports).
     public var aggregate: [Bool]
 
+    /// An empty bus of `model`; `hotplug: false` is `<target hotplug='off'/>`.
     public init(model: ControllerModel, hotplug: Bool) {
         self.model = model
         self.flags = model.busFlags(hotplug: hotplug)
@@ -44,6 +61,7 @@ public struct PCIBus: Sendable, Hashable {
 /// remembers the first bus that may still have room, so planning stays linear: buses only
 /// ever fill up during one run, and a bus that cannot take a request now never can.
 public struct PCIAddressSet: Sendable {
+    /// The buses, indexed by the controller index that provides them.
     public var buses: [PCIBus] = []
     /// libvirt's first pass: the set grows instead of failing, and addresses are not kept.
     public var dryRun: Bool
@@ -53,18 +71,20 @@ public struct PCIAddressSet: Sendable {
 
     struct CursorKey: Hashable { var flags: UInt32; var function: Int }
 
+    /// An empty set; `dryRun` is libvirt's first pass, which grows the set instead of failing.
     public init(dryRun: Bool) { self.dryRun = dryRun }
 
+    /// The number of buses.
     public var count: Int { buses.count }
 
     // MARK: compatibility and validation (libvirt virDomainPCIAddressFlagsCompatible / Validate)
 
     static func compatible(_ addr: PCIAddress, busFlags inBus: ConnectFlags, device inDev: ConnectFlags,
-                           fromConfig: Bool) -> AddressSetError?
+                           fromConfig: Bool, shownAs shown: String? = nil) -> AddressSetError?
     {
         var busFlags = inBus
         var devFlags = inDev
-        let s = addr.description
+        let s = shown ?? addr.description
         if devFlags.contains(.integrated) {
             if addr.bus == 0 {
                 busFlags.insert(.autoAssign)
@@ -95,8 +115,13 @@ public struct PCIAddressSet: Sendable {
         return nil
     }
 
-    public func validate(_ addr: PCIAddress, flags: ConnectFlags, fromConfig: Bool) -> AddressSetError? {
-        let s = addr.description
+    /// Whether a device with `flags` may sit at `addr` (libvirt `virDomainPCIAddressValidate`): the
+    /// bus exists, accepts the device and has that slot. `fromConfig` is true for addresses written
+    /// in the definition, for which libvirt relaxes the PCI / PCIe distinction. Nil when it may.
+    /// `shown` is the address as the messages print it: libvirt formats the address before the
+    /// dry run's growth may bump its bus, and prints that string (`ReserveAddrInternal`).
+    public func validate(_ addr: PCIAddress, flags: ConnectFlags, fromConfig: Bool, shownAs shown: String? = nil) -> AddressSetError? {
+        let s = shown ?? addr.description
         if buses.isEmpty { return AddressSetError(kind: .noBuses, libvirtMessage: "No PCI buses available", address: addr) }
         if addr.domain != 0 {
             return AddressSetError(kind: .domain, libvirtMessage: "Invalid PCI address \(s). Only PCI domain 0 is available", address: addr)
@@ -106,7 +131,7 @@ public struct PCIAddressSet: Sendable {
                 libvirtMessage: "Invalid PCI address \(s). Only PCI buses up to \(buses.count - 1) are available", address: addr)
         }
         let bus = buses[addr.bus]
-        if let e = Self.compatible(addr, busFlags: bus.flags, device: flags, fromConfig: fromConfig) { return e }
+        if let e = Self.compatible(addr, busFlags: bus.flags, device: flags, fromConfig: fromConfig, shownAs: s) { return e }
         if bus.minSlot > 0 && addr.slot < bus.minSlot {
             return AddressSetError(kind: .slotTooLow, libvirtMessage: "Invalid PCI address \(s). slot must be >= \(bus.minSlot)", address: addr)
         }
@@ -116,10 +141,12 @@ public struct PCIAddressSet: Sendable {
         return nil
     }
 
+    /// Whether any function of `addr`'s slot is reserved (libvirt `virDomainPCIAddressSlotInUse`).
     public func slotInUse(_ addr: PCIAddress) -> Bool {
         addr.bus < buses.count && buses[addr.bus].functions[addr.slot] != 0
     }
 
+    /// Whether `addr`'s own function is reserved.
     public func functionInUse(_ addr: PCIAddress) -> Bool {
         addr.bus < buses.count && buses[addr.bus].functions[addr.slot] & (1 << addr.function) != 0
     }
@@ -185,9 +212,9 @@ public struct PCIAddressSet: Sendable {
     public mutating func reserve(_ address: PCIAddress, flags: ConnectFlags, fromConfig: Bool) throws(AddressSetError) -> PCIAddress {
         var addr = address
         if dryRun { try grow(&addr, flags: flags) }
-        if let e = validate(addr, flags: flags, fromConfig: fromConfig) { throw e }
+        if let e = validate(addr, flags: flags, fromConfig: fromConfig, shownAs: address.description) { throw e }
         if functionInUse(addr) {
-            throw AddressSetError(kind: .inUse, libvirtMessage: "Attempted double use of PCI Address \(addr.description)", address: addr)
+            throw AddressSetError(kind: .inUse, libvirtMessage: "Attempted double use of PCI Address \(address.description)", address: addr)
         }
         if buses[addr.bus].functions[addr.slot] == 0 && flags.contains(.aggregateSlot) {
             buses[addr.bus].aggregate[addr.slot] = true
@@ -250,8 +277,11 @@ public struct PCIAddressSet: Sendable {
 extension PCIAddressSet {
     /// One PCI controller as the address set sees it.
     public struct BusController: Sendable {
+        /// The controller index, which is the bus number in libvirt's addresses.
         public var index: Int
+        /// The controller's model.
         public var model: ControllerModel
+        /// False for `<target hotplug='off'/>`.
         public var hotplug: Bool
     }
 

@@ -14,6 +14,8 @@ public enum Provenance: Sendable, Hashable {
     /// Kept from the old definition by `plan --keep` (the string says which device it matched).
     case kept(String)
 
+    /// The stable name of the case, as JSON prints it: `explicit`, `chipset`, `planned`,
+    /// `added-controller`, `kept`.
     public var kind: String {
         switch self {
         case .explicit: "explicit"
@@ -24,6 +26,7 @@ public enum Provenance: Sendable, Hashable {
         }
     }
 
+    /// The case's reason in words (`written in the input` for an explicit address).
     public var detail: String {
         switch self {
         case .explicit: "written in the input"
@@ -34,8 +37,12 @@ public enum Provenance: Sendable, Hashable {
 
 /// The final address of one device.
 public struct Placement: Sendable, Hashable {
+    /// The device's PCI address.
     public var address: PCIAddress
+    /// The `multifunction` attribute the planned definition has on this address (written, or `on`
+    /// where libvirt derives it for function 0 of a slot with other functions in use).
     public var multifunction: Tristate
+    /// Why the device has this address.
     public var provenance: Provenance
     /// When `multifunction='on'` was derived: the address of the other function that caused it.
     public var multifunctionDerivedFrom: PCIAddress?
@@ -45,10 +52,16 @@ public struct Placement: Sendable, Hashable {
 
 /// Controller options libvirt fills in (`<model name>`, `<target>`), all guest-visible.
 public struct ControllerDefaults: Sendable, Hashable {
+    /// `<model name>`, the QEMU device (`ControllerModel.defaultModelName`).
     public var modelName: String?
+    /// A pci-bridge's `chassisNr`: its index.
     public var chassisNr: Int?
+    /// A root or downstream port's `chassis`: its index.
     public var chassis: Int?
+    /// A root port's `port`: `(slot << 3) + function` of its address; a downstream port's: its slot.
     public var port: Int?
+    /// An expander bus's `busNr`: two below the lowest busNr already in use (256 when none is),
+    /// as libvirt counts down from the top.
     public var busNr: Int?
 
     /// Nothing filled in.
@@ -57,7 +70,9 @@ public struct ControllerDefaults: Sendable, Hashable {
 
 /// The output of planning: every device with its address and the reasons behind it.
 public struct PlannedDomain: Sendable {
+    /// The normalized definition the plan was made for, with the controllers the planner added.
     public var normalized: NormalizedDomain
+    /// Every device, input and added, indexed as `placements` and `filledDefaults` are.
     public var devices: [Device] { normalized.devices }
     /// Device index → final PCI address.
     public var placements: [Int: Placement]
@@ -66,6 +81,7 @@ public struct PlannedDomain: Sendable {
     /// Why each added controller or default device exists, in the order they were added.
     public var steps: [String]
 
+    /// The machine family of the definition.
     public var family: MachineFamily { normalized.family }
 
     /// Effective controller info (input values, else filled defaults).

@@ -6,6 +6,15 @@ public struct PlanOptions: Sendable {
     /// `libvirt`: derive and persist multifunction like libvirt 9.0. `explicit`: derive nothing;
     /// a slot with functions ≥ 1 whose function 0 lacks `multifunction='on'` is an error.
     public enum MultifunctionPolicy: String, Sendable, CaseIterable { case libvirt, explicit }
+    /// How `multifunction='on'` is handled; libvirt's way by default.
     public var multifunction: MultifunctionPolicy = .libvirt
+    /// `--hotplug-ports N`: leave at least N free hot-pluggable root ports (PCI Express machines),
+    /// by appending the fewest bare `pcie-root-port` controllers that do it.
+    public var hotplugPorts: Int? = nil
+    /// `--hotplug-slots N`: leave at least N free hot-pluggable conventional slots (pc), by
+    /// appending the fewest bare `pci-bridge` controllers that do it.
+    public var hotplugSlots: Int? = nil
+    /// libvirt 9.0's behaviour: the multifunction bit derived as libvirt does, no hot-plug places
+    /// reserved.
     public init() {}
 }

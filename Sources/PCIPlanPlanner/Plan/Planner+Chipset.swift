@@ -13,9 +13,12 @@ extension Planner {
     }
 
     mutating func chipset(_ set: inout PCIAddressSet) throws(Failure) {
-        switch family {
-        case .pc: try chipsetPIIX3(&set)
-        case .q35: try chipsetQ35(&set)
+        switch family.descriptor.chipset {
+        case .piix3: try chipsetPIIX3(&set)
+        case .ich9: try chipsetQ35(&set)
+        // The virt boards' gpex has nothing libvirt reserves (qemuDomainValidateDevicePCISlotsChipsets
+        // handles i440fx and q35 only): the primary video is placed in class order like any video.
+        case .gpex: break
         }
     }
 
@@ -62,11 +65,11 @@ extension Planner {
             try reserveFixed(&set, PCIAddress(bus: 0, slot: 1, function: 0), flags: flags, device: nil)
             try reserveFixed(&set, PCIAddress(bus: 0, slot: 1, function: 3), flags: flags, device: nil)
         }
-        try primaryVideo(&set, slot: 2, flags: flags)
+        try primaryVideo(&set, slot: family.descriptor.primaryVideoSlot, flags: flags)
     }
 
-    mutating func primaryVideo(_ set: inout PCIAddressSet, slot: Int, flags: ConnectFlags) throws(Failure) {
-        guard let v = primaryVideo, wants(v) else { return }
+    mutating func primaryVideo(_ set: inout PCIAddressSet, slot: Int?, flags: ConnectFlags) throws(Failure) {
+        guard let slot, let v = primaryVideo, wants(v) else { return }
         let a = PCIAddress(bus: 0, slot: slot)
         if let e = set.validate(a, flags: flags, fromConfig: true) { throw fail(v, e, explicit: false) }
         if set.slotInUse(a) {
@@ -76,7 +79,7 @@ extension Planner {
             } catch { throw fail(v, error, explicit: false) }
         } else {
             try reserveFixed(&set, a, flags: flags, device: v)
-            store(v, a, .chipset("the primary video takes slot \(hex(slot, 2)) of bus 0 (\(family == .pc ? "after the PIIX3 at slot 1" : "the first slot of the q35 root"))"))
+            store(v, a, .chipset("the primary video takes slot \(hex(slot, 2)) of bus 0 (\(family.descriptor.primaryVideoReason))"))
         }
     }
 
@@ -116,7 +119,7 @@ extension Planner {
             try reserveFixed(&set, PCIAddress(bus: 0, slot: 0x1f, function: 0), flags: flags, device: nil)
             try reserveFixed(&set, PCIAddress(bus: 0, slot: 0x1f, function: 3), flags: flags, device: nil)
         }
-        try primaryVideo(&set, slot: 1, flags: flags)
+        try primaryVideo(&set, slot: family.descriptor.primaryVideoSlot, flags: flags)
         let hda = PCIAddress(bus: 0, slot: 0x1b)
         if !set.slotInUse(hda) {
             if let s = devices.indices.first(where: { devices[$0].kind == .sound && devices[$0].model == "ich9" && wants($0) }) {

@@ -21,6 +21,10 @@ public struct Planner {
 
     struct Failure: Error {}
 
+    /// Plans `n`: keeps every explicit address, gives every device that wants a PCI address one
+    /// as libvirt would, adds the controllers that needs, and fills in controller defaults. Nil,
+    /// with an error diagnostic, when libvirt would refuse the definition; run
+    /// `Checker.preflight(_:)` first, as `Pipeline.plan` does.
     public static func plan(_ n: NormalizedDomain, options: PlanOptions = PlanOptions()) -> (PlannedDomain?, [Diagnostic]) {
         var p = Planner(options: options, devices: n.devices, controllerOrder: n.controllerOrder, videoOrder: n.videoOrder,
                         diskOrder: n.diskOrder, family: n.family, file: n.definition.file)
@@ -181,6 +185,11 @@ public struct Planner {
             let a = placement.address
             var flags = devices[i].flags
             if flags.isEmpty { flags = .pciDevice }
+            // `plan --keep`: a slot OLD had as one function stays one, or the root ports NEW needs
+            // would be packed beside it and libvirt would derive multifunction='on' there.
+            if devices[i].keptReason != nil && a.function == 0 && placement.multifunction != .on {
+                flags.remove(.aggregateSlot)
+            }
             if let c = devices[i].controller, a.domain == 0, a.bus == 0, a.slot == 1 {
                 let piix = (c.type == "ide" && c.index == 0 && a.function == 1)
                     || (c.type == "usb" && c.index == 0 && (c.model == "piix3-uhci" || c.model == nil) && a.function == 2)

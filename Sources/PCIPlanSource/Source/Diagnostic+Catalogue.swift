@@ -38,6 +38,32 @@ extension Diagnostic.Note {
     package static func qemuSays(_ message: String) -> Diagnostic.Note {
         .init("QEMU 7.2: \(message)")
     }
+
+    // MARK: hot-plug (`virsh attach-device`, `detach-device`)
+
+    /// libvirt's own message for an attach it refuses (one of the rule's `mirrors`).
+    package static func libvirtRefusesAttach(_ message: String) -> Diagnostic.Note {
+        .init("libvirt 9.0 refuses the attach: \(message)")
+    }
+
+    /// libvirt's message for an attach it would refuse, when no attach is asked for yet
+    /// (`hotplug.noFreePort`).
+    package static func libvirtWouldRefuseAttach(_ message: String) -> Diagnostic.Note {
+        .init("libvirt 9.0 refuses such an attach: \(message)")
+    }
+
+    /// libvirt's own message for a detach it refuses.
+    package static func libvirtRefusesDetach(_ message: String) -> Diagnostic.Note {
+        .init("libvirt 9.0 refuses the detach: \(message)")
+    }
+
+    /// QEMU's refusal of the monitor command libvirt sent for a hot-plug (`device_add`) or an
+    /// unplug (`device_del`), as libvirt reports it. `libvirt` says what libvirt did first
+    /// (`libvirt 9.0 picks 0000:00:05.0`); `refuses` is what QEMU refuses (`refuses the hot-plug`).
+    package static func qemuRefusesHotplug(_ command: String, _ message: String, after libvirt: String,
+                                           refuses: String = "refuses") -> Diagnostic.Note {
+        .init("\(libvirt), and QEMU 7.2 \(refuses): unable to execute QEMU command '\(command)': \(message)")
+    }
 }
 
 /// QEMU 7.2's messages that more than one rule quotes.
@@ -53,5 +79,10 @@ package enum QEMUText {
     /// `multifunction.notExplicit`: a function ≥ 1 without the bit on function 0.
     package static func singleFunctionDevice(slot: Int, function fn: Int) -> String {
         "PCI: single function device can't be populated in function \(function(slot, fn))"
+    }
+
+    /// A hot-plug or unplug on a bus without hot-plug (`attach.qemuRefuses`, `detach.refused`).
+    package static func busNotHotpluggable(_ bus: String) -> String {
+        "Bus '\(bus)' does not support hotplugging"
     }
 }

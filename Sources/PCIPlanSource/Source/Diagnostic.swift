@@ -1,5 +1,7 @@
 /// How serious a finding is.
 public enum Severity: String, Sendable, Hashable, Codable, Comparable {
+    /// `note` adds information and never fails a run; `warning` is a finding libvirt or QEMU
+    /// accepts; `error` is one they refuse, and makes `check` exit 1 and `plan` stop.
     case note, warning, error
 
     private var rank: Int {
@@ -10,15 +12,21 @@ public enum Severity: String, Sendable, Hashable, Codable, Comparable {
         }
     }
 
+    /// Orders by seriousness: `note` < `warning` < `error`.
     public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
 }
 
 /// A suggested edit: replace the bytes of `range` with `replacement`.
 public struct FixIt: Sendable, Hashable, Codable {
+    /// What the edit does, printed as `note: fix: …` (`write hexadecimal with a '0x' prefix`).
     public var message: String
+    /// The bytes to replace; nil when the fix is advice rather than an edit (it is printed at the
+    /// diagnostic's own position).
     public var range: SourceRange?
+    /// The text that replaces `range`; nil for advice without an edit.
     public var replacement: String?
 
+    /// A fix that says `message` and, when `range` and `replacement` are given, can be applied.
     public init(_ message: String, range: SourceRange? = nil, replacement: String? = nil) {
         self.message = message
         self.range = range
@@ -30,21 +38,33 @@ public struct FixIt: Sendable, Hashable, Codable {
 public struct Diagnostic: Sendable, Hashable, Codable {
     /// The rule, printed as its stable identifier such as `address.inUse`.
     public var id: DiagnosticID
+    /// How serious the finding is; any `error` means the stage's result cannot be trusted.
     public var severity: Severity
+    /// One lowercase phrase with concrete values and quoted names, no trailing period.
     public var message: String
+    /// Where the finding points (usually a start tag or an attribute value); nil when it is about
+    /// the whole run, such as a layout `plan --keep` cannot keep.
     public var range: SourceRange?
+    /// Related places and facts (the other device of a duplicate, what libvirt says), in order.
     public var notes: [Note]
+    /// Likely fixes, printed after the notes.
     public var fixIts: [FixIt]
 
+    /// A secondary message attached to a diagnostic, with its own position.
     public struct Note: Sendable, Hashable, Codable {
+        /// The note's text, printed as `note: …`.
         public var message: String
+        /// Where the note points; nil prints it at the diagnostic's position.
         public var range: SourceRange?
+        /// A note saying `message` about the bytes at `range`.
         public init(_ message: String, at range: SourceRange? = nil) {
             self.message = message
             self.range = range
         }
     }
 
+    /// A finding of rule `id` at `severity`. Stages build theirs with their catalogue file's
+    /// templates, which take the severity from the catalogue.
     public init(
         _ id: DiagnosticID, _ severity: Severity, _ message: String, at range: SourceRange?,
         notes: [Note] = [], fixIts: [FixIt] = []
@@ -59,13 +79,17 @@ public struct Diagnostic: Sendable, Hashable, Codable {
 }
 
 extension Array where Element == Diagnostic {
+    /// Whether any diagnostic is an error: the test every stage hand-off uses to stop the pipeline.
     public var hasErrors: Bool { contains { $0.severity == .error } }
 }
 
 /// Renders diagnostics the way compilers do: `file:line:col: error: message [id]`.
 public struct DiagnosticPrinter: Sendable {
+    /// The files positions are resolved against, by `SourceFile.name`.
     public let files: [String: SourceFile]
 
+    /// A printer that resolves ranges in `files`; a range naming another file prints the file
+    /// name only.
     public init(files: [SourceFile]) {
         var map: [String: SourceFile] = [:]
         for f in files { map[f.name] = f }
@@ -79,8 +103,9 @@ public struct DiagnosticPrinter: Sendable {
         return "\(range.file.escapedForLine):\(line):\(col): "
     }
 
-    /// One line per diagnostic, note and fix-it: every text is escaped with `escapedForLine`,
-    /// so no byte of the input (an attribute value, a file name) can start a line of its own.
+    /// One diagnostic as text: the main line, then one `note:` line per note and per fix-it.
+    /// Every text is escaped with `escapedForLine`, so no byte of the input (an attribute value,
+    /// a file name) can start a line of its own.
     public func render(_ d: Diagnostic) -> String {
         var out = "\(position(d.range))\(d.severity.rawValue): \(d.message.escapedForLine) [\(d.id.rawValue)]\n"
         for note in d.notes {
@@ -92,6 +117,7 @@ public struct DiagnosticPrinter: Sendable {
         return out
     }
 
+    /// Several diagnostics as text, in the order given.
     public func render(_ ds: [Diagnostic]) -> String {
         ds.map(render).joined()
     }

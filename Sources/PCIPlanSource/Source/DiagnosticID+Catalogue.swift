@@ -102,13 +102,14 @@ extension DiagnosticID {
         // input
         case .inputXML:
             Entry(.finding(.error), "read",
-                  "not well-formed XML, not UTF-8, a DTD (XXE / entity expansion refused), empty, or larger than 32 MiB; the message is libxml2's or names the limit")
+                  "not well-formed XML, not UTF-8, a DTD (XXE / entity expansion refused), empty, larger than 32 MiB, or an element with more than 1024 attributes; the message is libxml2's or names the limit")
         case .inputNotDomain:
             Entry(.finding(.error), "read", "the root element is not `<domain>`")
         case .inputMachine:
-            Entry(.finding(.error), "read", "a machine type other than pc (i440fx) or q35")
+            Entry(.finding(.error), "read",
+                  "a machine type other than pc (i440fx) or q35 on x86, or `virt` on aarch64, armv7l and riscv64 (also when `machine=` is missing there: libvirt's default is not `virt`)")
         case .inputArch:
-            Entry(.finding(.error), "read", "an architecture other than x86_64 or i686")
+            Entry(.finding(.error), "read", "an architecture other than x86_64, i686, aarch64, armv7l or riscv64")
         case .deviceDropped:
             Entry(.finding(.warning), "define", "libvirt 9.0 drops the element at define (`<crypto>`), address and all")
 
@@ -221,7 +222,8 @@ extension DiagnosticID {
                   mirrors: [.libvirt("Option '%s' is not valid for PCI controller with index '%d', model '%s' and modelName '%s'"),
                             .libvirt("PCI controller %s '%d' out of range - must be %d-%d")])
         case .controllerMachine:
-            Entry(.finding(.error), "check, plan", "PCI Express controllers on pc, pci-expander-bus on q35 (libvirt rejects)",
+            Entry(.finding(.error), "check, plan",
+                  "PCI Express controllers on pc, pci-expander-bus on q35 and virt, pcie-expander-bus on pc and riscv64 virt (libvirt rejects)",
                   mirrors: [.libvirt("pci-expander-bus controllers are only supported on 440fx-based machinetypes"),
                             .libvirt("pcie-expander-bus controllers are not supported with this machine type")])
         case .controllerUSBDisabled:
@@ -229,7 +231,9 @@ extension DiagnosticID {
                   "another USB controller beside a USB controller with `model='none'`, which disables USB (libvirt rejects)",
                   mirrors: [.libvirt("Can't add another USB controller: USB is disabled for this domain")])
         case .controllerUSBDeviceDisabled:
-            Entry(.finding(.error), "check, plan", "a USB input device or disk while `model='none'` disables USB")
+            Entry(.finding(.error), "check, plan",
+                  "a USB input device or disk while `model='none'` disables USB, or a device that needs a USB port on a virt machine without a USB controller (libvirt adds none there; libvirt rejects)",
+                  mirrors: [.libvirt("USB is disabled for this domain, but USB devices are present in the domain XML")])
         case .controllerUSBCompanionNoMaster:
             Entry(.finding(.error), "check, plan",
                   "USB companions (ich9-uhci1/2/3 or `<master>`) but no USB controller they can attach to anywhere in the XML (libvirt rejects)",
@@ -241,6 +245,11 @@ extension DiagnosticID {
         case .controllerUSBDuplicateIndex:
             Entry(.finding(.error), "check, plan", "two USB controllers that are not companions with one index (libvirt rejects)",
                   mirrors: [.libvirt("Duplicate USB controllers with index %u")])
+        case .controllerBusOrder:
+            Entry(.finding(.error), "check, plan",
+                  "a PCI controller on the bus of a controller with a higher index, e.g. a switch upstream port in a later root port: QEMU creates PCI controllers in index order (QEMU refuses)",
+                  mirrors: [.qemu("Bus '%s' not found")],
+                  otherwise: (.warning, "plan, which writes what libvirt stores"))
         case .chipsetFixed:
             Entry(.finding(.error), "check, plan",
                   "IDE 0 / PIIX3 USB 0 (pc) or SATA 0 (q35) placed away from its chipset address (libvirt rejects)",
@@ -255,16 +264,39 @@ extension DiagnosticID {
                   mirrors: [.libvirt("ivshmem device is not supported with this QEMU binary")])
         case .deviceAddressType:
             Entry(.finding(.error), "check, plan",
-                  "an address type the device cannot have: PCI on an ide/fdc/scsi/sata or usb disk, any address on a ramfb video, non-PCI on a virtio IOMMU or a vfio-pci mdev (libvirt rejects)",
+                  "an address type the device cannot have: PCI on an ide/fdc/scsi/sata or usb disk, any address on a ramfb video, non-PCI on a virtio IOMMU or a vfio-pci mdev, virtio-mmio on a vhost-scsi host device (libvirt rejects)",
                   mirrors: [.libvirt("Invalid address type '%s' for the disk '%s' with the bus type '%s'"),
                             .libvirt("unexpected address type for usb disk"),
                             .libvirt("address not supported for video type %s"),
                             .libvirt("IOMMU device: '%s' needs a PCI address"),
-                            .libvirt("Unsupported address type '%s' with mediated device model '%s'")])
+                            .libvirt("Unsupported address type '%s' with mediated device model '%s'"),
+                            .libvirt("SCSI_host host device must use 'pci' or 'ccw' address type")])
         case .hostdevDuplicate:
             Entry(.finding(.error), "check, plan",
                   "the same host device (PCI address, mdev UUID, vhost-scsi WWPN, USB device) passed through twice (libvirt rejects)",
                   mirrors: [.libvirt("Hostdev already exists in the domain configuration")])
+        case .deviceMachine:
+            Entry(.finding(.error), "check, plan", "a device the machine's QEMU refuses: ramfb on riscv64 virt (QEMU refuses)",
+                  mirrors: [.qemu("ramfb device requires fw_cfg with DMA")],
+                  otherwise: (.warning, "plan, which writes what libvirt stores"))
+
+        // virtio-mmio on the virt boards
+        case .virtioMMIOTransitional:
+            Entry(.finding(.error), "check, plan",
+                  "a `virtio-transitional` / `virtio-non-transitional` device on virtio-mmio (written, or moved there by libvirt because another device uses virtio-mmio): QEMU has only the plain `-device` variant (QEMU refuses)",
+                  mirrors: [.qemu("'%s' is not a valid device model name")],
+                  otherwise: (.warning, "plan, which writes what libvirt stores"))
+        case .virtioMMIONotVirtio:
+            Entry(.finding(.error), "check, plan",
+                  "a SCSI controller that is not virtio-scsi (lsilogic) on virtio-mmio: libvirt starts it without bus or address; QEMU refuses with a pcie-expander-bus or when a later device is planned into the slot QEMU gives it",
+                  mirrors: [.qemu("PCI: Only PCI/PCIe bridges can be plugged into pxb-pcie"),
+                            .qemu("PCI: slot %d function 0 not available for %s, in use by %s")],
+                  otherwise: (.warning, "plan, and where QEMU gives it a slot nothing else is planned for (it runs, at an address libvirt does not store)"))
+        case .virtioMMIOTooMany:
+            Entry(.finding(.error), "check, plan",
+                  "more virtio devices on virtio-mmio than the board has transports (32 on ARM virt, 8 on riscv64 virt) (QEMU refuses)",
+                  mirrors: [.qemu("No 'virtio-bus' bus found for device '%s'")],
+                  otherwise: (.warning, "plan, which writes what libvirt stores"))
 
         // planning
         case .planCannotAddController:
@@ -277,8 +309,63 @@ extension DiagnosticID {
         case .planKeep:
             Entry(.finding(.error), "plan --keep", "the old layout cannot be kept",
                   otherwise: (.warning, "NEW moves a kept device explicitly, changes its connect kind or replaces a controller model"))
+        case .planSpares:
+            Entry(.finding(.error), "plan --hotplug-ports, --hotplug-slots",
+                  "the spare ports or slots asked for cannot be had: ports on a conventional PCI machine, slots on a PCI Express one, no `<devices>`, or the controllers for them cannot be planned",
+                  otherwise: (.note, "naming the controllers added for them"))
         case .internalError:
             Entry(.finding(.error), "any", "a broken internal invariant of pciplan: please report it")
+
+        // hot-plug
+        case .hotplugNoFreePort:
+            Entry(.finding(.warning), "check",
+                  "a PCI Express guest has no free hot-pluggable port: the next hot-plug fails, because a running guest gets no new controller",
+                  mirrors: [.libvirt("No more available PCI slots")])
+        case .attachUnsupported:
+            Entry(.finding(.error), "attach",
+                  "libvirt cannot hot-plug this kind of device (`--live`), or refuses the device itself before it plugs anything: a PCI controller without every option written, virtiofs without shared memory, a kind without persistent attach (`--config`)",
+                  mirrors: [.libvirt("live attach of device '%s' is not supported"),
+                            .libvirt("'%s' controller cannot be hot plugged."),
+                            .libvirt("only virtiofs filesystems can be hotplugged"),
+                            .libvirt("floppy device hotplug isn't supported"),
+                            .libvirt("disk bus '%s' cannot be hotplugged."),
+                            .libvirt("Required option '%s' is not set for PCI controller with index '%d', model '%s' and modelName '%s'"),
+                            .libvirt("'virtiofs' requires shared memory"),
+                            .libvirt("persistent attach of device '%s' is not supported")])
+        case .attachFunction:
+            Entry(.finding(.error), "attach --live", "a hot-plugged device's address must be function 0",
+                  mirrors: [.libvirt("Only PCI device addresses with function=0 are supported")])
+        case .attachNotHotpluggable:
+            Entry(.finding(.error), "attach --live", "the given bus does not take hot-plugged devices",
+                  mirrors: [.libvirt("The device at PCI address %s requires hotplug capability, but the PCI controller with index='%d' doesn't support hotplug")])
+        case .attachNoSlot:
+            Entry(.finding(.error), "attach --live", "no hot-pluggable slot is free, and a running guest gets no new controller",
+                  mirrors: [.libvirt("No more available PCI slots"), .libvirt("No PCI buses available")])
+        case .attachQEMURefuses:
+            Entry(.finding(.error), "attach --live",
+                  "libvirt goes on but QEMU refuses the hot-plug: a pc root bus without ACPI, an IDE or SATA disk",
+                  mirrors: [.libvirt("disk bus '%s' cannot be hotplugged."),
+                            .qemu("unable to execute QEMU command 'device_add': Bus '%s' does not support hotplugging")])
+        case .attachInput:
+            Entry(.finding(.error), "attach",
+                  "the device or domain file is not one device element and a domain with `<devices>` (or not XML: the reader's message)")
+        case .detachNoDevice:
+            Entry(.finding(.error), "detach", "no device has the given alias, disk target, MAC or address")
+        case .detachRefused:
+            Entry(.finding(.error), "detach --live",
+                  "libvirt refuses to hot-unplug the device (a shared slot, `hotplug='off'`, a kind it cannot unplug), or QEMU refuses the `device_del` on a bus without hot-plug",
+                  mirrors: [.libvirt("cannot hot unplug %s device with multifunction PCI guest address: %s"),
+                            .libvirt("cannot hot unplug %s device with PCI guest address: %s - not allowed by controller"),
+                            .libvirt("disk device type '%s' cannot be detached"),
+                            .libvirt("This type of disk cannot be hot unplugged"),
+                            .libvirt("'%s' controller cannot be hot unplugged."),
+                            .libvirt("only virtiofs filesystems can be hotplugged"),
+                            .libvirt("live detach of device '%s' is not supported"),
+                            .qemu("unable to execute QEMU command 'device_del': Bus '%s' does not support hotplugging")])
+        case .detachMultifunction:
+            Entry(.finding(.warning), "detach",
+                  "function 0 of a slot leaves while other functions stay: a guest does not look for functions of a slot whose function 0 is empty",
+                  otherwise: (.note, "when a function ≥ 1 leaves and function 0 keeps `multifunction='on'`"))
 
         // diff (Docs/abi.md explains each severity)
         case .diffMoved:

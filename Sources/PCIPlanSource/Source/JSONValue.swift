@@ -1,10 +1,16 @@
 /// A tiny JSON value with deterministic output (sorted keys), so golden files stay quiet.
 public enum JSONValue: Sendable, Hashable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// An integer; pciplan's JSON has no fractions.
     case int(Int)
+    /// A string, escaped on output.
     case string(String)
+    /// An array, in the given order.
     case array([JSONValue])
+    /// An object; its keys are written sorted, or in the order `compact(order:)` is given.
     case object([String: JSONValue])
 
     /// Pretty-printed with two-space indentation and sorted keys.

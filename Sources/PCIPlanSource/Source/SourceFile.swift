@@ -11,6 +11,7 @@ public struct SourceFile: Sendable, Hashable {
     /// Byte offset at which each line starts.
     private let lineStarts: [Int]
 
+    /// A file named `name` (as diagnostics print it) holding exactly `bytes`.
     public init(name: String, bytes: [UInt8]) {
         self.name = name
         self.bytes = bytes
@@ -21,6 +22,7 @@ public struct SourceFile: Sendable, Hashable {
         self.lineStarts = starts
     }
 
+    /// A file whose bytes are the UTF-8 encoding of `text`; convenient for tests and examples.
     public init(name: String, text: String) {
         self.init(name: name, bytes: Array(text.utf8))
     }
@@ -56,10 +58,14 @@ public struct SourceFile: Sendable, Hashable {
 
 /// A byte range in a named file.
 public struct SourceRange: Sendable, Hashable, Codable {
+    /// The `SourceFile.name` of the file the range is in.
     public var file: String
+    /// Byte offset of the first byte.
     public var start: Int
+    /// Byte offset just past the last byte (equal to `start` for a position).
     public var end: Int
 
+    /// The bytes `start..<end` of the file named `file`.
     public init(file: String, start: Int, end: Int) {
         self.file = file
         self.start = start

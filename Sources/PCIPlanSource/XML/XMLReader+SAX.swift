@@ -27,6 +27,8 @@ final class SAXTreeBuilder {
     private var root: XMLElement?
     /// Our own reason to stop (document type declaration, lost positions); wins over libxml2's.
     private var refusal: XMLReadError?
+    /// The refusal is that we lost track of the input, not a rule of ours (see `lostTrack`).
+    private var refusalIsLostTrack = false
     private var firstFatal: XMLReadError?
     private var firstError: XMLReadError?
 
@@ -63,7 +65,10 @@ final class SAXTreeBuilder {
         defer { self.ctxt = nil }
 
         let status = xmlParseDocument(ctxt)
-        if let refusal { return .failure(refusal) }
+        if let refusal {
+            if refusalIsLostTrack, let syntax = firstFatal ?? firstError { return .failure(syntax) }
+            return .failure(refusal)
+        }
         if status != 0 || ctxt.pointee.wellFormed == 0 {
             return .failure(firstFatal ?? firstError ?? XMLReadError("the input is not well-formed XML"))
         }
@@ -109,8 +114,14 @@ final class SAXTreeBuilder {
         if let ctxt { xmlStopParser(ctxt) }
     }
 
+    /// Almost always the input is malformed and libxml2 is about to say how: a control byte
+    /// right after a tag name ends the name, and libxml2 reports the start tag before its
+    /// "Couldn't find end of Start Tag". So build nothing more, let libxml2 go on, and report
+    /// its error if it finds one (`run`); only well-formed input we lost track of is our bug.
     private func lostTrack(_ what: String) {
-        stop(XMLReadError("internal error: could not locate the \(what) in the input", offset: cursor))
+        guard refusal == nil else { return }
+        refusal = XMLReadError("internal error: could not locate the \(what) in the input", offset: cursor)
+        refusalIsLostTrack = true
     }
 
     // MARK: Callbacks

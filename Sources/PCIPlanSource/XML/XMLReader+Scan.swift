@@ -39,6 +39,70 @@ enum TagScanner {
         return (name, attributes)
     }
 
+    /// The first start tag with more than `limit` attributes: the offset of its `<`, its name
+    /// and how many it has. Runs before libxml2, whose check for duplicate attributes compares
+    /// each one with every earlier one. Counts `=` outside quoted values; comments, CDATA
+    /// sections, processing instructions, declarations and end tags are skipped. One pass;
+    /// malformed input may be miscounted, and libxml2 then reports what is wrong with it.
+    static func firstCrowdedStartTag(_ bytes: [UInt8], limit: Int) -> (offset: Int, name: String, count: Int)? {
+        bytes.withUnsafeBufferPointer { b -> (offset: Int, name: String, count: Int)? in
+            let n = b.count
+            func starts(_ prefix: StaticString, at i: Int) -> Bool {
+                let p = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+                return i + p.count <= n && (0..<p.count).allSatisfy { b[i + $0] == p[$0] }
+            }
+            func past(_ terminator: StaticString, from i: Int) -> Int {
+                let first = terminator.utf8Start.pointee
+                var j = i
+                while j < n {
+                    if b[j] == first, starts(terminator, at: j) { return j + terminator.utf8CodeUnitCount }
+                    j += 1
+                }
+                return n
+            }
+            // Constants, not UInt8(ascii:) calls: this loop sees every byte of the input.
+            let lt: UInt8 = 0x3C, gt: UInt8 = 0x3E, equals: UInt8 = 0x3D, apostrophe: UInt8 = 0x27, quotation: UInt8 = 0x22
+            var i = 0
+            while i < n {
+                guard b[i] == lt else {
+                    i += 1
+                    continue
+                }
+                if starts("<!--", at: i) {
+                    i = past("-->", from: i + 4)
+                } else if starts("<![CDATA[", at: i) {
+                    i = past("]]>", from: i + 9)
+                } else if starts("<?", at: i) {
+                    i = past("?>", from: i + 2)
+                } else if starts("<!", at: i) || starts("</", at: i) {
+                    i = past(">", from: i + 2)
+                } else {
+                    var j = i + 1, count = 0, quote: UInt8 = 0
+                    while j < n {
+                        let c = b[j]
+                        if quote != 0 {
+                            if c == quote { quote = 0 }
+                        } else if c == apostrophe || c == quotation {
+                            quote = c
+                        } else if c == equals {
+                            count += 1
+                        } else if c == gt || c == lt {
+                            break
+                        }
+                        j += 1
+                    }
+                    if count > limit {
+                        var end = i + 1
+                        while end < n, !XMLReader.isXMLSpace(b[end]), b[end] != UInt8(ascii: "/"), b[end] != gt { end += 1 }
+                        return (i, String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<end]), as: UTF8.self), count)
+                    }
+                    i = j < n && b[j] == gt ? j + 1 : j
+                }
+            }
+            return nil
+        }
+    }
+
     /// Decodes a raw attribute value the way an XML processor without a DTD does: predefined
     /// entities, character references, whitespace normalised to spaces. Used only for the few
     /// namespace declarations libxml2 does not report (`xmlns:xml`, empty or invalid ones).

@@ -2,9 +2,11 @@ import CLibXML2
 
 /// Why an input could not be read as XML. Every case is one clear, user-facing message.
 public struct XMLReadError: Error, Sendable, Hashable {
+    /// The user-facing reason, as printed after `error:` (`input is not valid UTF-8`).
     public var message: String
     /// Byte offset of the problem when libxml2 told us one.
     public var offset: Int?
+    /// A read failure saying `message`, at byte `offset` when known.
     public init(_ message: String, offset: Int? = nil) {
         self.message = message
         self.offset = offset
@@ -23,7 +25,13 @@ public struct XMLReadError: Error, Sendable, Hashable {
 public enum XMLReader {
     /// Largest input accepted; domain XML of thousands of devices stays far below this.
     public static let maximumSize = 32 * 1024 * 1024
+    /// Most attributes one element may have. libvirt's elements have a handful; libxml2
+    /// compares each attribute of a start tag with every earlier one, so 10^6 took minutes.
+    public static let maximumAttributes = 1024
 
+    /// Stage 1 of the pipeline: the root element of `file`, with the byte ranges of every element
+    /// and attribute. Throws `XMLReadError` for input that is too large, empty, not UTF-8, not
+    /// well-formed, or has a document type declaration.
     public static func parse(_ file: SourceFile) throws(XMLReadError) -> XMLElement {
         let bytes = file.bytes
         if bytes.count > maximumSize {
@@ -46,6 +54,11 @@ public enum XMLReader {
             if !["UTF-8", "UTF8", "US-ASCII", "ASCII"].contains(upper) {
                 throw XMLReadError("input is not valid UTF-8 (declared encoding \"\(name)\")", offset: offset)
             }
+        }
+        if let crowded = TagScanner.firstCrowdedStartTag(bytes, limit: maximumAttributes) {
+            throw XMLReadError(
+                "element <\(crowded.name)> has \(crowded.count) attributes, more than the \(maximumAttributes) accepted (libvirt's elements have a handful)",
+                offset: crowded.offset)
         }
         return try SAXTreeBuilder.build(bytes)
     }

@@ -1,0 +1,83 @@
+extension Pipeline {
+    /// The outcome of `attach`: the domain with the device in it, planned, or why libvirt
+    /// refuses the attach.
+    public struct AttachOutcome: Sendable {
+        /// `live` or `config`.
+        public var mode: AttachMode
+        /// The domain with the device element copied into its `<devices>`; nil when the files
+        /// could not be read as a domain and a device.
+        public var splice: SourceSplice?
+        /// The planned result (the device's new address in its placement); nil when refused.
+        public var planned: PlannedDomain?
+        /// Indexes into `planned.devices` of the attached device(s).
+        public var attached: [Int]
+        /// Every finding, located in the domain or the device file.
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// `attach DOMAIN DEVICE --live|--config`: what libvirt 9.0's `virsh attach-device` stores.
+    ///
+    /// The device element is copied into the domain's `<devices>` (as `virsh` hands libvirt the
+    /// device and libvirt inserts it). `config` then plans the whole definition exactly as
+    /// libvirt's post-parse does after a persistent attach (controllers may be added); `live`
+    /// treats the domain as the live XML of a running guest, whose other devices keep their
+    /// addresses, and hot-plugs the device by libvirt's rules (`Planner.attachLive`).
+    public static func attach(_ domain: SourceFile, device: SourceFile, mode: AttachMode,
+                              options: PlanOptions = PlanOptions()) -> AttachOutcome
+    {
+        var outcome = AttachOutcome(mode: mode, splice: nil, planned: nil, attached: [], diagnostics: [])
+        func refuse(_ d: (SourceRange) -> Diagnostic, in file: SourceFile, at r: Range<Int>? = nil) -> AttachOutcome {
+            outcome.diagnostics.append(d(SourceRange(file: file.name, start: r?.lowerBound ?? 0, end: r?.upperBound ?? 0)))
+            return outcome
+        }
+        let deviceRoot: XMLElement
+        let domainRoot: XMLElement
+        do { deviceRoot = try XMLReader.parse(device) } catch {
+            return refuse({ .attachBadInput(error.message, at: $0) }, in: device, at: error.offset.map { $0..<$0 })
+        }
+        do { domainRoot = try XMLReader.parse(domain) } catch {
+            return refuse({ .attachBadInput(error.message, at: $0) }, in: domain, at: error.offset.map { $0..<$0 })
+        }
+        let elements = deviceRoot.name == "devices" ? deviceRoot.children : [deviceRoot]
+        guard elements.count == 1, let element = elements.first else {
+            return refuse({ .attachNotOneDevice(count: elements.count, at: $0) }, in: device, at: deviceRoot.startTag)
+        }
+        guard domainRoot.name == "domain", let devicesElement = domainRoot.child("devices"), let end = devicesElement.endTag else {
+            return refuse({ .attachNoDevicesElement(at: $0) }, in: domain, at: domainRoot.startTag)
+        }
+        let offset = XMLWriter.insertionPointBeforeEnd(devicesElement, file: domain).lowerBound
+        let atLineStart = offset != end.lowerBound
+        let indent = atLineStart ? XMLWriter.childIndentation(of: devicesElement, file: domain) : ""
+        let splice = SourceSplice(inserting: [element.range], of: device, into: domain, at: offset, indent: indent)
+        outcome.splice = splice
+        let loaded = load(splice.combined)
+        guard let n = loaded.normalized else {
+            outcome.diagnostics = loaded.diagnostics.map(splice.original)
+            return outcome
+        }
+        let attached = n.devices.indices.filter { i in
+            n.devices[i].element.map { splice.inserted.contains($0.range.lowerBound) } ?? false
+        }
+        outcome.attached = attached
+        var diags = loaded.diagnostics + Checker.preflight(n)
+        for i in attached {
+            guard let why = Planner.attachRefusal(n.devices[i], in: n, mode: mode), let el = n.devices[i].element else { continue }
+            diags.append(.attachRefusedBeforePlugging(n.devices[i].name, why: why,
+                at: SourceRange(file: splice.combined.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)))
+        }
+        if !diags.hasErrors {
+            switch mode {
+            case .config:
+                let planned = plan(splice.combined, options: options)
+                diags = planned.diagnostics
+                outcome.planned = planned.planned
+            case .live:
+                let (planned, more) = Planner.attachLive(n, attached: attached, options: options)
+                diags += more
+                outcome.planned = diags.hasErrors ? nil : planned
+            }
+        }
+        outcome.diagnostics = diags.map(splice.original)
+        return outcome
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import PCIPlan
+
+struct Attach: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Predict what libvirt 9.0's `virsh attach-device` stores.",
+        usage: """
+            pciplan attach <domain> <device> (--live | --config) [<options>]
+            pciplan attach --connect <uri> --domain <name> <device> (--live | --config) [<options>]
+            """,
+        discussion: """
+            --live: DOMAIN is the live XML of the running guest (virsh dumpxml). The device is \
+            hot-plugged by libvirt's rules: the first free slot of the lowest-numbered bus that takes \
+            a hot-pluggable device of its kind, never a new controller; a given address must be \
+            function 0 of a free slot on a hot-pluggable bus. --config: DOMAIN is the persistent \
+            definition, and the result is planned as libvirt does after a persistent attach \
+            (controllers may be added). Exit status: 0 attached, 1 libvirt (or QEMU) refuses the \
+            attach (its message is a note), 2 usage or I/O error. With --connect URI --domain NAME, \
+            DOMAIN is read from libvirt (the live XML for --live, the persistent definition for \
+            --config) and the only file given is DEVICE.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case xml, device, json }
+
+    // Two positionals whose meaning depends on --domain, so that `attach DOMAIN DEVICE` and
+    // `attach --connect URI --domain NAME DEVICE` both parse: with --domain the one file is DEVICE.
+    @Argument(help: ArgumentHelp("Domain XML file: live XML for --live, the persistent definition for --config (left out with --connect/--domain).", valueName: "domain"))
+    var first: String?
+
+    @Argument(help: ArgumentHelp("Device XML file: one device element, as for virsh attach-device.", valueName: "device"))
+    var second: String?
+
+    @OptionGroup var libvirt: LibvirtOptions
+
+    /// The domain file, nil when the domain comes from libvirt.
+    var domain: String? { libvirt.isGiven ? nil : first }
+    var device: String { (libvirt.isGiven ? first : second) ?? "-" }
+
+    @Flag(help: "Hot-plug into the running guest.")
+    var live = false
+
+    @Flag(help: "Add to the persistent definition.")
+    var config = false
+
+    @Option(help: "Output: xml (the whole resulting domain, byte-preserving), device (only the device element) or json.")
+    var format: Format = .xml
+
+    @Option(help: "Write the output to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @Option(help: "Diagnostics as text (stderr) or json (stdout).")
+    var diagnosticsFormat: DiagnosticsFormat = .text
+
+    func validate() throws {
+        if live == config { throw ValidationError("give exactly one of --live and --config") }
+        try libvirt.validate(positionals: [first, second], "DOMAIN", "DEVICE")
+        if domain == "-" && device == "-" { throw ValidationError("only one of DOMAIN and DEVICE can be standard input") }
+    }
+
+    func run() throws {
+        let domainFile = try libvirt.readOrExit(file: domain, live ? .live : .inactive)
+        let deviceFile = try readInputOrExit(device)
+        let outcome = Pipeline.attach(domainFile, device: deviceFile, mode: live ? .live : .config)
+        let files = [domainFile, deviceFile]
+        guard let planned = outcome.planned, let splice = outcome.splice else {
+            try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
+            throw ExitCode(Exit.findings)
+        }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: .text) }
+        let bytes: [UInt8]
+        switch format {
+        case .xml: bytes = XMLWriter.render(planned)
+        case .device:
+            bytes = outcome.attached.flatMap { i -> [UInt8] in
+                guard let el = planned.devices[i].element else { return [] }
+                let indent = planned.normalized.definition.file.indentation(ofLineContaining: el.range.lowerBound)
+                return XMLWriter.renderElement(planned, range: el.range, dedent: indent)
+            }
+            _ = splice
+        case .json: bytes = Array(JSONRenderer.attached(planned, devices: outcome.attached, mode: outcome.mode.rawValue).utf8)
+        }
+        if let output {
+            do { try OutputFile.write(bytes, to: output) } catch {
+                try printError("\(error)")
+                throw ExitCode(Exit.usage)
+            }
+        } else {
+            try writeStdout(bytes)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import PCIPlan
+
+struct Detach: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Predict what libvirt 9.0's `virsh detach-device` leaves.",
+        usage: """
+            pciplan detach <domain> <device-id> (--live | --config) [<options>]
+            pciplan detach --connect <uri> --domain <name> <device-id> (--live | --config) [<options>]
+            """,
+        discussion: """
+            DEVICE-ID names the device as `explain --device` does: alias (net0, ua-nic1), disk target \
+            (vda), MAC, or PCI address (0000:00:05.0 or 00:05.0). --live refuses what libvirt refuses \
+            to hot-unplug (a function of a slot with other functions, a device behind hotplug='off', \
+            device kinds it cannot unplug); --config removes the element. Neither changes the \
+            multifunction bit of the functions that stay. Prints the resulting domain XML. Exit status: \
+            0 detached, 1 refused (libvirt's message is a note) or nothing matched, 2 usage or I/O error. \
+            With --connect URI --domain NAME, DOMAIN is read from libvirt (the live XML for --live, the \
+            persistent definition for --config) and the only argument is DEVICE-ID.
+            """)
+
+    // As in `attach`: with --domain the one argument is DEVICE-ID.
+    @Argument(help: ArgumentHelp("Domain XML file: live XML for --live, the persistent definition for --config (left out with --connect/--domain).", valueName: "domain"))
+    var first: String?
+
+    @Argument(help: ArgumentHelp("The device: alias, disk target, MAC or PCI address.", valueName: "device-id"))
+    var second: String?
+
+    @OptionGroup var libvirt: LibvirtOptions
+
+    /// The domain file, nil when the domain comes from libvirt.
+    var domain: String? { libvirt.isGiven ? nil : first }
+    var deviceID: String { (libvirt.isGiven ? first : second) ?? "" }
+
+    @Flag(help: "Hot-unplug from the running guest.")
+    var live = false
+
+    @Flag(help: "Remove from the persistent definition.")
+    var config = false
+
+    @Option(help: "Write the output to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @Option(help: "Diagnostics as text (stderr) or json (stdout).")
+    var diagnosticsFormat: DiagnosticsFormat = .text
+
+    func validate() throws {
+        if live == config { throw ValidationError("give exactly one of --live and --config") }
+        try libvirt.validate(positionals: [first, second], "DOMAIN", "DEVICE-ID")
+    }
+
+    func run() throws {
+        let file = try libvirt.readOrExit(file: domain, live ? .live : .inactive)
+        let outcome = Pipeline.detach(file, device: deviceID, mode: live ? .live : .config)
+        guard let bytes = outcome.result else {
+            try printDiagnostics(outcome.diagnostics, files: [file], format: diagnosticsFormat)
+            throw ExitCode(Exit.findings)
+        }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: [file], format: .text) }
+        if let output {
+            do { try OutputFile.write(bytes, to: output) } catch {
+                try printError("\(error)")
+                throw ExitCode(Exit.usage)
+            }
+        } else {
+            try writeStdout(bytes)
+        }
+    }
+}
