@@ -89,7 +89,7 @@ struct CatalogueTests {
         let severity = c.severity ?? c.id.entry.level.description
         #expect(matching.contains { $0.severity == severity }, "[\(c.id.rawValue)] emitted as \(matching.map(\.severity)), catalogued \(severity)")
         if let want = c.marked?.position(), let m = c.marked {
-            #expect(matching.contains { m.position(of: $0.range).map { $0 == want } ?? false },
+            #expect(matching.contains { $0.range?.file == m.file.name && (m.position(of: $0.range).map { $0 == want } ?? false) },
                     "[\(c.id.rawValue)] is not at the marker \(want): \(matching.map { m.position(of: $0.range).map { "\($0.line):\($0.column)" } ?? "nowhere" })")
         }
         for quote in matching.flatMap(\.quotes) {
@@ -149,17 +149,30 @@ struct Finding {
         id = d.id
         severity = d.severity.rawValue
         range = d.range
-        quotes = d.notes.compactMap { n in
-            let m = n.message
-            for (prefix, libvirt) in [("libvirt 9.0 rejects this definition: ", true),
-                                      ("libvirt 9.0 accepts this definition, but QEMU 7.2 refuses to start it: ", false),
-                                      ("QEMU 7.2: ", false)] where m.hasPrefix(prefix) {
-                let text = String(m.dropFirst(prefix.count))
-                return libvirt ? .libvirt(text) : .qemu(text)
-            }
-            if m.hasPrefix("--multifunction explicit derives nothing"), let r = m.range(of: "PCI: ") { return .qemu(String(m[r.lowerBound...])) }
-            return nil
+        quotes = d.notes.flatMap(Self.quotes)
+    }
+
+    /// The libvirt and QEMU texts a note quotes, by the forms the note helpers of
+    /// `Diagnostic+Catalogue.swift` write.
+    static func quotes(_ n: Diagnostic.Note) -> [Quote] {
+        let m = n.message
+        for (prefix, libvirt) in [("libvirt 9.0 rejects this definition: ", true),
+                                  ("libvirt 9.0 accepts this definition, but QEMU 7.2 refuses to start it: ", false),
+                                  ("QEMU 7.2: ", false),
+                                  ("libvirt 9.0 refuses the attach: ", true),
+                                  ("libvirt 9.0 refuses such an attach: ", true),
+                                  ("libvirt 9.0 refuses the detach: ", true)] where m.hasPrefix(prefix) {
+            let text = String(m.dropFirst(prefix.count))
+            return [libvirt ? .libvirt(text) : .qemu(text)]
         }
+        if m.hasPrefix("--multifunction explicit derives nothing"), let r = m.range(of: "PCI: ") { return [.qemu(String(m[r.lowerBound...]))] }
+        // A hot-plug QEMU refuses: what libvirt reported first, then QEMU's monitor error.
+        var found: [Quote] = []
+        if let r = m.range(of: "libvirt 9.0 reports \""), let end = m.range(of: "\" but goes on", range: r.upperBound..<m.endIndex) {
+            found.append(.libvirt(String(m[r.upperBound..<end.lowerBound])))
+        }
+        if m.hasPrefix("libvirt 9.0 "), let r = m.range(of: "unable to execute QEMU command ") { found.append(.qemu(String(m[r.lowerBound...]))) }
+        return found
     }
 
     init(_ c: ABIChange) {
@@ -182,6 +195,12 @@ struct EmissionCase: Sendable, CustomTestStringConvertible {
         /// The checker's address walk reporting a failure the set never produces for an
         /// explicit address (an internal invariant, which input cannot break).
         case walkReport(AddressSetError.Kind)
+        /// `attach DOMAIN DEVICE`, DEVICE being the marked text (named `device.xml`).
+        case attach(domain: String, AttachMode)
+        /// `detach DOMAIN ID`, DOMAIN being the marked text.
+        case detach(id: String, AttachMode)
+        /// `plan --hotplug-ports N` (`ports`) or `--hotplug-slots N`.
+        case spares(ports: Int?, slots: Int?)
     }
 
     var id: DiagnosticID
@@ -202,16 +221,19 @@ struct EmissionCase: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { id.rawValue }
 
-    /// The marked input, when the text is a domain with a marker.
+    /// The marked input, when the text is a domain (or an attached device) with a marker.
     var marked: Marked? {
         guard text.contains("⟨⟩"), !Self.isDiff(command) else { return nil }
-        return Marked(text)
+        return Marked(text, name: fileName)
     }
+
+    /// The name the marked text is read as.
+    var fileName: String { if case .attach = command { "device.xml" } else { "vm.xml" } }
 
     static func isDiff(_ c: Command) -> Bool { if case .diff = c { true } else { false } }
 
     func run() throws -> [Finding] {
-        let m = Marked(text)
+        let m = Marked(text, name: fileName)
         switch command {
         case .check(let policy):
             return m.check(policy).map(Finding.init)
@@ -229,6 +251,15 @@ struct EmissionCase: Sendable, CustomTestStringConvertible {
             let i = try #require(n.devices.indices.first { n.devices[$0].kind == .sound })
             walk.report(i, PCIAddress(bus: 0, slot: 5), AddressSetError(kind: kind, libvirtMessage: "No more available PCI slots", address: nil))
             return walk.diagnostics.map(Finding.init)
+        case .attach(let domain, let mode):
+            return Pipeline.attach(SourceFile(name: "vm.xml", text: domain), device: m.file, mode: mode).diagnostics.map(Finding.init)
+        case .detach(let id, let mode):
+            return Pipeline.detach(m.file, device: id, mode: mode).diagnostics.map(Finding.init)
+        case .spares(let ports, let slots):
+            var o = PlanOptions()
+            o.hotplugPorts = ports
+            o.hotplugSlots = slots
+            return Pipeline.plan(m.file, options: o).diagnostics.map(Finding.init)
         }
     }
 }
@@ -236,6 +267,18 @@ struct EmissionCase: Sendable, CustomTestStringConvertible {
 extension CatalogueTests {
     static func pc(_ devices: String) -> String { Marked.domain("pc-i440fx-7.2", devices) }
     static func q35(_ devices: String) -> String { Marked.domain("pc-q35-7.2", devices) }
+    /// A `virt` domain of `arch` (aarch64, armv7l, riscv64) around `devices`.
+    static func virt(_ arch: String, _ devices: String) -> String {
+        Marked.domain("virt", devices).replacingOccurrences(of: "arch='x86_64'", with: "arch='\(arch)'")
+    }
+    /// `domain` with the marker on its `<devices>` start tag.
+    static func markDevices(_ domain: String) -> String { domain.replacingOccurrences(of: "<devices>", with: "⟨⟩<devices>") }
+
+    static let nic = "<interface type='user'><mac address='52:54:00:00:00:09'/><model type='virtio'/></interface>"
+    static func virtioDisks(_ names: [String], mmio: Bool) -> String {
+        names.map { "<disk type='file' device='disk'><target dev='\($0)' bus='virtio'/>\(mmio ? "<address type='virtio-mmio'/>" : "")</disk>" }
+            .joined(separator: "\n")
+    }
 
     static let twoDisks = pc("""
             ⟨⟩<disk type='file' device='disk'><target dev='vda' bus='virtio'/></disk>
@@ -251,6 +294,7 @@ extension CatalogueTests {
         .init(.inputXML, "<domain><devices></domain>"),
         .init(.inputNotDomain, "⟨⟩<network/>"),
         .init(.inputMachine, "<domain type='kvm'><os><type arch='x86_64' machine='⟨⟩virt'>hvm</type></os></domain>"),
+        .init(.inputMachine, "<domain type='kvm'><os><type arch='aarch64' machine='⟨⟩sbsa-ref'>hvm</type></os></domain>"),
         .init(.inputArch, "<domain type='kvm'><os><type arch='⟨⟩riscv32' machine='virt'>hvm</type></os></domain>"),
         .init(.deviceDropped, q35("⟨⟩<crypto model='virtio' type='qemu'><backend model='builtin'/></crypto>")),
 
@@ -361,6 +405,16 @@ extension CatalogueTests {
                 <controller type='usb' index='0' model='piix3-uhci'/>
                 <controller type='usb' index='⟨⟩0' model='piix4-uhci'/>
             """)),
+        .init(.controllerUSBDeviceDisabled, virt("aarch64", "⟨⟩<input type='tablet' bus='usb'/>")),
+        .init(.controllerBusOrder, q35("""
+                <controller type='pci' index='1' model='pcie-switch-upstream-port'>⟨⟩<address type='pci' bus='0x02' slot='0x00'/></controller>
+                <controller type='pci' index='2' model='pcie-root-port'/>
+            """)),
+        .init(.controllerBusOrder, .plan(), severity: .warning, virt("aarch64", """
+                ⟨⟩<controller type='pci' index='1' model='pcie-switch-upstream-port'/>
+                <controller type='pci' index='2' model='pcie-root-port'/>
+                <controller type='pci' index='3' model='pcie-switch-downstream-port'/>
+            """)),
         .init(.chipsetFixed, pc("<controller type='ide' index='0'>⟨⟩<address type='pci' slot='0x05'/></controller>")),
         .init(.chipsetFixed, .plan(), pc("<controller type='ide' index='0'>⟨⟩<address type='pci' slot='0x05'/></controller>")),
         .init(.chipsetFixed, .plan(), q35("<controller type='sata' index='0'>⟨⟩<address type='pci' slot='0x05'/></controller>")),
@@ -369,9 +423,34 @@ extension CatalogueTests {
         .init(.deviceUnsupported, pc("⟨⟩<shmem name='legacy'/>")),
         .init(.deviceAddressType, pc("<disk type='file' device='disk'><target dev='sda' bus='sata'/><address type='⟨⟩pci' slot='0x05'/></disk>")),
         .init(.deviceAddressType, q35("<video><model type='ramfb'/>⟨⟩<address type='pci' slot='0x05'/></video>")),
+        .init(.deviceAddressType, virt("aarch64", "<hostdev mode='subsystem' type='scsi_host'><source protocol='vhost' wwpn='naa.5001405df3e54061'/>⟨⟩<address type='virtio-mmio'/></hostdev>")),
         .init(.hostdevDuplicate, pc("""
                 <hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='3' slot='0' function='0'/></source></hostdev>
                 <hostdev mode='subsystem' type='pci' managed='yes'><source>⟨⟩<address domain='0' bus='3' slot='0' function='0'/></source></hostdev>
+            """)),
+        .init(.deviceMachine, virt("riscv64", "⟨⟩<video><model type='ramfb'/></video>")),
+        .init(.deviceMachine, .plan(), severity: .warning, virt("riscv64", "⟨⟩<video><model type='ramfb'/></video>")),
+
+        // virtio-mmio
+        .init(.virtioMMIOTransitional, virt("aarch64", """
+                <disk type='file' device='disk' model='virtio-transitional'><target dev='vda' bus='virtio'/>⟨⟩<address type='virtio-mmio'/></disk>
+            """)),
+        .init(.virtioMMIOTransitional, .plan(), severity: .warning, virt("aarch64", """
+                <disk type='file' device='disk' model='virtio-transitional'><target dev='vda' bus='virtio'/>⟨⟩<address type='virtio-mmio'/></disk>
+            """)),
+        .init(.virtioMMIOTooMany, virt("riscv64", virtioDisks(["vda", "vdb", "vdc", "vdd", "vde", "vdf", "vdg", "vdh"], mmio: true) + """
+
+                <disk type='file' device='disk'><target dev='vdi' bus='virtio'/>⟨⟩<address type='virtio-mmio'/></disk>
+            """)),
+        .init(.virtioMMIONotVirtio, virt("aarch64", """
+                <controller type='pci' index='1' model='pcie-expander-bus'/>
+                <controller type='pci' index='2' model='pcie-root-port'><address type='pci' bus='0x01' slot='0x00'/></controller>
+                <disk type='file' device='disk'><target dev='vda' bus='virtio'/><address type='virtio-mmio'/></disk>
+                <controller type='scsi' index='0' model='lsilogic'>⟨⟩<address type='virtio-mmio'/></controller>
+            """)),
+        .init(.virtioMMIONotVirtio, .check(.libvirt), severity: .warning, virt("aarch64", """
+                <disk type='file' device='disk'><target dev='vda' bus='virtio'/><address type='virtio-mmio'/></disk>
+                <controller type='scsi' index='0' model='lsilogic'>⟨⟩<address type='virtio-mmio'/></controller>
             """)),
 
         // planning
@@ -385,7 +464,40 @@ extension CatalogueTests {
                 <disk type='file' device='disk'><target dev='vda' bus='virtio'/>⟨⟩<address type='pci' slot='0x09'/></disk>
                 <disk type='file' device='disk'><target dev='vdb' bus='virtio'/></disk>
             """)),
+        .init(.planSpares, .spares(ports: 2, slots: nil), pc("")),
+        .init(.planSpares, .spares(ports: 2, slots: nil), severity: .note, q35("")),
         .init(.internalError, .walkReport(.noSlot), pc("<sound model='ich6'>⟨⟩<address type='pci' slot='0x05'/></sound>")),
+
+        // hot-plug
+        .init(.hotplugNoFreePort, markDevices(q35("<controller type='pci' index='1' model='pcie-root-port'/>"))),
+        .init(.attachUnsupported, .attach(domain: pc(""), .live), "⟨⟩<video><model type='vga'/></video>"),
+        .init(.attachUnsupported, .attach(domain: q35(""), .config), "⟨⟩<controller type='pci' index='3' model='pcie-root-port'/>"),
+        .init(.attachUnsupported, .attach(domain: q35(""), .live), "⟨⟩<disk type='file' device='floppy'><target dev='fda' bus='fdc'/></disk>"),
+        .init(.attachFunction, .attach(domain: q35(""), .live),
+              "<interface type='user'><model type='virtio'/>⟨⟩<address type='pci' bus='0x01' slot='0x00' function='0x1'/></interface>"),
+        .init(.attachNotHotpluggable, .attach(domain: q35(""), .live),
+              "<interface type='user'><model type='virtio'/>⟨⟩<address type='pci' bus='0x00' slot='0x05'/></interface>"),
+        .init(.attachNoSlot, .attach(domain: q35(""), .live), "⟨⟩" + nic),
+        .init(.attachQEMURefuses, .attach(domain: pc(""), .live), "⟨⟩" + nic),
+        .init(.attachQEMURefuses, .attach(domain: q35(""), .live), "⟨⟩<disk type='file' device='disk'><target dev='sdb' bus='sata'/></disk>"),
+        .init(.attachInput, .attach(domain: pc(""), .live), "⟨⟩<devices>\(nic)\(nic)</devices>"),
+        .init(.addressInUse, .attach(domain: pc("<sound model='ich6'><address type='pci' slot='0x05'/></sound>"), .live),
+              "<interface type='user'><model type='virtio'/>⟨⟩<address type='pci' slot='0x05'/></interface>"),
+        .init(.detachNoDevice, .detach(id: "net9", .live), pc("")),
+        .init(.detachRefused, .detach(id: "video0", .live), pc("⟨⟩<video><model type='vga'/></video>")),
+        .init(.detachRefused, .detach(id: "net0", .live), pc("⟨⟩" + nic)),
+        .init(.detachRefused, .detach(id: "sound1", .live), pc("""
+                <sound model='ich6'><address type='pci' slot='0x05' function='0x0' multifunction='on'/></sound>
+                ⟨⟩<sound model='ac97'><address type='pci' slot='0x05' function='0x1'/></sound>
+            """)),
+        .init(.detachMultifunction, .detach(id: "sound0", .config), pc("""
+                ⟨⟩<sound model='ich6'><address type='pci' slot='0x05' function='0x0' multifunction='on'/></sound>
+                <sound model='ac97'><address type='pci' slot='0x05' function='0x1'/></sound>
+            """)),
+        .init(.detachMultifunction, .detach(id: "sound1", .config), severity: .note, pc("""
+                <sound model='ich6'><address type='pci' slot='0x05' function='0x0' multifunction='on'/></sound>
+                ⟨⟩<sound model='ac97'><address type='pci' slot='0x05' function='0x1'/></sound>
+            """)),
 
         // diff
         .init(.diffMoved, .diff(new: secondDisk), twoDisks),
