@@ -35,7 +35,8 @@ extension Planner {
                 e.libvirtMessage += " (reserved by the chipset)"
             }
             // Report against the device that holds the chipset's address.
-            let holder = stored.first { $0.value.address == a && $0.key != device }?.key
+            // The smallest matching index: `stored` is a dictionary, whose order varies by run.
+            let holder = stored.filter { $0.value.address == a && $0.key != device }.keys.min()
             throw fail(holder ?? device, e, id: holder != nil ? .addressReserved : nil, explicit: true)
         }
     }

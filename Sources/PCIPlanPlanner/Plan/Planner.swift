@@ -84,7 +84,9 @@ public struct Planner {
             return Failure()
         }
         var declared: (name: String, at: SourceRange?)? = nil
-        if e.kind == .inUse, let a = e.address, let other = stored.first(where: { $0.key != i && $0.value.address == a })?.key {
+        // The smallest matching device index: `stored` is a dictionary, whose order varies by run.
+        if e.kind == .inUse, let a = e.address,
+           let other = stored.filter({ $0.key != i && $0.value.address == a }).keys.min() {
             declared = (devices[other].name, elementRange(of: other))
         }
         diags.append(.planFailure(id ?? diagID, device: explicit ? nil : who, libvirtMessage: e.libvirtMessage, at: at, declared: declared))
