@@ -246,7 +246,7 @@ public enum Define {
 
     /// The drive controller a disk sits on: explicit `<address type='drive' controller=>` or
     /// derived from the target name as libvirt does (6 units per SATA bus, 7 per SCSI, 4 per IDE).
-    static func driveController(_ d: Device) -> Int {
+    package static func driveController(_ d: Device) -> Int {
         if let a = d.addressElement, a[attribute: "type"] == "drive" {
             return Int(a[attribute: "controller"] ?? "0") ?? 0
         }

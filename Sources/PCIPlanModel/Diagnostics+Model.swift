@@ -34,7 +34,9 @@ extension Diagnostic {
     static func addressBadNumber(_ attribute: String, _ value: String, at range: SourceRange, looksHex: Bool) -> Diagnostic {
         Diagnostic(.addressBadNumber,
             "invalid \(attribute)='\(value)': libvirt expects a non-negative integer (decimal, 0x-prefixed hex, or 0-prefixed octal)",
-            at: range, fixIts: looksHex ? [FixIt("write hexadecimal with a '0x' prefix", range: range, replacement: "0x" + value)] : [])
+            at: range,
+            notes: [.libvirtRejects("Invalid value for attribute '\(attribute)' in element 'address': '\(value)'. Expected non-negative integer value")],
+            fixIts: looksHex ? [FixIt("write hexadecimal with a '0x' prefix", range: range, replacement: "0x" + value)] : [])
     }
 
     /// `value` has a leading zero, so libvirt reads it as octal: `number` is what it means.

@@ -82,12 +82,14 @@ public func parseLibvirtUInt(_ text: String) -> UInt64? {
     var t = Substring(text)
     while let f = t.first, f == " " || f == "\t" || f == "\n" || f == "\r" { t = t.dropFirst() }
     if t.first == "+" { t = t.dropFirst() }
-    guard !t.isEmpty else { return nil }
+    // Swift's own parser would take a sign here ("-0" is 0); libvirt's unsigned parse does not.
+    guard let first = t.first, first.isASCII, first.isNumber else { return nil }
     if t.hasPrefix("0x") || t.hasPrefix("0X") {
         let digits = t.dropFirst(2)
-        guard !digits.isEmpty else { return nil }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isHexDigit }) else { return nil }
         return UInt64(digits, radix: 16)
     }
+    guard t.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
     if t.count > 1 && t.first == "0" {
         return UInt64(t.dropFirst(), radix: 8)
     }

@@ -22,6 +22,7 @@ extension Checker {
 
     static func controllerOptionChecks(_ c: CheckContext, _ i: Int, _ model: ControllerModel, index idx: Int, _ f: inout Findings) {
         guard let target = c.devices[i].element?.child("target") else { return }
+        numaNode(c, i, model, index: idx, target, &f)
         let modelName = c.devices[i].controller?.modelName ?? model.defaultModelName ?? "none"
         for (attribute, option, models) in targetOptionModels {
             guard let a = target.attributeNode(attribute), !models.contains(model) else { continue }
@@ -34,5 +35,15 @@ extension Checker {
                   !range.contains(v) else { continue }
             f.add(.controllerOptionOutOfRange(attribute: attribute, value: a.value, number: v, range: range, at: c.range(a.valueRange)), device: i)
         }
+    }
+
+    /// An expander bus's `<node>` must be a NUMA cell of the domain (virDomainDefValidate's
+    /// controller check against `<cpu><numa>`).
+    static func numaNode(_ c: CheckContext, _ i: Int, _ model: ControllerModel, index idx: Int, _ target: XMLElement, _ f: inout Findings) {
+        guard model == .pciExpanderBus || model == .pcieExpanderBus, let node = target.child("node"),
+              let n = Int(node.text.trimmingSpaces) else { return }
+        let cells = c.n.definition.root.child("cpu")?.child("numa")?.children.filter { $0.name == "cell" }.count ?? 0
+        guard n >= cells else { return }
+        f.add(.expanderNUMANode(model.rawValue, index: idx, node: n, cells: cells, at: c.range(node.range)), device: i)
     }
 }

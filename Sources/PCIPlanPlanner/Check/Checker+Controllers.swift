@@ -13,6 +13,24 @@ extension Checker {
             if let m = info.pciModel, let idx = info.index { controllerOptionChecks(c, i, m, index: idx, &f) }
         }
         duplicateIndexes(c, &f)
+        ideControllers(c, &f)
+    }
+
+    /// IDE exists only as the chipset's own controller (`qemuValidateDomainDeviceDefControllerIDE`):
+    /// on a machine without one (q35, virt) any IDE controller or IDE disk is refused, and on pc
+    /// only index 0 exists (a disk that needs IDE controller 1 is refused at its own check).
+    private static func ideControllers(_ c: CheckContext, _ f: inout Findings) {
+        let builtIn = c.machine.builtInDiskController == "ide"
+        for i in c.n.controllerOrder where c.devices[i].element != nil && !f.flagged.contains(i) {
+            guard let info = c.devices[i].controller, info.type == "ide" else { continue }
+            if builtIn && (info.index ?? 0) == 0 { continue }
+            f.add(.ideControllerUnsupported(c.name(i), machine: c.machineName, builtIn: builtIn, at: c.tag(i)), device: i)
+        }
+        for i in c.devices.indices where c.devices[i].kind == .disk && c.devices[i].bus == "ide" && c.devices[i].element != nil {
+            if builtIn && Define.driveController(c.devices[i]) == 0 { continue }
+            f.add(.ideDiskUnsupported(c.name(i), machine: c.machineName, needs: builtIn ? Define.driveController(c.devices[i]) : nil,
+                                      at: c.attribute(i, "bus")), device: i)
+        }
     }
 
     /// Reports a controller index libvirt cannot read; false when it was reported.

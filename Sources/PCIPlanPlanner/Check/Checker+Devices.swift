@@ -10,6 +10,15 @@ extension Checker {
         }
         duplicateHostdevs(c, &f)
         legacyIvshmem(c, &f)
+        zpci(c, &f)
+    }
+
+    /// zPCI extends a PCI address for s390x guests; an x86 QEMU has no zPCI (qemuValidate).
+    private static func zpci(_ c: CheckContext, _ f: inout Findings) {
+        for i in c.devices.indices where c.devices[i].element != nil {
+            guard let z = c.devices[i].addressElement?.child("zpci") else { continue }
+            f.add(.zpciOnX86(c.name(i), at: c.range(z.startTag), element: c.range(z.range)), device: i)
+        }
     }
 
     /// A `<shmem>` without a model is the legacy `ivshmem` device, which QEMU 7.2 no longer

@@ -53,7 +53,23 @@ extension Checker {
     /// What QEMU 7.2 refuses about the planned topology: PCI controllers it meets before their
     /// bus, and non-virtio SCSI controllers libvirt put on virtio-mmio.
     static func qemuStartChecks(_ p: PlannedDomain, severity: Severity) -> [Diagnostic] {
-        controllerBusOrder(p, severity: severity) + notVirtioOnMMIO(p, severity: severity)
+        controllerBusOrder(p, severity: severity) + notVirtioOnMMIO(p, severity: severity) + duplicateBusNr(p, severity: severity)
+    }
+
+    /// Two expander buses with one `busNr`: libvirt accepts them, QEMU creates the second and
+    /// finds its bus number taken.
+    static func duplicateBusNr(_ p: PlannedDomain, severity: Severity) -> [Diagnostic] {
+        let c = CheckContext(p.normalized)
+        var first: [Int: Int] = [:]
+        var out: [Diagnostic] = []
+        for i in p.normalized.controllerOrder {
+            guard let m = p.devices[i].controller?.pciModel, m == .pciExpanderBus || m == .pcieExpanderBus,
+                  let nr = p.devices[i].controller?.busNr ?? p.filledDefaults[i]?.busNr else { continue }
+            guard let other = first[nr] else { first[nr] = i; continue }
+            let target = p.devices[i].element?.child("target")?.attributeNode("busNr").map { c.range($0.valueRange) } ?? c.tag(i)
+            out.append(.duplicateBusNr(c.name(i), other: c.name(other), otherAt: c.tag(other), busNr: nr, severity: severity, at: target))
+        }
+        return out
     }
 
     /// `has no address, and another device uses virtio-mmio, so libvirt puts it on virtio-mmio`.

@@ -78,6 +78,42 @@ extension Diagnostic {
             at: range, notes: [.libvirtRejects("pcie-expander-bus controllers are not supported with this machine type")])
     }
 
+    /// An IDE controller other than the chipset's: on pc (`builtIn`) only index 0 exists, the
+    /// PIIX3's; q35 and the virt boards have none (`qemuValidateDomainDeviceDefControllerIDE`).
+    static func ideControllerUnsupported(_ name: String, machine: String, builtIn: Bool, at range: SourceRange?) -> Diagnostic {
+        let why = builtIn ? "the \(machine) machine has exactly one IDE controller, the PIIX3's (index 0)"
+            : "the \(machine) machine has no IDE controller"
+        return Diagnostic(.controllerMachine, "\(name): \(why)", at: range,
+            notes: [.libvirtRejects(builtIn ? "Only a single IDE controller is supported for this machine type" : LibvirtText.noIDE)],
+            fixIts: [FixIt(builtIn ? "remove the controller; every IDE disk uses controller 0" : "use a SATA controller and bus='sata' disks")])
+    }
+
+    /// An IDE disk that needs IDE controller `needs` on pc, or any IDE disk (`needs` nil) on a
+    /// machine without IDE.
+    static func ideDiskUnsupported(_ name: String, machine: String, needs: Int?, at range: SourceRange?) -> Diagnostic {
+        let why = needs.map { "it would need IDE controller \($0), but the pc machine has only the PIIX3's (hda–hdd)" }
+            ?? "the \(machine) machine has no IDE bus"
+        return Diagnostic(.controllerMachine, "\(name) is an IDE disk: \(why)", at: range,
+            notes: [.libvirtRejects(needs == nil ? LibvirtText.noIDE : "Only 1 IDE controller is supported")],
+            fixIts: [FixIt(needs == nil ? "use bus='sata' (the machine's AHCI) or bus='virtio'" : "use a target from hda to hdd, or bus='sata' / bus='virtio'")])
+    }
+
+    /// An expander bus on NUMA node `node` of a domain with `cells` NUMA cells.
+    static func expanderNUMANode(_ model: String, index: Int, node: Int, cells: Int, at range: SourceRange?) -> Diagnostic {
+        Diagnostic(.controllerOption,
+            "\(model) index \(index) is placed on NUMA node \(node), but the domain has \(cells == 0 ? "no NUMA cells" : "NUMA cells 0–\(cells - 1) only")",
+            at: range,
+            notes: [.libvirtRejects("\(model) with index \(index) is configured for a NUMA node (\(node)) not present in the domain's <cpu><numa> array (\(cells))")],
+            fixIts: [FixIt(cells == 0 ? "remove <node>, or define NUMA cells in <cpu><numa>" : "use a node from 0 to \(cells - 1)")])
+    }
+
+    /// A `<zpci>` address extension (`element`) on a machine that is not s390x.
+    static func zpciOnX86(_ name: String, at range: SourceRange?, element: SourceRange?) -> Diagnostic {
+        Diagnostic(.deviceAddressType, "\(name) has a <zpci> address extension, which only s390x guests have",
+                   at: range, notes: [.libvirtRejects("This QEMU binary doesn't support zPCI")],
+                   fixIts: [FixIt("remove the <zpci> element", range: element, replacement: "")])
+    }
+
     /// A PCI Express controller on a conventional PCI machine (pc): libvirt finds no bus for it
     /// when it assigns addresses.
     static func pcieControllerOnConventionalMachine(_ model: String, machine m: MachineDescriptor, at range: SourceRange?) -> Diagnostic {
@@ -497,4 +533,7 @@ enum LibvirtText {
     }
 
     static let piix3OffPCIBus = "Bus 0 must be PCI for integrated PIIX3 USB or IDE controllers"
+
+    /// A machine without IDE (q35, the virt boards): an IDE controller or disk.
+    static let noIDE = "IDE controllers are unsupported for this QEMU binary or machine type"
 }

@@ -89,6 +89,19 @@ extension Diagnostic {
     }
 }
 
+extension Diagnostic {
+    /// Expander bus `name` starts at bus number `busNr`, which `other` (at `otherAt`) already
+    /// starts at: QEMU refuses the second.
+    static func duplicateBusNr(_ name: String, other: String, otherAt: SourceRange?, busNr: Int, severity: Severity,
+                               at range: SourceRange?) -> Diagnostic {
+        Diagnostic(.controllerBusNr,
+            "\(name) and \(other) both start at bus number \(busNr); QEMU gives every expander bus a range of its own",
+            at: range,
+            notes: [.init("\(other) takes bus number \(busNr) here", at: otherAt), .qemuRefuses("Bus \(busNr) is already in use")],
+            fixIts: [FixIt("give each expander bus its own busNr, far enough apart for the buses behind it")], severity: severity)
+    }
+}
+
 extension QEMUText {
     /// QEMU's refusal of a `-device` type it does not have.
     static func notADeviceModel(_ type: String) -> String { "'\(type)' is not a valid device model name" }

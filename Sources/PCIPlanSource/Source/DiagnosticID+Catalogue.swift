@@ -118,7 +118,8 @@ extension DiagnosticID {
             Entry(.finding(.error), "read", "`<address>` without `type` (libvirt rejects)")
         case .addressBadNumber:
             Entry(.finding(.error), "read",
-                  "domain/bus/slot/function is not a non-negative integer in libvirt's forms (decimal, `0x` hex, `0` octal); fix-it adds a missing `0x`")
+                  "domain/bus/slot/function is not a non-negative integer in libvirt's forms (decimal, `0x` hex, `0` octal; no sign); fix-it adds a missing `0x` (libvirt rejects)",
+                  mirrors: [.libvirt("Invalid value for attribute '%s' in element 'address': '%s'. Expected non-negative integer value")])
         case .addressBadMultifunction:
             Entry(.finding(.error), "read", "`multifunction` other than `on` / `off` (libvirt rejects)")
         case .addressRange:
@@ -218,14 +219,18 @@ extension DiagnosticID {
                   mirrors: [.libvirt("PCI controller at index %d (0x%02x) has bus='0x%02x', but index must be larger than bus")])
         case .controllerOption:
             Entry(.finding(.error), "check, plan",
-                  "a `<target>` option the controller model does not have (chassisNr: pci-bridge; chassis/port: root and downstream ports; busNr: expander buses; hotplug: pci-root, root and downstream ports) or a value out of range (busNr 1–254, chassisNr 1–255, chassis/port 0–255) (libvirt rejects)",
+                  "a `<target>` option the controller model does not have (chassisNr: pci-bridge; chassis/port: root and downstream ports; busNr: expander buses; hotplug: pci-root, root and downstream ports), a value out of range (busNr 1–254, chassisNr 1–255, chassis/port 0–255), or an expander bus on a NUMA node the domain does not have (libvirt rejects)",
                   mirrors: [.libvirt("Option '%s' is not valid for PCI controller with index '%d', model '%s' and modelName '%s'"),
-                            .libvirt("PCI controller %s '%d' out of range - must be %d-%d")])
+                            .libvirt("PCI controller %s '%d' out of range - must be %d-%d"),
+                            .libvirt("%s with index %d is configured for a NUMA node (%d) not present in the domain's <cpu><numa> array (%zu)")])
         case .controllerMachine:
             Entry(.finding(.error), "check, plan",
-                  "PCI Express controllers on pc, pci-expander-bus on q35 and virt, pcie-expander-bus on pc and riscv64 virt (libvirt rejects)",
+                  "PCI Express controllers on pc, pci-expander-bus on q35 and virt, pcie-expander-bus on pc and riscv64 virt; IDE other than pc's PIIX3 controller (an IDE controller other than index 0, an IDE disk beyond hdd, any IDE on q35 and virt) (libvirt rejects)",
                   mirrors: [.libvirt("pci-expander-bus controllers are only supported on 440fx-based machinetypes"),
-                            .libvirt("pcie-expander-bus controllers are not supported with this machine type")])
+                            .libvirt("pcie-expander-bus controllers are not supported with this machine type"),
+                            .libvirt("Only a single IDE controller is supported for this machine type"),
+                            .libvirt("Only 1 IDE controller is supported"),
+                            .libvirt("IDE controllers are unsupported for this QEMU binary or machine type")])
         case .controllerUSBDisabled:
             Entry(.finding(.error), "check, plan",
                   "another USB controller beside a USB controller with `model='none'`, which disables USB (libvirt rejects)",
@@ -250,6 +255,11 @@ extension DiagnosticID {
                   "a PCI controller on the bus of a controller with a higher index, e.g. a switch upstream port in a later root port: QEMU creates PCI controllers in index order (QEMU refuses)",
                   mirrors: [.qemu("Bus '%s' not found")],
                   otherwise: (.warning, "plan, which writes what libvirt stores"))
+        case .controllerBusNr:
+            Entry(.finding(.error), "check, plan",
+                  "two expander buses (pci-expander-bus, pcie-expander-bus) with one `busNr`, written or filled in: libvirt accepts them, QEMU refuses the second (QEMU refuses)",
+                  mirrors: [.qemu("Bus %d is already in use")],
+                  otherwise: (.warning, "plan, which writes what libvirt stores"))
         case .chipsetFixed:
             Entry(.finding(.error), "check, plan",
                   "IDE 0 / PIIX3 USB 0 (pc) or SATA 0 (q35) placed away from its chipset address (libvirt rejects)",
@@ -264,13 +274,14 @@ extension DiagnosticID {
                   mirrors: [.libvirt("ivshmem device is not supported with this QEMU binary")])
         case .deviceAddressType:
             Entry(.finding(.error), "check, plan",
-                  "an address type the device cannot have: PCI on an ide/fdc/scsi/sata or usb disk, any address on a ramfb video, non-PCI on a virtio IOMMU or a vfio-pci mdev, virtio-mmio on a vhost-scsi host device (libvirt rejects)",
+                  "an address type the device cannot have: PCI on an ide/fdc/scsi/sata or usb disk, any address on a ramfb video, non-PCI on a virtio IOMMU or a vfio-pci mdev, virtio-mmio on a vhost-scsi host device, a `<zpci>` extension on x86 (libvirt rejects)",
                   mirrors: [.libvirt("Invalid address type '%s' for the disk '%s' with the bus type '%s'"),
                             .libvirt("unexpected address type for usb disk"),
                             .libvirt("address not supported for video type %s"),
                             .libvirt("IOMMU device: '%s' needs a PCI address"),
                             .libvirt("Unsupported address type '%s' with mediated device model '%s'"),
-                            .libvirt("SCSI_host host device must use 'pci' or 'ccw' address type")])
+                            .libvirt("SCSI_host host device must use 'pci' or 'ccw' address type"),
+                            .libvirt("This QEMU binary doesn't support zPCI")])
         case .hostdevDuplicate:
             Entry(.finding(.error), "check, plan",
                   "the same host device (PCI address, mdev UUID, vhost-scsi WWPN, USB device) passed through twice (libvirt rejects)",

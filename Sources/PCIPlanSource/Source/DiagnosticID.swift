@@ -101,6 +101,8 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     /// A PCI controller on the bus of a controller with a higher index: QEMU creates PCI
     /// controllers in index order and does not find the bus yet (QEMU refuses).
     case controllerBusOrder = "controller.busOrder"
+    /// Two expander buses with one `busNr` (libvirt accepts, QEMU refuses).
+    case controllerBusNr = "controller.duplicateBusNr"
     /// A chipset controller (IDE 0 and PIIX3 USB 0 on pc, SATA 0 on q35) away from its fixed address.
     case chipsetFixed = "chipset.fixedAddress"
     // devices (libvirt's define-time validation)
