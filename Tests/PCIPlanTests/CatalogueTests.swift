@@ -388,6 +388,9 @@ extension CatalogueTests {
         .init(.controllerMachine, pc("<controller type='pci' index='1' model='⟨⟩pcie-root-port'/>")),
         .init(.controllerMachine, q35("<controller type='pci' index='1' model='⟨⟩pci-expander-bus'/>")),
         .init(.controllerMachine, pc("<controller type='pci' index='1' model='⟨⟩pcie-expander-bus'/>")),
+        .init(.controllerMachine, q35("⟨⟩<controller type='ide' index='0'/>")),
+        .init(.controllerMachine, pc("⟨⟩<disk type='file' device='disk'><target dev='hde' bus='ide'/></disk>")),
+        .init(.controllerOption, pc("<controller type='pci' index='1' model='pci-expander-bus'><target busNr='100'>⟨⟩<node>1</node></target></controller>")),
         .init(.controllerUSBDisabled, pc("""
                 <controller type='usb' index='0' model='none'/>
                 ⟨⟩<controller type='usb' index='1' model='qemu-xhci'/>
@@ -415,6 +418,14 @@ extension CatalogueTests {
                 <controller type='pci' index='2' model='pcie-root-port'/>
                 <controller type='pci' index='3' model='pcie-switch-downstream-port'/>
             """)),
+        .init(.controllerBusNr, pc("""
+                <controller type='pci' index='1' model='pci-expander-bus'><target busNr='100'/></controller>
+                <controller type='pci' index='2' model='pci-expander-bus'><target busNr='⟨⟩100'/></controller>
+            """)),
+        .init(.controllerBusNr, .plan(), severity: .warning, pc("""
+                <controller type='pci' index='1' model='pci-expander-bus'><target busNr='100'/></controller>
+                <controller type='pci' index='2' model='pci-expander-bus'><target busNr='⟨⟩100'/></controller>
+            """)),
         .init(.chipsetFixed, pc("<controller type='ide' index='0'>⟨⟩<address type='pci' slot='0x05'/></controller>")),
         .init(.chipsetFixed, .plan(), pc("<controller type='ide' index='0'>⟨⟩<address type='pci' slot='0x05'/></controller>")),
         .init(.chipsetFixed, .plan(), q35("<controller type='sata' index='0'>⟨⟩<address type='pci' slot='0x05'/></controller>")),
@@ -423,6 +434,7 @@ extension CatalogueTests {
         .init(.deviceUnsupported, pc("⟨⟩<shmem name='legacy'/>")),
         .init(.deviceAddressType, pc("<disk type='file' device='disk'><target dev='sda' bus='sata'/><address type='⟨⟩pci' slot='0x05'/></disk>")),
         .init(.deviceAddressType, q35("<video><model type='ramfb'/>⟨⟩<address type='pci' slot='0x05'/></video>")),
+        .init(.deviceAddressType, pc("<interface type='user'><model type='virtio'/><address type='pci' slot='0x05'>⟨⟩<zpci uid='0x0001' fid='0x00000000'/></address></interface>")),
         .init(.deviceAddressType, virt("aarch64", "<hostdev mode='subsystem' type='scsi_host'><source protocol='vhost' wwpn='naa.5001405df3e54061'/>⟨⟩<address type='virtio-mmio'/></hostdev>")),
         .init(.hostdevDuplicate, pc("""
                 <hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='3' slot='0' function='0'/></source></hostdev>
