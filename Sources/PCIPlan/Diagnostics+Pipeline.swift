@@ -16,9 +16,11 @@ extension Diagnostic {
         Diagnostic(.attachInput, reason, at: range)
     }
 
-    /// The device file holds `count` elements inside `<devices>`.
-    static func attachNotOneDevice(count: Int, at range: SourceRange) -> Diagnostic {
-        attachBadInput("the device file holds \(count) device elements inside <devices>; libvirt attaches one device at a time", at: range)
+    /// The device file holds `count` elements inside `<devices>`; `qmpHint` when not asked for
+    /// `--live --qmp`, which takes several.
+    static func attachNotOneDevice(count: Int, qmpHint: Bool, at range: SourceRange) -> Diagnostic {
+        attachBadInput("the device file holds \(count) device elements inside <devices>; libvirt attaches one device at a time"
+                       + (qmpHint ? " (attach --live --qmp hot-adds several as the functions of one slot)" : ""), at: range)
     }
 
     /// The domain has no `<devices>…</devices>` to attach into.

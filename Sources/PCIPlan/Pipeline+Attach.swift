@@ -13,6 +13,8 @@ extension Pipeline {
         public var attached: [Int]
         /// Every finding, located in the domain or the device file.
         public var diagnostics: [Diagnostic]
+        /// `attach --live --qmp`: the QMP commands that hot-add the device(s), one per line.
+        public var qmp: String? = nil
     }
 
     /// `attach DOMAIN DEVICE --live|--config`: what libvirt 9.0's `virsh attach-device` stores.
@@ -22,8 +24,13 @@ extension Pipeline {
     /// libvirt's post-parse does after a persistent attach (controllers may be added); `live`
     /// treats the domain as the live XML of a running guest, whose other devices keep their
     /// addresses, and hot-plugs the device by libvirt's rules (`Planner.attachLive`).
+    ///
+    /// `qmp` (live only) goes beyond libvirt: the device file may hold several device elements
+    /// inside one `<devices>`, hot-added as the functions of one empty slot
+    /// (`Planner.attachLiveSlot`), and the outcome carries the QMP commands that do it
+    /// (`QMPRenderer`). A single device is placed exactly as libvirt would place it.
     public static func attach(_ domain: SourceFile, device: SourceFile, mode: AttachMode,
-                              options: PlanOptions = PlanOptions()) -> AttachOutcome
+                              options: PlanOptions = PlanOptions(), qmp: Bool = false) -> AttachOutcome
     {
         var outcome = AttachOutcome(mode: mode, splice: nil, planned: nil, attached: [], diagnostics: [])
         func refuse(_ d: (SourceRange) -> Diagnostic, in file: SourceFile, at r: Range<Int>? = nil) -> AttachOutcome {
@@ -39,8 +46,9 @@ extension Pipeline {
             return refuse({ .attachBadInput(error.message, at: $0) }, in: domain, at: error.offset.map { $0..<$0 })
         }
         let elements = deviceRoot.name == "devices" ? deviceRoot.children : [deviceRoot]
-        guard elements.count == 1, let element = elements.first else {
-            return refuse({ .attachNotOneDevice(count: elements.count, at: $0) }, in: device, at: deviceRoot.startTag)
+        let several = qmp && mode == .live
+        guard elements.count == 1 || (several && !elements.isEmpty) else {
+            return refuse({ .attachNotOneDevice(count: elements.count, qmpHint: !several, at: $0) }, in: device, at: deviceRoot.startTag)
         }
         guard domainRoot.name == "domain", let devicesElement = domainRoot.child("devices"), let end = devicesElement.endTag else {
             return refuse({ .attachNoDevicesElement(at: $0) }, in: domain, at: domainRoot.startTag)
@@ -48,7 +56,7 @@ extension Pipeline {
         let offset = XMLWriter.insertionPointBeforeEnd(devicesElement, file: domain).lowerBound
         let atLineStart = offset != end.lowerBound
         let indent = atLineStart ? XMLWriter.childIndentation(of: devicesElement, file: domain) : ""
-        let splice = SourceSplice(inserting: [element.range], of: device, into: domain, at: offset, indent: indent)
+        let splice = SourceSplice(inserting: elements.map(\.range), of: device, into: domain, at: offset, indent: indent)
         outcome.splice = splice
         let loaded = load(splice.combined)
         guard let n = loaded.normalized else {
@@ -72,10 +80,18 @@ extension Pipeline {
                 diags = planned.diagnostics
                 outcome.planned = planned.planned
             case .live:
-                let (planned, more) = Planner.attachLive(n, attached: attached, options: options)
+                let (planned, more) = attached.count > 1
+                    ? Planner.attachLiveSlot(n, attached: attached, options: options)
+                    : Planner.attachLive(n, attached: attached, options: options)
                 diags += more
                 outcome.planned = diags.hasErrors ? nil : planned
             }
+        }
+        if several, let planned = outcome.planned {
+            let (text, more) = QMPRenderer.hotAdd(planned, devices: attached)
+            diags += more
+            outcome.qmp = text
+            if text == nil { outcome.planned = nil }
         }
         outcome.diagnostics = diags.map(splice.original)
         return outcome

@@ -123,8 +123,13 @@ public enum DomainReader {
             d.subtype = el[attribute: "type"]
             d.model = el[attribute: "model"]
             d.bus = el[attribute: "mode"] ?? "subsystem"
-            if let a = el.child("source")?.child("address") {
-                d.name = "hostdev \(a[attribute: "bus"] ?? "?"):\(a[attribute: "slot"] ?? "?").\(a[attribute: "function"] ?? "?")"
+            if let a = el.child("source")?.child("address"), a[attribute: "type"] ?? "pci" == "pci", a[attribute: "slot"] != nil {
+                // One spelling everywhere: libvirt's 0000:3b:00.0, whatever number forms the source uses.
+                func n(_ k: String) -> UInt64 { a[attribute: k].flatMap(parseLibvirtUInt) ?? 0 }
+                d.name = "hostdev " + PCIAddress(domain: UInt32(truncatingIfNeeded: n("domain")), bus: Int(truncatingIfNeeded: n("bus")),
+                                                 slot: Int(truncatingIfNeeded: n("slot")), function: Int(truncatingIfNeeded: n("function"))).description
+            } else if let a = el.child("source")?.child("address") {
+                d.name = "hostdev \(a.attributes.filter { $0.name != "type" }.map { "\($0.name)=\($0.value)" }.joined(separator: ","))"
             } else {
                 d.name = "hostdev"
             }

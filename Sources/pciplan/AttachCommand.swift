@@ -18,6 +18,13 @@ struct Attach: ParsableCommand {
             attach (its message is a note), 2 usage or I/O error. With --connect URI --domain NAME, \
             DOMAIN is read from libvirt (the live XML for --live, the persistent definition for \
             --config) and the only file given is DEVICE.
+
+            --live --qmp (beyond libvirt): prints the QMP commands that hot-add the device, one JSON \
+            command per line, backends first. DEVICE may then hold several device elements inside one \
+            <devices> element: they are hot-added as the functions of one wholly empty hot-pluggable \
+            slot (the first one libvirt's live rules give for all of them, or the one their addresses \
+            name), functions 0..n-1 in file order unless their addresses say otherwise, multifunction=on \
+            on function 0, and function 0 last, as QEMU requires.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case xml, device, json }
@@ -27,7 +34,7 @@ struct Attach: ParsableCommand {
     @Argument(help: ArgumentHelp("Domain XML file: live XML for --live, the persistent definition for --config (left out with --connect/--domain).", valueName: "domain"))
     var first: String?
 
-    @Argument(help: ArgumentHelp("Device XML file: one device element, as for virsh attach-device.", valueName: "device"))
+    @Argument(help: ArgumentHelp("Device XML file: one device element, as for virsh attach-device (with --live --qmp: several inside one <devices>).", valueName: "device"))
     var second: String?
 
     @OptionGroup var libvirt: LibvirtOptions
@@ -42,8 +49,11 @@ struct Attach: ParsableCommand {
     @Flag(help: "Add to the persistent definition.")
     var config = false
 
+    @Flag(help: "With --live: print the QMP commands that hot-add the device(s) (several devices: one multifunction slot).")
+    var qmp = false
+
     @Option(help: "Output: xml (the whole resulting domain, byte-preserving), device (only the device element) or json.")
-    var format: Format = .xml
+    var format: Format?
 
     @Option(help: "Write the output to this file (atomically) instead of standard output.")
     var output: String?
@@ -55,20 +65,23 @@ struct Attach: ParsableCommand {
         if live == config { throw ValidationError("give exactly one of --live and --config") }
         try libvirt.validate(positionals: [first, second], "DOMAIN", "DEVICE")
         if domain == "-" && device == "-" { throw ValidationError("only one of DOMAIN and DEVICE can be standard input") }
+        if qmp && !live { throw ValidationError("--qmp hot-adds into a running guest: give --live") }
+        if qmp && format != nil { throw ValidationError("--qmp prints QMP commands; drop --format") }
     }
 
     func run() throws {
         let domainFile = try libvirt.readOrExit(file: domain, live ? .live : .inactive)
         let deviceFile = try readInputOrExit(device)
-        let outcome = Pipeline.attach(domainFile, device: deviceFile, mode: live ? .live : .config)
+        let outcome = Pipeline.attach(domainFile, device: deviceFile, mode: live ? .live : .config, qmp: qmp)
         let files = [domainFile, deviceFile]
-        guard let planned = outcome.planned, let splice = outcome.splice else {
+        guard let planned = outcome.planned, outcome.splice != nil else {
             try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
         if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: .text) }
         let bytes: [UInt8]
-        switch format {
+        switch format ?? .xml {
+        case .xml where qmp: bytes = Array((outcome.qmp ?? "").utf8)  // --qmp excludes --format
         case .xml: bytes = XMLWriter.render(planned)
         case .device:
             bytes = outcome.attached.flatMap { i -> [UInt8] in
@@ -76,7 +89,6 @@ struct Attach: ParsableCommand {
                 let indent = planned.normalized.definition.file.indentation(ofLineContaining: el.range.lowerBound)
                 return XMLWriter.renderElement(planned, range: el.range, dedent: indent)
             }
-            _ = splice
         case .json: bytes = Array(JSONRenderer.attached(planned, devices: outcome.attached, mode: outcome.mode.rawValue).utf8)
         }
         if let output {

@@ -29,6 +29,9 @@ struct Explain: ParsableCommand {
     @Option(help: "Multifunction policy: libvirt (derive like libvirt 9.0) or explicit (derive nothing).")
     var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
 
+    @Flag(help: "Plan as `plan --group-host-functions` does: the functions of one host slot share one guest slot.")
+    var groupHostFunctions = false
+
     func validate() throws { try libvirt.validate(file: file) }
 
     func run() throws {
@@ -36,6 +39,7 @@ struct Explain: ParsableCommand {
         source = try libvirt.readOrExit(file: file, .inactive)
         var o = PlanOptions()
         o.multifunction = multifunction
+        o.groupHostFunctions = groupHostFunctions
         let outcome = Pipeline.explain(source, device: device, options: o)
         if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: [source], format: .text) }
         guard let planned = outcome.planned, let items = outcome.explanations else { throw ExitCode(Exit.findings) }

@@ -46,6 +46,9 @@ struct Plan: ParsableCommand {
     @Option(help: ArgumentHelp("Leave at least N free hot-pluggable PCI slots (pc), adding the fewest bare pci-bridge controllers libvirt needs.", valueName: "N"))
     var hotplugSlots: Int?
 
+    @Flag(help: "Put PCI host devices that are functions of one host slot into one guest slot, with their host function numbers and multifunction='on' on function 0 (libvirt gives each its own slot).")
+    var groupHostFunctions = false
+
     func validate() throws {
         try libvirt.validate(file: file)
         if hotplugPorts != nil && hotplugSlots != nil { throw ValidationError("--hotplug-ports and --hotplug-slots exclude each other") }
@@ -71,6 +74,7 @@ struct Plan: ParsableCommand {
         o.multifunction = multifunction
         o.hotplugPorts = hotplugPorts
         o.hotplugSlots = hotplugSlots
+        o.groupHostFunctions = groupHostFunctions
         var files = [source]
         let outcome: Pipeline.PlanOutcome
         if let keepOld {

@@ -23,6 +23,12 @@ struct ConformanceCheckTests {
             interface 52:54:00:00:79:12 at 00:12.0 says multifunction='off' while functions 2, 4 and 7 of \
             slot 00:12 are used; QEMU stops: "PCI: 12.0 indicates single function, but 12.2 is already populated."
             """,
+        "r-102-0078": """
+            pci-expander-bus index 3 and index 5 both say busNr='90'; libvirt accepts it, QEMU stops at the             second pxb: "Bus 90 is already in use" (libvirt-assign --start, 2026-11-30)
+            """,
+        "r-101-0092": """
+            pci-expander-bus index 1 and index 2 both say busNr='222': QEMU refuses the second pxb ("Bus 222             is already in use"), as r-102-0078 shows; this domain's start stops even earlier on this host             (it passes a host PCI device through)
+            """,
     ]
 
     /// arm-dev cases whose recorded `qemu_check` says QEMU started them, while QEMU refuses them

@@ -28,13 +28,18 @@ enum QEMU {
         /// `info qtree`; nil when QEMU refused the configuration (exited before answering).
         var qtree: String?
         var stderr: String
+        /// For each command sent before `info qtree`: nil when QEMU returned, else its error.
+        var errors: [String?] = []
     }
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
 
-    static func start(_ binary: String, machine: String, args: [String], timeout: TimeInterval = 60) throws -> Run {
+    /// Starts QEMU paused, sends `commands` (QMP JSON lines, e.g. a hot-add) one by one, then
+    /// reads `info qtree`.
+    static func start(_ binary: String, machine: String, args: [String], commands: [String] = [],
+                      timeout: TimeInterval = 60) throws -> Run {
         signal(SIGPIPE, SIG_IGN)  // a QEMU that exits must not take the test process with it
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -56,15 +61,24 @@ enum QEMU {
                                err: errors.fileHandleForReading.fileDescriptor, deadline: deadline)
         var qmp = QMP(pipes: pipes, input: input.fileHandleForWriting)
         let tree: String?
+        var refusals: [String?] = []
         do {
             _ = try qmp.execute("qmp_capabilities")
+            for line in commands {
+                do {
+                    _ = try qmp.send(line)
+                    refusals.append(nil)
+                } catch let failure as QEMU.Failure {
+                    refusals.append(failure.description)
+                }
+            }
             tree = try qmp.execute("human-monitor-command", ["command-line": "info qtree"]) as? String
             _ = try? qmp.execute("quit")
         } catch is QMP.Closed {
             tree = nil
         }
         pipes = qmp.pipes
-        return Run(qtree: tree, stderr: try pipes.drainErrors())
+        return Run(qtree: tree, stderr: try pipes.drainErrors(), errors: refusals)
     }
 }
 
@@ -79,8 +93,14 @@ struct QMP {
     mutating func execute(_ command: String, _ arguments: [String: String] = [:]) throws -> Any? {
         var message: [String: Any] = ["execute": command]
         if !arguments.isEmpty { message["arguments"] = arguments }
-        let data = try JSONSerialization.data(withJSONObject: message) + Data("\n".utf8)
-        do { try input.write(contentsOf: data) } catch { throw Closed() }
+        let data = try JSONSerialization.data(withJSONObject: message)
+        return try send(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Sends one command, already written as a JSON line, and returns its `return` value.
+    mutating func send(_ json: String) throws -> Any? {
+        let command = ((try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any])?["execute"] as? String ?? "?"
+        do { try input.write(contentsOf: Data((json + "\n").utf8)) } catch { throw Closed() }
         while true {
             guard let line = try pipes.line() else { throw Closed() }
             guard let reply = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }

@@ -36,8 +36,13 @@ struct QEMUProbeTests {
               "q35-usb-ich9-companions",
           ])
     func placements(_ name: String) throws {
+        try Self.expectPlacements(try Self.plan(name), name)
+    }
+
+    /// Starts QEMU with the plan's topology arguments (backends stubbed, host devices stood in
+    /// by `pci-testdev` at the same address) and expects every device at its planned place.
+    static func expectPlacements(_ plan: PlannedDomain, _ name: String) throws {
         let qemu = try #require(QEMU.binary, "CI is set but qemu-system-x86_64 is not installed")
-        let plan = try Self.plan(name)
         let entries = QEMUArgsRenderer.entries(plan)
         #expect(entries.count >= 4, "\(name): too few devices to prove anything")
         let run = try QEMU.start(qemu, machine: plan.normalized.definition.machine, args: QEMUStubs.arguments(entries.map(\.object)))

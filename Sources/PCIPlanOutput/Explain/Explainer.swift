@@ -161,6 +161,9 @@ public enum Explainer {
             }
             if case .explicit = p.provenance { return "multifunction='on' is written in the input." }
             if case .kept = p.provenance { return "multifunction='on' is kept from the old definition." }
+            if case .grouped = p.provenance {
+                return "multifunction='on' is set because other functions of its host slot share this guest slot (--group-host-functions); the output writes it, so libvirt stores it."
+            }
             return "multifunction='on' comes with this position (\(p.provenance.detail))."
         case .off:
             return "multifunction='off' is written in the input; libvirt leaves it alone."

@@ -26,6 +26,8 @@ enum ProvenanceText {
             return s
         case .kept(let s):
             return "plan --keep kept it: \(s)"
+        case .grouped(let s):
+            return "--group-host-functions put it there: \(s)"
         }
     }
 }

@@ -67,9 +67,16 @@ struct Topology {
             case .planned: s += " [planned]"
             case .addedController: s += " [added]"
             case .kept: s += " [kept]"
+            case .grouped: s += " [grouped]"
             }
         }
-        if case .added = d.origin { s += " (added)" }
+        if case .added = d.origin, !isAddedController(plan.placements[i]) { s += " (added)" }
         return s
+    }
+
+    /// Whether the placement already says `[added]` (a controller libvirt added).
+    func isAddedController(_ p: Placement?) -> Bool {
+        if case .addedController = p?.provenance { return true }
+        return false
     }
 }

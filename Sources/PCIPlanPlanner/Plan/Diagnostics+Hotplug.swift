@@ -81,6 +81,28 @@ extension Diagnostic {
             at: range)
     }
 
+    // MARK: attach --live --qmp (several devices as the functions of one slot)
+
+    /// The devices cannot be the functions of one slot (`message` says why).
+    static func attachSlotRefused(_ message: String, fix: String?, at range: SourceRange?) -> Diagnostic {
+        Diagnostic(.attachSlot, message, at: range, fixIts: fix.map { [FixIt($0)] } ?? [])
+    }
+
+    /// The slot the addresses name is not wholly empty (`users`: who is in it, and where).
+    static func attachSlotInUse(_ slot: String, users: [String], at range: SourceRange?) -> Diagnostic {
+        Diagnostic(.addressInUse,
+            "slot \(slot) is in use (\(users.joined(separator: ", "))); the functions of a hot-added slot need a wholly empty one",
+            at: range, fixIts: [FixIt("remove the addresses so pciplan picks an empty hot-pluggable slot")])
+    }
+
+    /// No wholly empty hot-pluggable slot on a bus that takes every device of `names`.
+    static func attachNoEmptySlot(for names: [String], at range: SourceRange?) -> Diagnostic {
+        Diagnostic(.attachNoSlot,
+            "no hot-pluggable slot is wholly empty on a bus that takes all of \(names.joined(separator: ", ")), and a running guest cannot get a new controller",
+            at: range,
+            fixIts: [FixIt("hot-add devices of one kind together (PCI Express devices behind a free root port, conventional PCI devices on a pci-bridge), or plan the definition with spare ports (plan --hotplug-ports N)")])
+    }
+
     /// `check`: a PCI Express guest without a free hot-pluggable port (`at`: its `<devices>`).
     static func hotplugNoFreePort(at range: SourceRange?) -> Diagnostic {
         Diagnostic(.hotplugNoFreePort,

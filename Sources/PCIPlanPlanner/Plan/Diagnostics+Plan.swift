@@ -63,6 +63,35 @@ extension Diagnostic {
             notes: [.libvirtRejects("No free busNr lower than current lowest busNr is available to auto-assign to bus \(bus). Must be manually assigned")])
     }
 
+    // MARK: plan --group-host-functions
+
+    /// Host functions `functions` of `hostSlot` without their function 0: not grouped.
+    static func hostGroupWithoutFunctionZero(_ functions: [String], hostSlot: String, at range: SourceRange?) -> Diagnostic {
+        Diagnostic(.planHostGroup,
+            "host functions \(functions.joined(separator: ", ")) are not grouped: function 0 of host slot \(hostSlot) is not passed through, and a guest does not scan a slot without function 0; each gets its own slot, as libvirt gives it",
+            at: range, fixIts: [FixIt("pass \(hostSlot).0 through as well, or write the guest addresses of these functions")])
+    }
+
+    /// Host function `function` cannot join its function 0 (`zero`, labelled `zeroLabel`), whose
+    /// written guest address `written` is not a group's slot (`why`).
+    static func hostGroupNotJoined(_ function: String, zero: String, zeroLabel: String, zeroAt: SourceRange?, written: PCIAddress,
+                                   why: String, lacksMultifunction: Bool, hostSlot: String, at range: SourceRange?) -> Diagnostic {
+        Diagnostic(.planHostGroup,
+            "host function \(function) is not grouped with its host function 0: \(zeroLabel) has the written guest address \(written), \(why), and written addresses are left alone; it gets its own slot, as libvirt gives it",
+            at: range, notes: [.init("\(zero) is declared here", at: zeroAt)],
+            fixIts: [FixIt(lacksMultifunction
+                ? "write multifunction='on' on the address of \(zero) so its host functions join its slot"
+                : "remove the guest addresses of the functions of host slot \(hostSlot) so they are planned as one group")])
+    }
+
+    /// Host function `function` cannot join its group's slot at `target`: `other` uses it.
+    static func hostGroupSlotTaken(_ function: String, zeroLabel: String, target: PCIAddress, other: String, otherAt: SourceRange?,
+                                   at range: SourceRange?) -> Diagnostic {
+        Diagnostic(.planHostGroup,
+            "host function \(function) cannot join the guest slot of \(zeroLabel) at \(target): \(other) uses it; it gets its own slot, as libvirt gives it",
+            at: range, notes: [.init("\(other) is declared here", at: otherAt)])
+    }
+
     /// A pci-bridge planned onto a bus whose number is not below its index.
     static func plannedBridgeIndexNotAboveBus(index: Int, bus: Int, at range: SourceRange?) -> Diagnostic {
         Diagnostic(.controllerIndexNotAboveBus,

@@ -13,6 +13,9 @@ public enum Provenance: Sendable, Hashable {
     case addedController(String)
     /// Kept from the old definition by `plan --keep` (the string says which device it matched).
     case kept(String)
+    /// `plan --group-host-functions`: one function of a host slot's group of passed-through
+    /// functions (the string says which slot and why this function number).
+    case grouped(String)
 
     /// The stable name of the case, as JSON prints it: `explicit`, `chipset`, `planned`,
     /// `added-controller`, `kept`.
@@ -23,6 +26,7 @@ public enum Provenance: Sendable, Hashable {
         case .planned: "planned"
         case .addedController: "added-controller"
         case .kept: "kept"
+        case .grouped: "host-group"
         }
     }
 
@@ -30,7 +34,7 @@ public enum Provenance: Sendable, Hashable {
     public var detail: String {
         switch self {
         case .explicit: "written in the input"
-        case .chipset(let s), .planned(let s), .addedController(let s), .kept(let s): s
+        case .chipset(let s), .planned(let s), .addedController(let s), .kept(let s), .grouped(let s): s
         }
     }
 }

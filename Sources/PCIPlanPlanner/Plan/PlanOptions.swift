@@ -14,6 +14,11 @@ public struct PlanOptions: Sendable {
     /// `--hotplug-slots N`: leave at least N free hot-pluggable conventional slots (pc), by
     /// appending the fewest bare `pci-bridge` controllers that do it.
     public var hotplugSlots: Int? = nil
+    /// `--group-host-functions`: PCI host devices without a guest address that are functions of
+    /// one host slot share one guest slot, with their host function numbers and
+    /// `multifunction='on'` on function 0 (`Planner+HostGroups.swift`). libvirt gives each its
+    /// own slot.
+    public var groupHostFunctions = false
     /// libvirt 9.0's behaviour: the multifunction bit derived as libvirt does, no hot-plug places
     /// reserved.
     public init() {}

@@ -95,11 +95,16 @@ extension Planner {
             try next(&set, i, store: doStore, step: "virtio disks come after controllers")
         }
         // 7. host devices (interface type='hostdev' first, as libvirt lists them)
-        let hostdevs = all.filter { devices[$0].kind == .interface && devices[$0].subtype == "hostdev" }
-            + all.filter { devices[$0].kind == .hostdev }
-        for i in hostdevs where wants(i) && !devices[i].flags.isEmpty {
+        for i in hostDeviceOrder() where wants(i) && !devices[i].flags.isEmpty {
             if case .other("unassigned") = devices[i].address { continue }
-            try next(&set, i, store: doStore, step: "host devices come after virtio disks")
+            if hostGrouping.members.contains(i) { continue }  // placed with its function 0
+            if let target = hostGrouping.joins[i] {
+                try joinHostGroup(&set, i, at: target, store: doStore)
+            } else if let others = hostGrouping.groups[i] {
+                try placeHostGroup(&set, lead: i, others: others, store: doStore)
+            } else {
+                try next(&set, i, store: doStore, step: "host devices come after virtio disks")
+            }
         }
         let rest: [(DeviceKind, String)] = [
             (.memballoon, "the memory balloon comes after host devices"),
@@ -146,7 +151,7 @@ extension Planner {
             guard let p = stored[i], p.address.function != 0, let z = functionZero[p.address.slotKey] else { continue }
             if onlyPlanned {
                 switch stored[z]?.provenance {
-                case .planned?, .chipset?, .addedController?: break
+                case .planned?, .chipset?, .addedController?, .grouped?: break
                 default: continue
                 }
             }

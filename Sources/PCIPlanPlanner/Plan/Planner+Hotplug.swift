@@ -21,6 +21,25 @@ extension Planner {
     public static func attachLive(_ n: NormalizedDomain, attached: [Int], options: PlanOptions = PlanOptions())
         -> (PlannedDomain?, [Diagnostic])
     {
+        var p = livePlanner(n, attached: attached, options: options)
+        if p.diags.hasErrors { return (nil, p.diags) }
+        do {
+            var set = PCIAddressSet(dryRun: false)
+            try p.createSet(&set, nbuses: p.maxPCIIndex + 1)
+            try p.chipset(&set)
+            for i in attached { try p.hotplug(i, into: &set, acpi: n.definition.hasACPI) }
+        } catch {
+            return (nil, p.diags)
+        }
+        var normalized = n
+        normalized.devices = p.devices
+        return (PlannedDomain(normalized: normalized, placements: p.stored, filledDefaults: [:], steps: p.steps), p.diags)
+    }
+
+    /// A planner for the running guest `n`: every device but `attached` keeps its address
+    /// (the live XML has them all), and libvirt's refusals of the attached devices' kinds and
+    /// disk buses are already in its diagnostics.
+    static func livePlanner(_ n: NormalizedDomain, attached: [Int], options: PlanOptions) -> Planner {
         var p = Planner(options: options, devices: n.devices, controllerOrder: n.controllerOrder, videoOrder: n.videoOrder,
                         diskOrder: n.diskOrder, family: n.family, file: n.definition.file)
         p.devicesElement = n.definition.devicesElement
@@ -41,18 +60,7 @@ extension Planner {
                                                   at: p.range(of: i)))
             }
         }
-        if p.diags.hasErrors { return (nil, p.diags) }
-        do {
-            var set = PCIAddressSet(dryRun: false)
-            try p.createSet(&set, nbuses: p.maxPCIIndex + 1)
-            try p.chipset(&set)
-            for i in attached { try p.hotplug(i, into: &set, acpi: n.definition.hasACPI) }
-        } catch {
-            return (nil, p.diags)
-        }
-        var normalized = n
-        normalized.devices = p.devices
-        return (PlannedDomain(normalized: normalized, placements: p.stored, filledDefaults: [:], steps: p.steps), p.diags)
+        return p
     }
 
     /// What libvirt refuses about the device itself before it plugs anything, in either mode:
@@ -160,12 +168,15 @@ extension Planner {
             do { placed = try set.reserveNext(flags: flags) } catch { throw hotplugFailure(i, error) }
             store(i, placed, .planned(step: "hot-plug: libvirt takes the first free slot on the lowest-numbered bus that takes a hot-pluggable \(devices[i].flags.kindDescription)"))
         }
-        // libvirt picks pci-root slots on pc without looking at ACPI; QEMU then refuses, because
-        // the i440fx root bus hot-plugs through ACPI only.
-        if set.buses[placed.bus].model == .pciRoot && !acpi {
-            diags.append(.attachRootBusWithoutACPI(devices[i].name, placed: placed, at: range(of: i)))
-            throw Failure()
-        }
+        try refuseRootBusWithoutACPI(i, placed, set: set, acpi: acpi)
+    }
+
+    /// libvirt picks pci-root slots on pc without looking at ACPI; QEMU then refuses, because
+    /// the i440fx root bus hot-plugs through ACPI only.
+    mutating func refuseRootBusWithoutACPI(_ i: Int, _ placed: PCIAddress, set: PCIAddressSet, acpi: Bool) throws(Failure) {
+        guard set.buses[placed.bus].model == .pciRoot && !acpi else { return }
+        diags.append(.attachRootBusWithoutACPI(devices[i].name, placed: placed, at: range(of: i)))
+        throw Failure()
     }
 
     /// libvirt's refusal of the address set's failure `e` for device `i`, as a diagnostic.

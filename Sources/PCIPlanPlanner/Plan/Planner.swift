@@ -18,6 +18,8 @@ public struct Planner {
     var steps: [String] = []
     var devicesElement: XMLElement? = nil
     var sequence = 0
+    /// `--group-host-functions`: which host devices share a guest slot (formed once, before the passes).
+    var hostGrouping = HostGrouping()
 
     struct Failure: Error {}
 
@@ -105,6 +107,7 @@ public struct Planner {
     // MARK: the two passes
 
     mutating func run() throws(Failure) {
+        if options.groupHostFunctions { formHostGroups() }
         let maxIdx = maxPCIIndex
         var nbuses = maxIdx + 1
         if nbuses > 0 {

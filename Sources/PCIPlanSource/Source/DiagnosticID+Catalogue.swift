@@ -324,6 +324,9 @@ extension DiagnosticID {
             Entry(.finding(.error), "plan --hotplug-ports, --hotplug-slots",
                   "the spare ports or slots asked for cannot be had: ports on a conventional PCI machine, slots on a PCI Express one, no `<devices>`, or the controllers for them cannot be planned",
                   otherwise: (.note, "naming the controllers added for them"))
+        case .planHostGroup:
+            Entry(.finding(.warning), "plan --group-host-functions",
+                  "functions of one host slot are not put in one guest slot: its function 0 is not passed through, or has a written guest address that is not their group's slot; they get libvirt's own slots")
         case .internalError:
             Entry(.finding(.error), "any", "a broken internal invariant of pciplan: please report it")
 
@@ -359,7 +362,13 @@ extension DiagnosticID {
                             .qemu("unable to execute QEMU command 'device_add': Bus '%s' does not support hotplugging")])
         case .attachInput:
             Entry(.finding(.error), "attach",
-                  "the device or domain file is not one device element and a domain with `<devices>` (or not XML: the reader's message)")
+                  "the device or domain file is not one device element and a domain with `<devices>` (several elements inside `<devices>` only with `--live --qmp`; or not XML: the reader's message)")
+        case .attachSlot:
+            Entry(.finding(.error), "attach --live --qmp",
+                  "the devices cannot be the functions of one slot: more than 8, one takes no PCI slot, different slots or one function asked for twice, no function 0, function 0 with `multifunction='off'`")
+        case .attachQMPBackend:
+            Entry(.finding(.error), "attach --live --qmp",
+                  "pciplan cannot render the device's QEMU backend as QMP commands (only `<interface type='user'>`, PCI `<hostdev>`, `<rng>` random/builtin, virtio `<input>`, virtio disks with a local file or block device, SCSI controllers, the i6300esb watchdog)")
         case .detachNoDevice:
             Entry(.finding(.error), "detach", "no device has the given alias, disk target, MAC or address")
         case .detachRefused:

@@ -131,6 +131,8 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     /// `plan --hotplug-ports` / `--hotplug-slots`: the spare ports or slots asked for, and the
     /// controllers added for them (an error when they cannot be added).
     case planSpares = "plan.spares"
+    /// `plan --group-host-functions`: a host slot's functions cannot share one guest slot.
+    case planHostGroup = "plan.hostGroup"
     /// A broken invariant of pciplan itself, never the user's fault: please report it.
     case internalError = "internal.bug"
     // hot-plug (libvirt's attach-device and detach-device)
@@ -150,6 +152,10 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     case attachQEMURefuses = "attach.qemuRefuses"
     /// `attach`: the device file is not one device element, or the domain has no `<devices>`.
     case attachInput = "attach.badDevice"
+    /// `attach --live --qmp`: the devices cannot be the functions of one slot.
+    case attachSlot = "attach.multifunctionSlot"
+    /// `attach --live --qmp`: pciplan cannot render the device's QEMU backend as QMP commands.
+    case attachQMPBackend = "attach.qmpBackend"
     /// `detach`: no device has the given alias, disk target, MAC or address.
     case detachNoDevice = "detach.noSuchDevice"
     /// `detach --live`: libvirt or QEMU refuse to hot-unplug the device (a shared slot,
