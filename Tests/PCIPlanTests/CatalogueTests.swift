@@ -197,6 +197,10 @@ struct EmissionCase: Sendable, CustomTestStringConvertible {
         case walkReport(AddressSetError.Kind)
         /// `attach DOMAIN DEVICE`, DEVICE being the marked text (named `device.xml`).
         case attach(domain: String, AttachMode)
+        /// `attach DOMAIN DEVICES --live --qmp`, DEVICES being the marked text.
+        case attachQMP(domain: String)
+        /// `plan --group-host-functions`.
+        case planGroups
         /// `detach DOMAIN ID`, DOMAIN being the marked text.
         case detach(id: String, AttachMode)
         /// `plan --hotplug-ports N` (`ports`) or `--hotplug-slots N`.
@@ -228,7 +232,12 @@ struct EmissionCase: Sendable, CustomTestStringConvertible {
     }
 
     /// The name the marked text is read as.
-    var fileName: String { if case .attach = command { "device.xml" } else { "vm.xml" } }
+    var fileName: String {
+        switch command {
+        case .attach, .attachQMP: "device.xml"
+        default: "vm.xml"
+        }
+    }
 
     static func isDiff(_ c: Command) -> Bool { if case .diff = c { true } else { false } }
 
@@ -253,6 +262,12 @@ struct EmissionCase: Sendable, CustomTestStringConvertible {
             return walk.diagnostics.map(Finding.init)
         case .attach(let domain, let mode):
             return Pipeline.attach(SourceFile(name: "vm.xml", text: domain), device: m.file, mode: mode).diagnostics.map(Finding.init)
+        case .attachQMP(let domain):
+            return Pipeline.attach(SourceFile(name: "vm.xml", text: domain), device: m.file, mode: .live, qmp: true).diagnostics.map(Finding.init)
+        case .planGroups:
+            var o = PlanOptions()
+            o.groupHostFunctions = true
+            return Pipeline.plan(m.file, options: o).diagnostics.map(Finding.init)
         case .detach(let id, let mode):
             return Pipeline.detach(m.file, device: id, mode: mode).diagnostics.map(Finding.init)
         case .spares(let ports, let slots):
@@ -275,6 +290,7 @@ extension CatalogueTests {
     static func markDevices(_ domain: String) -> String { domain.replacingOccurrences(of: "<devices>", with: "⟨⟩<devices>") }
 
     static let nic = "<interface type='user'><mac address='52:54:00:00:00:09'/><model type='virtio'/></interface>"
+    static let keyboard = "<input type='keyboard' bus='virtio'/>"
     static func virtioDisks(_ names: [String], mmio: Bool) -> String {
         names.map { "<disk type='file' device='disk'><target dev='\($0)' bus='virtio'/>\(mmio ? "<address type='virtio-mmio'/>" : "")</disk>" }
             .joined(separator: "\n")
@@ -476,6 +492,10 @@ extension CatalogueTests {
                 <disk type='file' device='disk'><target dev='vda' bus='virtio'/>⟨⟩<address type='pci' slot='0x09'/></disk>
                 <disk type='file' device='disk'><target dev='vdb' bus='virtio'/></disk>
             """)),
+        .init(.planHostGroup, .planGroups, q35("""
+                ⟨⟩<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='2' slot='0' function='1'/></source></hostdev>
+                <hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='2' slot='0' function='2'/></source></hostdev>
+            """)),
         .init(.planSpares, .spares(ports: 2, slots: nil), pc("")),
         .init(.planSpares, .spares(ports: 2, slots: nil), severity: .note, q35("")),
         .init(.internalError, .walkReport(.noSlot), pc("<sound model='ich6'>⟨⟩<address type='pci' slot='0x05'/></sound>")),
@@ -495,6 +515,13 @@ extension CatalogueTests {
         .init(.attachInput, .attach(domain: pc(""), .live), "⟨⟩<devices>\(nic)\(nic)</devices>"),
         .init(.addressInUse, .attach(domain: pc("<sound model='ich6'><address type='pci' slot='0x05'/></sound>"), .live),
               "<interface type='user'><model type='virtio'/>⟨⟩<address type='pci' slot='0x05'/></interface>"),
+        .init(.attachSlot, .attachQMP(domain: q35("<controller type='pci' index='1' model='pcie-root-port'/>")),
+              "<devices>" + String(repeating: keyboard, count: 8) + "⟨⟩" + keyboard + "</devices>"),
+        .init(.attachQMPBackend, .attachQMP(domain: q35("<controller type='pci' index='1' model='pcie-root-port'/>")),
+              "<devices>⟨⟩<interface type='network'><source network='default'/><model type='virtio'/></interface>\(keyboard)</devices>"),
+        .init(.attachNoSlot, .attachQMP(domain: q35("")), "<devices>⟨⟩\(keyboard)\(keyboard)</devices>"),
+        .init(.addressInUse, .attachQMP(domain: pc("<sound model='ich6'><address type='pci' slot='0x04'/></sound>")),
+              "<devices><input type='keyboard' bus='virtio'>⟨⟩<address type='pci' bus='0' slot='4' function='0'/></input>\(keyboard)</devices>"),
         .init(.detachNoDevice, .detach(id: "net9", .live), pc("")),
         .init(.detachRefused, .detach(id: "video0", .live), pc("⟨⟩<video><model type='vga'/></video>")),
         .init(.detachRefused, .detach(id: "net0", .live), pc("⟨⟩" + nic)),
