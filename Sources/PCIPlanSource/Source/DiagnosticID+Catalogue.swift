@@ -11,6 +11,7 @@ public enum ChangeSeverity: String, Sendable, Hashable, CaseIterable, Comparable
     case breaking
 
     private var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+    /// Orders by how much a change matters: `info` < `warning` < `breaking`.
     public static func < (a: ChangeSeverity, b: ChangeSeverity) -> Bool { a.rank < b.rank }
 }
 
@@ -26,6 +27,7 @@ extension DiagnosticID {
         /// A guest-visible change found by `diff`.
         case change(ChangeSeverity)
 
+        /// The severity's name, as Docs/diagnostics.md prints it (`error`, `breaking`).
         public var description: String {
             switch self {
             case .finding(let s): s.rawValue
@@ -38,9 +40,12 @@ extension DiagnosticID {
     /// they insert a value). Notes quoting it are built with `Diagnostic.Note.libvirtRejects`,
     /// `.qemuRefuses` or `.qemuSays`.
     public enum Mirror: Sendable, Hashable {
+        /// A message of libvirt 9.0.
         case libvirt(String)
+        /// A message of QEMU 7.2.
         case qemu(String)
 
+        /// The message, whoever says it.
         public var text: String {
             switch self {
             case .libvirt(let t), .qemu(let t): t
@@ -93,7 +98,9 @@ extension DiagnosticID {
         }
     }
 
+    /// What the rule says, in one line (the catalogue's summary).
     public var summary: String { entry.summary }
+    /// The libvirt or QEMU messages the rule quotes.
     public var mirrors: [Mirror] { entry.mirrors }
 
     /// The catalogue entry of this rule.
