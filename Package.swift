@@ -57,7 +57,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "pciplan-bench",
-            dependencies: ["PCIPlan"]
+            // CLibXML2: the bare SAX parse floor the reader is measured against.
+            dependencies: ["PCIPlan", "CLibXML2"]
         ),
         .testTarget(
             name: "PCIPlanTests",

@@ -1,27 +1,52 @@
+import CLibXML2
 import Foundation
 import PCIPlan
 
-/// `swift run -c release pciplan-bench [N...]`: plans generated domains with N devices and
-/// prints the time per plan, so planning cost can be watched as domains grow (it should stay
-/// roughly linear in the number of devices).
+/// `swift run -c release pciplan-bench [options]`: states pciplan's speed as ratios against
+/// floors measured in the same run, on the same generated domains (20, 400, 4,000 devices;
+/// pc and q35):
+///
+/// - in-process pciplan (read → plan → XML write-back) per domain and per MB, against the bare
+///   libxml2 SAX2 parse of the same bytes (empty callbacks, the reader's parser options);
+/// - the whole `pciplan plan FILE` process against `xmllint --noout FILE`, and its peak RSS;
+/// - libvirt's define+dumpxml+undefine cycle (`../shared/oracle/bench-define`) when it answers;
+/// - batch `pciplan check` over many files in one process against libvirt's define rate.
+///
+/// Options: `--reps N` in-process samples (7), `--runs N` process runs (5), `--files N` batch
+/// size (300), `--define-n N` libvirt cycles (3), `--no-libvirt`, `--callgrind` (instruction
+/// counts of `pciplan plan` vs `xmllint` under valgrind, stable on a loaded machine),
+/// `--oracle DIR`, `--stages` (time of each stage on large pc domains).
 @main
 struct Bench {
-    static func domain(machine: String, disks: Int, nics: Int) -> String {
-        var s = "<domain type='kvm'>\n  <name>bench</name>\n  <memory unit='GiB'>4</memory>\n"
+    // MARK: Generated domains
+
+    static func domain(machine: String, disks: Int, nics: Int, name: String = "pciplan-bench") -> String {
+        var s = "<domain type='kvm'>\n  <name>\(name)</name>\n  <memory unit='GiB'>4</memory>\n"
         s += "  <os>\n    <type arch='x86_64' machine='\(machine)'>hvm</type>\n  </os>\n  <devices>\n"
+        let large = disks + nics > 200
         // Large pc guests declare their bridges: libvirt 9.0's own growth gives up after
         // a few dozen (its dry run keeps no slot for the next bridge).
-        if machine == "pc" && disks + nics > 200 {
+        if machine == "pc" && large {
             s += "    <controller type='pci' index='0' model='pci-root'/>\n"
             for b in 1...((disks + nics) / 29 + 2) { s += "    <controller type='pci' index='\(b)' model='pci-bridge'/>\n" }
         }
+        // Large q35 guests cannot give every device its own pcie-root-port (256 buses): they
+        // use transitional (conventional PCI) virtio devices on declared pci-bridges.
+        let transitional = machine == "q35" && large
+        if transitional {
+            s += "    <controller type='pci' index='0' model='pcie-root'/>\n"
+            s += "    <controller type='pci' index='1' model='dmi-to-pci-bridge'/>\n"
+            for b in 2...((disks + nics) / 29 + 4) { s += "    <controller type='pci' index='\(b)' model='pci-bridge'/>\n" }
+        }
+        let model = transitional ? " model='virtio-transitional'" : ""
         for i in 0..<disks {
-            s += "    <disk type='file' device='disk'>\n      <source file='/img/\(i).qcow2'/>\n"
+            s += "    <disk type='file' device='disk'\(model)>\n      <source file='/img/\(i).qcow2'/>\n"
             s += "      <target dev='vd\(diskName(i))' bus='virtio'/>\n    </disk>\n"
         }
         for i in 0..<nics {
             s += "    <interface type='user'>\n      <mac address='52:54:00:00:\(String(format: "%02x:%02x", i / 256, i % 256))'/>\n"
-            s += "      <model type='\(i % 3 == 0 ? "e1000" : "virtio")'/>\n    </interface>\n"
+            let nicModel = transitional ? "virtio-transitional" : (i % 3 == 0 ? "e1000" : "virtio")
+            s += "      <model type='\(nicModel)'/>\n    </interface>\n"
         }
         return s + "  </devices>\n</domain>\n"
     }
@@ -37,11 +62,195 @@ struct Bench {
         return s
     }
 
-    static func time<T>(_ f: () -> T) -> (T, Double) {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let r = f()
-        return (r, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+    struct Case {
+        var machine: String
+        var devices: Int
+        var bytes: [UInt8]
+        var path = ""
+        var accepted = true
+        var rejection = ""
     }
+
+    /// A domain of about `wanted` devices (4 disks to 1 NIC) that libvirt 9.0 accepts: it rejects
+    /// some counts (no slot left for the next bridge), so step to the next count it accepts.
+    static func makeCase(_ machine: String, _ wanted: Int, name: String) -> Case {
+        let nics = max(1, wanted / 5)
+        var disks = wanted - nics
+        func text(_ d: Int) -> String { domain(machine: machine, disks: d, nics: nics, name: name) }
+        while disks < wanted - nics + 8, Pipeline.plan(SourceFile(name: "b", text: text(disks))).planned == nil { disks += 1 }
+        let bytes = Array(text(disks).utf8)
+        var c = Case(machine: machine, devices: disks + nics, bytes: bytes)
+        let outcome = Pipeline.plan(SourceFile(name: "b", bytes: bytes))
+        if outcome.planned == nil {
+            c.accepted = false
+            c.rejection = outcome.diagnostics.first(where: { $0.severity == .error })?.message ?? "rejected"
+        }
+        return c
+    }
+
+    // MARK: Timing
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    static func time<T>(_ f: () -> T) -> (T, Double) {
+        let t0 = now()
+        let r = f()
+        return (r, Double(now() - t0) / 1e6)
+    }
+
+    static func median(_ xs: [Double]) -> Double {
+        guard !xs.isEmpty else { return .nan }
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// Median over `reps` samples of the time of one call (ms); each sample runs the body often
+    /// enough to last ≥ 10 ms so small domains are not lost in timer noise.
+    static func measure(reps: Int, _ body: () -> Int) -> Double {
+        var sink = 0
+        var k = 1
+        while true {
+            let t0 = now()
+            for _ in 0..<k { sink &+= body() }
+            let ms = Double(now() - t0) / 1e6
+            if ms >= 10 || k >= 1 << 20 { break }
+            k *= ms < 1 ? 8 : 2
+        }
+        var samples: [Double] = []
+        for _ in 0..<reps {
+            let t0 = now()
+            for _ in 0..<k { sink &+= body() }
+            samples.append(Double(now() - t0) / 1e6 / Double(k))
+        }
+        if sink == 42_424_242 { print("") }  // keeps the work observable
+        return median(samples)
+    }
+
+    // MARK: In process
+
+    /// pciplan in-process: bytes → read → plan → XML write-back.
+    static func pciplanOnce(_ bytes: [UInt8]) -> Int {
+        let outcome = Pipeline.plan(SourceFile(name: "bench.xml", bytes: bytes))
+        guard let planned = outcome.planned else { return 0 }
+        return XMLWriter.render(planned).count
+    }
+
+    /// The floor: a libxml2 SAX2 parse of the same bytes with empty callbacks and the parser
+    /// options `SAXTreeBuilder` uses (NONET | IGNORE_ENC, no entity substitution, no DTD load).
+    static func saxFloorOnce(_ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBytes { raw -> Int in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self),
+                  let ctxt = xmlCreateMemoryParserCtxt(base, Int32(raw.count)),
+                  let sax = ctxt.pointee.sax
+            else { return -1 }
+            defer { xmlFreeParserCtxt(ctxt) }
+            var h = xmlSAXHandler()
+            h.initialized = UInt32(XML_SAX2_MAGIC)
+            h.startElementNs = { _, _, _, _, _, _, _, _, _ in }
+            h.endElementNs = { _, _, _, _ in }
+            h.characters = { _, _, _ in }
+            h.ignorableWhitespace = h.characters
+            h.serror = { _, _ in }
+            sax.pointee = h
+            xmlCtxtUseOptions(ctxt, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_IGNORE_ENC.rawValue))
+            ctxt.pointee.replaceEntities = 0
+            ctxt.pointee.loadsubset = 0
+            ctxt.pointee.validate = 0
+            let status = xmlParseDocument(ctxt)
+            return status == 0 && ctxt.pointee.wellFormed != 0 ? 1 : 0
+        }
+    }
+
+    // MARK: Processes
+
+    struct Run {
+        var ms: Double
+        var maxRSSKB: Int
+        var status: Int32
+    }
+
+    /// Spawns `argv` (stdout and stderr to /dev/null), waits with wait4 for its rusage.
+    static func spawn(_ argv: [String]) -> Run? {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        let cEnv: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+        var pid: pid_t = 0
+        let t0 = now()
+        guard posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv) == 0 else { return nil }
+        var status: Int32 = 0
+        var usage = rusage()
+        guard wait4(pid, &status, 0, &usage) == pid else { return nil }
+        let ms = Double(now() - t0) / 1e6
+        return Run(ms: ms, maxRSSKB: Int(usage.ru_maxrss), status: (status >> 8) & 0xff)
+    }
+
+    /// Median time of `runs` runs (one warm-up run first) and the peak RSS of one more run.
+    ///
+    /// The RSS comes from GNU time (`/usr/bin/time -f %M`), not from our own wait4: glibc's
+    /// posix_spawn uses vfork, and Linux carries the spawning process's high-water mark across
+    /// execve, so wait4 would report the bench's own RSS for every child.
+    static func runMedian(_ argv: [String], runs: Int) -> (ms: Double, rssKB: Int?, status: Int32)? {
+        _ = spawn(argv)
+        var rs: [Run] = []
+        for _ in 0..<runs {
+            guard let r = spawn(argv) else { return nil }
+            rs.append(r)
+        }
+        var rss: Int?
+        let gnuTime = "/usr/bin/time"
+        if FileManager.default.isExecutableFile(atPath: gnuTime) {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("pciplan-bench-rss-\(getpid())").path
+            if spawn([gnuTime, "-f", "%M", "-o", out] + argv) != nil,
+               let text = try? String(contentsOfFile: out, encoding: .utf8) {
+                rss = text.split(separator: "\n").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            }
+            try? FileManager.default.removeItem(atPath: out)
+        }
+        return (median(rs.map(\.ms)), rss, rs.last?.status ?? -1)
+    }
+
+    /// Standard output (and optionally standard error) of a command, for the slow tools.
+    static func capture(_ argv: [String], stderr wantStderr: Bool = false) -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: argv[0])
+        p.arguments = Array(argv.dropFirst())
+        let out = Pipe()
+        if wantStderr {
+            p.standardError = out
+            p.standardOutput = FileHandle.nullDevice
+        } else {
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+        }
+        do { try p.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func which(_ tool: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// Instructions executed by `argv` under callgrind ("Collected : N").
+    static func instructions(_ argv: [String], valgrind: String) -> Int? {
+        guard let err = capture([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null"] + argv, stderr: true),
+              let line = err.split(separator: "\n").first(where: { $0.contains("Collected :") }),
+              let n = line.split(separator: " ").last.flatMap({ Int($0) })
+        else { return nil }
+        return n
+    }
+
+    // MARK: Stages
 
     /// Time of each pipeline stage on the largest case (to find what grows faster than linear).
     static func stages(_ text: String) {
@@ -59,41 +268,193 @@ struct Bench {
                      tRead, tModel, tDefine, tCheck, tPlan, tWrite))
     }
 
+    // MARK: Main
+
+    static func option(_ name: String, _ fallback: Int) -> Int {
+        let args = CommandLine.arguments
+        guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]), v > 0 else { return fallback }
+        return v
+    }
+
+    static func stringOption(_ name: String) -> String? {
+        let args = CommandLine.arguments
+        guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+        return args[i + 1]
+    }
+
+    static func f(_ format: String, _ args: CVarArg...) -> String { String(format: format, arguments: args) }
+
     static func main() {
-        if CommandLine.arguments.dropFirst().first == "--stages" {
+        let args = CommandLine.arguments
+        if args.contains("--help") || args.contains("-h") {
+            print("usage: pciplan-bench [--reps N] [--runs N] [--files N] [--define-n N] [--no-libvirt] [--callgrind] [--oracle DIR] [--stages]")
+            return
+        }
+        if args.contains("--stages") {
             for n in [1000, 2000, 5000] { stages(domain(machine: "pc", disks: n, nics: n / 5)) }
             return
         }
-        let sizes = CommandLine.arguments.dropFirst().compactMap { Int($0) }
-        let cases: [(String, Int, Int)] = sizes.isEmpty
-            ? [("pc", 100, 20), ("pc", 1000, 200), ("pc", 2000, 400), ("pc", 5000, 1000), ("q35", 150, 50)]
-            : sizes.map { ("pc", $0, $0 / 5) }
-        print("machine  devices  bytes      plan (ms, best of 5)  per device (µs)")
-        for (machine, wanted, nics) in cases {
-            // libvirt 9.0 itself rejects some device counts (no slot left for the next
-            // bridge); step to the next count it accepts.
-            var disks = wanted
-            while disks < wanted + 8, Pipeline.plan(SourceFile(name: "b", text: domain(machine: machine, disks: disks, nics: nics))).planned == nil {
-                disks += 1
+        let reps = option("--reps", 7), runs = option("--runs", 5), batchFiles = option("--files", 300)
+        let defineN = option("--define-n", 3)
+        xmlInitParser()
+
+        let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() ?? URL(fileURLWithPath: args[0])
+        let binDir = exe.deletingLastPathComponent()
+        let pciplan = binDir.appendingPathComponent("pciplan").path
+        let havePciplan = FileManager.default.isExecutableFile(atPath: pciplan)
+        let xmllint = which("xmllint")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pciplan-bench-\(getpid())")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Unique names: bench-define defines and undefines the domain by its name.
+        let domainName = "pciplan-bench-\(getpid())"
+
+        var cases: [Case] = []
+        for n in [20, 400, 4000] {
+            for m in ["pc", "q35"] {
+                var c = makeCase(m, n, name: domainName)
+                c.path = dir.appendingPathComponent("\(m)-\(n)dev.xml").path
+                _ = FileManager.default.createFile(atPath: c.path, contents: Data(c.bytes))
+                cases.append(c)
             }
-            let text = domain(machine: machine, disks: disks, nics: nics)
-            let file = SourceFile(name: "bench.xml", text: text)
-            var best = Double.infinity
-            var ok = true
-            for _ in 0..<5 {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                let outcome = Pipeline.plan(file)
-                let out = outcome.planned.map { XMLWriter.render($0) }
-                let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-                ok = out != nil
-                best = min(best, dt)
+        }
+
+        print("pciplan-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, libxml2 \(LIBXML_DOTTED_VERSION); in-process: median of \(reps) samples; processes: median of \(runs) runs")
+        print("")
+        print("machine devices    bytes | in-process  ms/MB | SAX floor  ×floor | pciplan plan  xmllint  ×xmllint | RSS pciplan  xmllint")
+        print("                         |    ms/plan        |   ms/parse        |   ms/process       ms           |          MB       MB")
+        var floorRatios: [(Int, Double)] = []
+        var smallProcessRatios: [Double] = []
+        var process20: [Double] = []
+        var inProcess20: [Double] = []
+        for c in cases {
+            let inProc = measure(reps: reps) { pciplanOnce(c.bytes) }
+            let floor = measure(reps: reps) { saxFloorOnce(c.bytes) }
+            let mb = Double(c.bytes.count) / 1e6
+            let proc = havePciplan ? runMedian([pciplan, "plan", c.path], runs: runs) : nil
+            let lint = xmllint.flatMap { runMedian([$0, "--noout", c.path], runs: runs) }
+            let ratio = inProc / floor
+            floorRatios.append((c.devices, ratio))
+            var line = f("%-7@ %7d %8d | %10.3f %6.1f | %9.4f %6.1f× |", c.machine as NSString, c.devices, c.bytes.count,
+                         inProc, inProc / mb, floor, ratio)
+            if let proc {
+                line += f(" %12.1f", proc.ms)
+                if proc.status != 0 { line += "!" }
+            } else {
+                line += "          n/a"
             }
-            let n = disks + nics
-            if !ok, let d = Pipeline.plan(file).diagnostics.first(where: { $0.severity == .error }) {
-                print("  rejected: \(d.message)")
+            if let lint, let proc {
+                line += f(" %8.1f %8.1f× |", lint.ms, proc.ms / lint.ms)
+                if c.devices <= 20 { smallProcessRatios.append(proc.ms / lint.ms) }
+            } else {
+                line += "      n/a       n/a |"
             }
-            print(String(format: "%-8@ %7d  %9d  %10.1f%@  %14.1f", machine as NSString, n, text.utf8.count, best,
-                         (ok ? "" : " (rejected)") as NSString, best * 1000 / Double(n)))
+            func megabytes(_ kb: Int?) -> NSString { (kb.map { f("%.1f", Double($0) / 1024) } ?? "n/a") as NSString }
+            line += f(" %11@ %8@", megabytes(proc?.rssKB), megabytes(lint?.rssKB))
+            if !c.accepted { line += "  (rejected: \(c.rejection))" }
+            if c.devices <= 20, let proc { process20.append(proc.ms) }
+            if c.devices <= 20 { inProcess20.append(inProc) }
+            print(line)
+        }
+        if !havePciplan { print("note: \(pciplan) not built: `swift build -c release` builds it next to the bench") }
+        if xmllint == nil { print("note: xmllint not installed (Debian: libxml2-utils): process floor skipped") }
+
+        // Batch check: one process, many 20-device files.
+        var batchRate: Double?
+        if havePciplan {
+            let batchDir = dir.appendingPathComponent("batch")
+            try? FileManager.default.createDirectory(at: batchDir, withIntermediateDirectories: true)
+            var files: [String] = []
+            for i in 0..<batchFiles {
+                let m = i % 2 == 0 ? "pc" : "q35"
+                let text = domain(machine: m, disks: 12 + i % 5, nics: 4, name: "b\(i)")
+                let path = batchDir.appendingPathComponent("d\(i).xml").path
+                _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+                files.append(path)
+            }
+            if let r = runMedian([pciplan, "check"] + files, runs: max(1, runs / 2)) {
+                batchRate = Double(batchFiles) / (r.ms / 1000)
+                print("")
+                print(f("batch:    pciplan check, %d files of 16-20 devices in one process: %.1f ms  = %.0f files/s  (RSS %.1f MB, exit %d)",
+                        batchFiles, r.ms, batchRate!, Double(r.rssKB ?? 0) / 1024, r.status))
+            }
+        }
+
+        // libvirt's define + dumpxml + undefine cycle on the same 20-device files.
+        var libvirtRate: Double?
+        var libvirtNote = "libvirt: skipped (--no-libvirt)"
+        if !args.contains("--no-libvirt") {
+            var oracleCandidates: [String] = [FileManager.default.currentDirectoryPath + "/../shared/oracle",
+                                              binDir.appendingPathComponent("../../../shared/oracle").standardized.path]
+            if let given = stringOption("--oracle") { oracleCandidates.insert(given, at: 0) }
+            if let oracle = oracleCandidates.first(where: { FileManager.default.isExecutableFile(atPath: $0 + "/bench-define") }) {
+                let status = capture([oracle + "/setup", "status"]) ?? ""
+                if status.contains("answering") {
+                    let small = cases.filter { $0.devices <= 20 }
+                    let out = capture([oracle + "/bench-define", "-n", "\(defineN)"] + small.map(\.path)) ?? ""
+                    var session: [Double] = [], procs: [Double] = []
+                    for l in out.split(separator: "\n") {
+                        let w = l.split(separator: " ")
+                        guard w.count == 5, let cps = Double(w[4]) else { continue }
+                        if w[1] == "session" { session.append(cps) }
+                        if w[1] == "procs" { procs.append(cps) }
+                    }
+                    if let s = session.isEmpty ? nil : median(session) {
+                        libvirtRate = s
+                        let p = procs.isEmpty ? Double.nan : median(procs)
+                        libvirtNote = f("libvirt:  define+dumpxml+undefine on the 20-device files (bench-define -n %d): %.1f cycles/s in one virsh session (%.1f ms each), %.1f/s as 3 virsh processes",
+                                        defineN, s, 1000 / s, p)
+                        if let p20 = process20.isEmpty ? nil : median(process20) {
+                            libvirtNote += f("\n          one libvirt cycle / whole pciplan plan process (%.1f ms): %.1f×", p20, (1000 / s) / p20)
+                        }
+                        if let i20 = inProcess20.isEmpty ? nil : median(inProcess20) {
+                            libvirtNote += f("\n          one libvirt cycle / pciplan in-process plan (%.2f ms): %.0f×", i20, (1000 / s) / i20)
+                        }
+                    } else {
+                        libvirtNote = "libvirt: bench-define printed no rates"
+                    }
+                } else {
+                    libvirtNote = "libvirt: skipped (\(oracle)/setup status: libvirt not answering)"
+                }
+            } else {
+                libvirtNote = "libvirt: skipped (no ../shared/oracle/bench-define)"
+            }
+        }
+        print(libvirtNote)
+
+        if args.contains("--callgrind") {
+            if let valgrind = which("valgrind"), havePciplan, let xmllint {
+                print("")
+                print("callgrind instructions (stable under load):")
+                for c in cases where c.devices <= 400 {
+                    if let a = instructions([pciplan, "plan", c.path], valgrind: valgrind),
+                       let b = instructions([xmllint, "--noout", c.path], valgrind: valgrind) {
+                        print(f("  %-4@ %4d devices: pciplan plan %.1f M, xmllint --noout %.1f M, ratio %.1f×",
+                                c.machine as NSString, c.devices, Double(a) / 1e6, Double(b) / 1e6, Double(a) / Double(b)))
+                    }
+                }
+            } else {
+                print("callgrind: needs valgrind, xmllint and the release pciplan")
+            }
+        }
+
+        // Goals.
+        print("")
+        let worstFloor = floorRatios.map(\.1).max() ?? .nan
+        let bySize = Dictionary(grouping: floorRatios, by: \.0).sorted { $0.key < $1.key }
+            .map { f("%d dev %.0f×", $0.key, $0.value.map(\.1).max() ?? .nan) }.joined(separator: ", ")
+        print(f("goal in-process ≤ 5× SAX floor:            %@ (worst %.0f×; %@)", (worstFloor <= 5 ? "met" : "NOT met") as NSString,
+                worstFloor, bySize as NSString))
+        if let r = smallProcessRatios.max() {
+            print(f("goal process ≤ 2× xmllint at 20 devices:   %@ (%.1f×)", (r <= 2 ? "met" : "NOT met") as NSString, r))
+        } else {
+            print("goal process ≤ 2× xmllint at 20 devices:   not measured (no xmllint or no pciplan binary)")
+        }
+        if let b = batchRate, let l = libvirtRate {
+            print(f("goal batch check ≥ 100× libvirt define:    %@ (%.0f×: %.0f files/s vs %.1f cycles/s)",
+                    (b / l >= 100 ? "met" : "NOT met") as NSString, b / l, b, l))
+        } else {
+            print("goal batch check ≥ 100× libvirt define:    not measured (libvirt or pciplan binary unavailable)")
         }
     }
 }

@@ -6,13 +6,17 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Report every problem with the PCI addresses and controllers of domain XML files.",
         discussion: """
-            Prints each finding as file:line:col: severity: message [id], with notes and fix-its. \
-            With --connect URI, checks the persistent definition of --domain NAME (or of every \
-            defined domain with --all) as libvirt stores it. Exit status: 0 clean (warnings \
-            allowed), 1 errors found, 2 usage or I/O error.
+            FILE can be a domain XML file, a folder (every *.xml below it, recursively, in path \
+            order) or '-' for standard input; with --connect URI, the persistent definition of \
+            --domain NAME (or of every defined domain with --all) as libvirt stores it. Files are \
+            checked in parallel (--jobs) and reported in the order given. Text: each finding as \
+            file:line:col: severity: message [id] on standard error, with notes and fix-its, and for \
+            more than one file a summary on standard output. JSON and SARIF: one document on \
+            standard output (Docs/json.md). Exit status: 0 clean (warnings allowed), 1 errors found, \
+            2 usage error or an unreadable file (the other files are still checked).
             """)
 
-    @Argument(help: "Domain XML files ('-' reads standard input).")
+    @Argument(help: "Domain XML files, folders, or '-' for standard input.")
     var files: [String] = []
 
     @OptionGroup var libvirt: LibvirtOptions
@@ -20,8 +24,17 @@ struct Check: ParsableCommand {
     @Flag(name: .customLong("all"), help: "With --connect: check every defined domain.")
     var allDomains = false
 
-    @Option(help: "Diagnostics as text (stderr) or json (stdout).")
-    var diagnosticsFormat: DiagnosticsFormat = .text
+    @Option(help: "Output: text (diagnostics on stderr, summary on stdout), json or sarif (one document on stdout).")
+    var format: FleetCheck.Format?
+
+    @Flag(help: "Apply the machine-applicable fix-its in place (atomically, as plan --in-place writes), then check again.")
+    var fix = false
+
+    @Option(help: "Same as --format, for text and json.")
+    var diagnosticsFormat: DiagnosticsFormat?
+
+    @Option(help: ArgumentHelp("Check N files at once (default: the number of processors).", valueName: "N"))
+    var jobs: Int?
 
     @Option(help: "Multifunction policy: libvirt (derive like libvirt 9.0) or explicit (derive nothing).")
     var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
@@ -32,42 +45,67 @@ struct Check: ParsableCommand {
         if allDomains && libvirt.domainName != nil { throw ValidationError("--all and --domain exclude each other") }
         if libvirt.isGiven && !allDomains && libvirt.domainName == nil { throw ValidationError("--connect needs --domain NAME or --all") }
         if files.isEmpty && !libvirt.isGiven { throw ValidationError("missing FILE (or --connect URI --domain NAME)") }
+        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be from 1 to 1024") }
+        if let format, let diagnosticsFormat, format.rawValue != diagnosticsFormat.rawValue {
+            throw ValidationError("--format \(format.rawValue) and --diagnostics-format \(diagnosticsFormat.rawValue) disagree")
+        }
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input ('-') can be given once") }
+        if fix && (files.contains("-") || libvirt.isGiven) { throw ValidationError("--fix rewrites files: not standard input or libvirt") }
     }
 
     func run() throws {
-        var all: [Diagnostic] = []
-        var sources: [SourceFile] = []
-        var ioFailed = false
         var o = PlanOptions()
         o.multifunction = multifunction
-        for path in files {
-            do {
-                let f = try readInput(path)
-                sources.append(f)
-                all += Pipeline.check(f, options: o)
-            } catch let tooLarge as InputTooLarge {
-                all.append(tooLarge.diagnostic)
-            } catch {
-                try printError("\(error)")
-                ioFailed = true
-            }
-        }
+        var inputs = FleetInputs.expand(files)
+        if fix { try applyFixes(inputs, options: o) }
+        var libvirtFailed = false
         if libvirt.isGiven {
             do {
                 let domains = try allDomains ? libvirt.readAllDefinitionsOrExit() : libvirt.readOrExit(libvirt.domainName ?? "", [.inactive])
-                for f in domains {
-                    sources.append(f)
-                    all += Pipeline.check(f, options: o)
-                }
+                inputs += domains.map { FleetInput.memory(name: $0.name, bytes: $0.bytes) }
             } catch {
-                ioFailed = true  // the error line is printed; the files' findings still are
+                libvirtFailed = true  // the error line is printed; the files' findings still are
             }
         }
-        try printDiagnostics(all, files: sources, format: diagnosticsFormat)
-        if ioFailed { throw ExitCode(Exit.usage) }
-        if all.hasErrors { throw ExitCode(Exit.findings) }
+        let fleet = FleetCheck(
+            inputs: inputs,
+            format: format ?? diagnosticsFormat.flatMap { FleetCheck.Format(rawValue: $0.rawValue) } ?? .text,
+            jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+            options: o)
+        let status = try fleet.run()
+        if libvirtFailed { throw ExitCode(Exit.usage) }
+        if status != Exit.clean { throw ExitCode(status) }
+    }
+
+    /// `--fix`: every file's applicable fix-its, written back atomically before the check runs.
+    func applyFixes(_ inputs: [FleetInput], options: PlanOptions) throws {
+        for case .path(let path) in inputs {
+            guard let file = try? readInput(path) else { continue }  // the check reports it
+            let outcome = Pipeline.fix(file, options: options)
+            guard let fixed = outcome.fixed else { continue }
+            do { try OutputFile.write(fixed, to: path) } catch {
+                try printError("\(error)")
+                throw ExitCode(Exit.usage)
+            }
+            try writeStderr("\(path): applied \(outcome.applied.count) fix-it(s): \(outcome.applied.map(\.message).joined(separator: "; "))".oneLine + "\n")
+        }
     }
 }
 
-
+extension FleetCheck.Format: ExpressibleByArgument {}
 extension PlanOptions.MultifunctionPolicy: ExpressibleByArgument {}
+
+extension String {
+    /// The text with control characters escaped (`\u{A}`), so input bytes cannot break a line.
+    var oneLine: String {
+        var out = ""
+        for u in unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value) || [0x2028, 0x2029].contains(u.value) {
+                out += "\\u{\(String(u.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+}

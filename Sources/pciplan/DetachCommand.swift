@@ -41,7 +41,7 @@ struct Detach: ParsableCommand {
     @Option(help: "Write the output to this file (atomically) instead of standard output.")
     var output: String?
 
-    @Option(help: "Diagnostics as text (stderr) or json (stdout).")
+    @Option(help: "Diagnostics as text (stderr) or json (one document: on stdout when the command fails, else on stderr).")
     var diagnosticsFormat: DiagnosticsFormat = .text
 
     func validate() throws {
@@ -56,7 +56,7 @@ struct Detach: ParsableCommand {
             try printDiagnostics(outcome.diagnostics, files: [file], format: diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
-        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: [file], format: .text) }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: [file], format: diagnosticsFormat, stdoutTaken: true) }
         if let output {
             do { try OutputFile.write(bytes, to: output) } catch {
                 try printError("\(error)")

@@ -13,10 +13,12 @@ struct Diff: ParsableCommand {
             (disk target, MAC, host device source, controller type and index, alias), then every \
             moved address, multifunction flip, PCI/PCIe change, changed controller chain or option, \
             added, removed and displaced device is reported with a severity (breaking, warning, \
-            info; see Docs/abi.md). Exit status: 0 no breaking change, 1 breaking changes, \
-            2 usage or I/O error, or a file that cannot be planned. With --connect URI --domain NAME \
-            and no files, OLD is the running guest (its live XML) and NEW its persistent definition: \
-            what the guest will see change at its next cold boot.
+            info; see Docs/abi.md). --format json prints one document on standard output, also when \
+            nothing can be compared (`compared: false`, with the diagnostics). Exit status: 0 no \
+            breaking change, 1 breaking changes, 2 usage or I/O error, or a file that cannot be \
+            planned. With --connect URI --domain NAME and no files, OLD is the running guest (its \
+            live XML) and NEW its persistent definition: what the guest will see change at its next \
+            cold boot.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -31,6 +33,9 @@ struct Diff: ParsableCommand {
 
     @Option(help: "Output format: text (compiler-style) or json.")
     var format: Format = .text
+
+    @Option(help: "Diagnostics as text or json (one document: on stdout when nothing was compared, else on stderr); --format json includes them.")
+    var diagnosticsFormat: DiagnosticsFormat = .text
 
     @Option(help: "Multifunction policy for planning both files: libvirt or explicit.")
     var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
@@ -56,17 +61,24 @@ struct Diff: ParsableCommand {
         var o = PlanOptions()
         o.multifunction = multifunction
         let outcome = Pipeline.diff(old: files[0], new: files[1], options: o)
-        if !outcome.diagnostics.isEmpty {
-            try writeStderr(DiagnosticPrinter(files: files).render(outcome.diagnostics))
+        if format == .json {
+            // One document on stdout, holding the diagnostics too, whatever happened.
+            try writeStdout(DiffRenderer.document(outcome))
+            if outcome.planned == nil { throw ExitCode(Exit.usage) }
+            if outcome.hasBreaking { throw ExitCode(Exit.findings) }
+            return
         }
         guard outcome.planned != nil else {
-            try printError("nothing compared: a definition cannot be planned")
+            try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
+            if diagnosticsFormat == .text {
+                try printError("nothing compared: a definition cannot be planned")
+            }
             throw ExitCode(Exit.usage)
         }
-        switch format {
-        case .text: try writeStdout(DiffRenderer.text(outcome))
-        case .json: try writeStdout(DiffRenderer.json(outcome))
+        if !outcome.diagnostics.isEmpty {
+            try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat, stdoutTaken: true)
         }
+        try writeStdout(DiffRenderer.text(outcome))
         if outcome.hasBreaking { throw ExitCode(Exit.findings) }
     }
 }

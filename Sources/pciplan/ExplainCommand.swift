@@ -26,6 +26,9 @@ struct Explain: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: Format = .text
 
+    @Option(help: "Diagnostics as text (stderr) or json (one document: on stdout when the file cannot be planned, else on stderr).")
+    var diagnosticsFormat: DiagnosticsFormat = .text
+
     @Option(help: "Multifunction policy: libvirt (derive like libvirt 9.0) or explicit (derive nothing).")
     var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
 
@@ -41,8 +44,13 @@ struct Explain: ParsableCommand {
         o.multifunction = multifunction
         o.groupHostFunctions = groupHostFunctions
         let outcome = Pipeline.explain(source, device: device, options: o)
-        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: [source], format: .text) }
-        guard let planned = outcome.planned, let items = outcome.explanations else { throw ExitCode(Exit.findings) }
+        guard let planned = outcome.planned, let items = outcome.explanations else {
+            try printDiagnostics(outcome.diagnostics, files: [source], format: diagnosticsFormat)
+            throw ExitCode(Exit.findings)
+        }
+        if !outcome.diagnostics.isEmpty {
+            try printDiagnostics(outcome.diagnostics, files: [source], format: diagnosticsFormat, stdoutTaken: true)
+        }
         if let device, items.isEmpty {
             let names = planned.devices.compactMap(\.alias).joined(separator: ", ")
             try printError("no device is named '\(device)'; aliases in \(source.name): \(names)")

@@ -73,10 +73,15 @@ func readInputOrExit(_ path: String) throws -> SourceFile {
 
 enum DiagnosticsFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-func printDiagnostics(_ diags: [Diagnostic], files: [SourceFile], format: DiagnosticsFormat) throws {
-    let printer = DiagnosticPrinter(files: files)
+/// Prints diagnostics. Text goes to standard error. JSON is one document (`{"schema": 1,
+/// "diagnostics": […]}`, Docs/json.md): on standard output when the command prints nothing
+/// else there (it failed), on standard error when standard output holds its result
+/// (`stdoutTaken`: the planned XML, a diff, explanations).
+func printDiagnostics(_ diags: [Diagnostic], files: [SourceFile], format: DiagnosticsFormat, stdoutTaken: Bool = false) throws {
     switch format {
-    case .text: try writeStderr(printer.render(diags))
-    case .json: try writeStdout(printer.json(diags))
+    case .text: try writeStderr(DiagnosticPrinter(files: files).render(diags))
+    case .json:
+        let document = DiagnosticsJSON.document(diags, files: files)
+        if stdoutTaken { try writeStderr(document) } else { try writeStdout(document) }
     }
 }

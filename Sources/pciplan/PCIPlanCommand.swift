@@ -10,7 +10,8 @@ struct PCIPlanCommand: ParsableCommand {
         commandName: "pciplan",
         abstract: "Check, plan, explain and diff the PCI topology of libvirt QEMU/KVM domains.",
         version: "pciplan \(version)",
-        subcommands: [Check.self, Plan.self, Explain.self, Diff.self, Attach.self, Detach.self, HeadroomCommand.self])
+        subcommands: [Check.self, Plan.self, Explain.self, Diff.self, Attach.self, Detach.self, HeadroomCommand.self,
+                      Report.self, FleetWorker.self])
 
     static func main() {
         // A reader that has gone must come back from write(2) as EPIPE, handled like any

@@ -13,14 +13,14 @@ struct Plan: ParsableCommand {
             persistent definition libvirt stores (virsh dumpxml --inactive) instead of a file.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case xml, json, qemuArgs = "qemu-args", tree, dot }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case xml, json, qemuArgs = "qemu-args", tree, dot, svg }
 
     @Argument(help: "Domain XML file ('-' reads standard input); left out with --connect/--domain.")
     var file: String?
 
     @OptionGroup var libvirt: LibvirtOptions
 
-    @Option(help: "Output format: xml, json, qemu-args, tree or dot.")
+    @Option(help: "Output format: xml, json, qemu-args, tree, dot or svg (the topology drawing of `pciplan report`).")
     var format: Format = .xml
 
     @Option(help: "Write the output to this file instead of standard output: a regular file is replaced atomically (owner, group and mode kept; symbolic links followed), a FIFO or device is written into.")
@@ -29,7 +29,7 @@ struct Plan: ParsableCommand {
     @Flag(help: "Replace the input file with the planned XML (atomically, owner, group and mode kept; symbolic links followed; refused for a file with several hard links).")
     var inPlace = false
 
-    @Option(help: "Diagnostics as text (stderr) or json (stdout).")
+    @Option(help: "Diagnostics as text (stderr) or json (one document: on stdout when the command fails, else on stderr).")
     var diagnosticsFormat: DiagnosticsFormat = .text
 
     @Option(help: "Multifunction policy: libvirt (derive like libvirt 9.0) or explicit (derive nothing).")
@@ -89,7 +89,7 @@ struct Plan: ParsableCommand {
             try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
-        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: .text) }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat, stdoutTaken: true) }
         let bytes: [UInt8]
         switch format {
         case .xml: bytes = XMLWriter.render(planned)
@@ -97,6 +97,7 @@ struct Plan: ParsableCommand {
         case .qemuArgs: bytes = Array(QEMUArgsRenderer.render(planned).utf8)
         case .tree: bytes = Array(TreeRenderer.render(planned).utf8)
         case .dot: bytes = Array(DotRenderer.render(planned).utf8)
+        case .svg: bytes = Array(SVGRenderer.render(planned).utf8)
         }
         let target = inPlace ? file ?? "" : output
         if let target {

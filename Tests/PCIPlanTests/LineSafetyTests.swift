@@ -64,12 +64,16 @@ struct LineSafetyTests {
         let name = "vm\nforged.xml"
         try Data(Self.forged.utf8).write(to: dir.appendingPathComponent(name))
         let r = try PCIPlanBinary.run(["check", "--diagnostics-format", "json", name], in: dir)
+        // check's document (Docs/json.md): {"files": [{"file", "diagnostics": [{…, "range": {"file", …}}]}], …}
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        let diags = try #require(obj["diagnostics"] as? [[String: Any]])
+        let files = try #require(obj["files"] as? [[String: Any]])
+        #expect(files.compactMap { $0["file"] as? String } == [name])
+        let diags = files.flatMap { $0["diagnostics"] as? [[String: Any]] ?? [] }
         let messages = diags.compactMap { $0["message"] as? String }
         #expect(messages.contains { $0.contains("index='1\nfile:1:1: error: forged'") }, "\(messages)")
         #expect(messages.contains { $0.contains("\u{202E}egdirb-icp") }, "\(messages)")
-        #expect(diags.compactMap { ($0["location"] as? [String: Any])?["file"] as? String }.allSatisfy { $0 == name })
+        let ranged = diags.compactMap { ($0["range"] as? [String: Any])?["file"] as? String }
+        #expect(!ranged.isEmpty && ranged.allSatisfy { $0 == name }, "\(diags)")
     }
 
     @Test("diff's text output escapes file names too")

@@ -42,6 +42,11 @@ public enum DiffRenderer {
     /// The changes as JSON: id, severity, `libvirtChecks`, message, location, notes, both sides
     /// and a summary, keys sorted.
     public static func json(_ outcome: DiffOutcome) -> String {
+        JSONValue.object(jsonMembers(outcome)).rendered() + "\n"
+    }
+
+    /// The members of the JSON document (`document(_:)` adds the diagnostics).
+    static func jsonMembers(_ outcome: DiffOutcome) -> [String: JSONValue] {
         let files = [outcome.old, outcome.new]
         func loc(_ at: ABIChange.Location) -> JSONValue {
             var o: [String: JSONValue] = ["file": .string(at.file)]
@@ -77,12 +82,12 @@ public enum DiffRenderer {
         let summary: JSONValue = .object(Dictionary(uniqueKeysWithValues: ABIChange.Severity.allCases.map {
             ($0.rawValue, JSONValue.int(outcome.count($0)))
         }))
-        return JSONValue.object([
+        return [
             "schema": .int(schemaVersion),
             "old": .string(outcome.old.name), "new": .string(outcome.new.name),
             "breaking": .bool(outcome.hasBreaking),
             "summary": summary,
             "changes": .array(changes),
-        ]).rendered() + "\n"
+        ]
     }
 }

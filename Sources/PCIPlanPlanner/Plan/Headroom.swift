@@ -27,6 +27,9 @@ public struct Headroom: Sendable, Hashable {
     public var freePorts: [Int]
     /// The pc root bus would take hot-plugged devices, but the domain has no `<acpi/>`.
     public var rootNeedsACPI: Bool
+    /// Bus (controller index) → its free slots that take a hot-plugged device now, for the
+    /// buses that have any (the topology drawing shows them).
+    public var freeHotplugSlots: [Int: Int] = [:]
 }
 
 extension Planner {
@@ -57,6 +60,7 @@ extension Planner {
                 h.rootNeedsACPI = true
             }
             if hot {
+                h.freeHotplugSlots[b] = free
                 h.multifunctionGroups += free
                 if bus.flags.contains(.pcieDevice) {
                     h.pcieHotplug += free

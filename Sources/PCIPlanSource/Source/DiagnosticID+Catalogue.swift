@@ -107,6 +107,9 @@ extension DiagnosticID {
     public var entry: Entry {
         switch self {
         // input
+        case .inputUnreadable:
+            Entry(.finding(.error), "check",
+                  "the file cannot be read: missing, a dangling symbolic link, not a regular file inside a folder, an I/O error (in `check`'s JSON, SARIF and report; text prints `pciplan: error:`); `check` exits 2")
         case .inputXML:
             Entry(.finding(.error), "read",
                   "not well-formed XML, not UTF-8, a DTD (XXE / entity expansion refused), empty, larger than 32 MiB, or an element with more than 1024 attributes; the message is libxml2's or names the limit")

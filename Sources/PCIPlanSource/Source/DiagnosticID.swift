@@ -4,6 +4,9 @@
 /// generated from that catalogue, and a test proves every ID is emitted.
 public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     // input
+    /// The file cannot be read: missing, a dangling symbolic link, not a regular file inside a
+    /// folder, an I/O error (`check`'s JSON, SARIF and report; its text prints `pciplan: error:`).
+    case inputUnreadable = "input.unreadable"
     /// Not well-formed XML, not UTF-8, a document type declaration (entities are refused), empty,
     /// larger than `XMLReader.maximumSize`, or an element with more attributes than
     /// `XMLReader.maximumAttributes`.

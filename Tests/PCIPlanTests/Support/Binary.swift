@@ -38,12 +38,13 @@ enum PCIPlanBinary {
         var errorLines: [Substring] { stderr.split(separator: "\n").filter { $0.contains(": error: ") } }
     }
 
-    /// Runs `pciplan args…` in `dir`, feeding `stdin`, with `environment` added to the test's
-    /// own. Output goes through temporary files, so no pipe can fill up and block the child
-    /// however much it prints; `stdout` / `stderr` send a stream elsewhere instead (e.g.
-    /// `/dev/full`), and it then reads back as empty.
-    static func run(_ args: [String], stdin: Data? = nil, in dir: URL? = nil, environment: [String: String] = [:],
-                    stdout: FileHandle? = nil, stderr: FileHandle? = nil) throws -> Result {
+    /// Runs `pciplan args…` in `dir`, feeding `stdin`. Output goes through temporary files, so
+    /// no pipe can fill up and block the child however much it prints; `stdout` / `stderr`
+    /// send a stream elsewhere instead (e.g. `/dev/full`), and it then reads back as empty.
+    /// `environment` adds variables to the test's own.
+    static func run(_ args: [String], stdin: Data? = nil, in dir: URL? = nil,
+                    stdout: FileHandle? = nil, stderr: FileHandle? = nil,
+                    environment: [String: String] = [:]) throws -> Result {
         let bin = try #require(url, "build pciplan first (swift build) or set PCIPLAN_BIN")
         let fm = FileManager.default
         let tmp = fm.temporaryDirectory.appendingPathComponent("pciplan-e2e-\(UUID().uuidString)")

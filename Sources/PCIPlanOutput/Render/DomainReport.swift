@@ -1,0 +1,28 @@
+import PCIPlanPlanner
+import PCIPlanSource
+
+/// What `pciplan report` shows of one domain: what `check` found, and when the file can be
+/// planned, the machine, the topology drawing and the headroom.
+public struct DomainReport: Sendable, Hashable, Codable {
+    public var checked: CheckedFile
+    /// The machine type (`pc-q35-7.2`), when the file could be planned.
+    public var machine: String?
+    /// The topology as SVG (`SVGRenderer`), when the file could be planned.
+    public var topology: String?
+    /// The headroom in words (`HeadroomRenderer.text`), when the file could be planned.
+    public var headroom: String?
+
+    public init(checked: CheckedFile, machine: String? = nil, topology: String? = nil, headroom: String? = nil) {
+        self.checked = checked
+        self.machine = machine
+        self.topology = topology
+        self.headroom = headroom
+    }
+
+    /// The report of a domain `plan` could plan.
+    public init(checked: CheckedFile, planned: PlannedDomain) {
+        self.init(checked: checked, machine: planned.normalized.definition.machine,
+                  topology: SVGRenderer.render(planned),
+                  headroom: HeadroomRenderer.text(Planner.headroom(planned), plan: planned))
+    }
+}
