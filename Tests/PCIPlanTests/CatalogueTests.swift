@@ -175,6 +175,13 @@ struct Finding {
         return found
     }
 
+    init(id: DiagnosticID, severity: String, range: SourceRange?, quotes: [Quote]) {
+        self.id = id
+        self.severity = severity
+        self.range = range
+        self.quotes = quotes
+    }
+
     init(_ c: ABIChange) {
         id = c.kind.id
         severity = c.severity.rawValue
@@ -201,6 +208,9 @@ struct EmissionCase: Sendable, CustomTestStringConvertible {
         case attachQMP(domain: String)
         /// `plan --group-host-functions`.
         case planGroups
+        /// The built binary: `check --format json` on these paths (relative to a fresh folder,
+        /// so a missing file stays missing); the diagnostics of its document.
+        case checkFiles([String])
         /// `detach DOMAIN ID`, DOMAIN being the marked text.
         case detach(id: String, AttachMode)
         /// `plan --hotplug-ports N` (`ports`) or `--hotplug-slots N`.
@@ -268,6 +278,18 @@ struct EmissionCase: Sendable, CustomTestStringConvertible {
             var o = PlanOptions()
             o.groupHostFunctions = true
             return Pipeline.plan(m.file, options: o).diagnostics.map(Finding.init)
+        case .checkFiles(let paths):
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pciplan-catalogue-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let r = try PCIPlanBinary.run(["check", "--format", "json"] + paths, in: dir)
+            let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
+            let document = try #require(json as? [String: Any], Comment(rawValue: r.stderr))
+            let files = document["files"] as? [[String: Any]] ?? []
+            return files.flatMap { $0["diagnostics"] as? [[String: Any]] ?? [] }.compactMap { d in
+                guard let id = (d["id"] as? String).flatMap(DiagnosticID.init(rawValue:)), let severity = d["severity"] as? String else { return nil }
+                return Finding(id: id, severity: severity, range: nil, quotes: [])
+            }
         case .detach(let id, let mode):
             return Pipeline.detach(m.file, device: id, mode: mode).diagnostics.map(Finding.init)
         case .spares(let ports, let slots):
@@ -307,6 +329,7 @@ extension CatalogueTests {
     /// One case per rule (more where a rule has templates in several stages).
     static let cases: [EmissionCase] = [
         // input
+        .init(.inputUnreadable, .checkFiles(["missing.xml"]), ""),
         .init(.inputXML, "<domain><devices></domain>"),
         .init(.inputNotDomain, "⟨⟩<network/>"),
         .init(.inputMachine, "<domain type='kvm'><os><type arch='x86_64' machine='⟨⟩virt'>hvm</type></os></domain>"),
