@@ -2,6 +2,7 @@ import PCIPlanSource
 
 /// What `check` found in one input: its status and its located diagnostics.
 public struct CheckedFile: Sendable, Hashable, Codable {
+    /// How `check` ended for one file, as JSON's `status` says it.
     public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
         /// No error and no warning (notes allowed).
         case clean
@@ -16,7 +17,9 @@ public struct CheckedFile: Sendable, Hashable, Codable {
 
     /// The name the input was given by (`vms/a.xml`, `<stdin>`).
     public var file: String
+    /// clean, warnings, errors or unreadable, from the diagnostics' severities.
     public var status: Status
+    /// Every finding for the file, in the order `check` reports them.
     public var diagnostics: [LocatedDiagnostic]
 
     /// A file that was read and checked: the status follows from the severities.
@@ -61,7 +64,9 @@ public struct CheckedFile: Sendable, Hashable, Codable {
 
 /// Counts over the files of one `check` run: the fleet summary.
 public struct CheckSummary: Sendable, Hashable {
+    /// How many files were checked.
     public private(set) var files = 0
+    /// How many files ended with each status.
     public private(set) var byStatus: [CheckedFile.Status: Int] = [:]
     /// Diagnostics per ID, over all files.
     public private(set) var byID: [String: Int] = [:]
@@ -70,8 +75,10 @@ public struct CheckSummary: Sendable, Hashable {
     /// PCI Express domains that cannot take another hot-plug (`hotplug.noFreePort`).
     public private(set) var noFreeHotplugPort = 0
 
+    /// An empty summary.
     public init() {}
 
+    /// Counts one checked file.
     public mutating func add(_ f: CheckedFile) {
         files += 1
         byStatus[f.status, default: 0] += 1
@@ -82,6 +89,7 @@ public struct CheckSummary: Sendable, Hashable {
         if f.diagnostics.contains(where: { $0.id == DiagnosticID.hotplugNoFreePort.rawValue }) { noFreeHotplugPort += 1 }
     }
 
+    /// How many files ended with status `s`.
     public func count(_ s: CheckedFile.Status) -> Int { byStatus[s] ?? 0 }
 
     /// IDs by count, most frequent first (ties by ID).
