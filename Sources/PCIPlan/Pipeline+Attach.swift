@@ -33,28 +33,25 @@ extension Pipeline {
                               options: PlanOptions = PlanOptions(), qmp: Bool = false) -> AttachOutcome
     {
         var outcome = AttachOutcome(mode: mode, splice: nil, planned: nil, attached: [], diagnostics: [])
-        func refuse(_ message: String, in file: SourceFile, at r: Range<Int>? = nil) -> AttachOutcome {
-            let at = SourceRange(file: file.name, start: r?.lowerBound ?? 0, end: r?.upperBound ?? 0)
-            outcome.diagnostics.append(Diagnostic(.attachInput, .error, message, at: at))
+        func refuse(_ d: (SourceRange) -> Diagnostic, in file: SourceFile, at r: Range<Int>? = nil) -> AttachOutcome {
+            outcome.diagnostics.append(d(SourceRange(file: file.name, start: r?.lowerBound ?? 0, end: r?.upperBound ?? 0)))
             return outcome
         }
         let deviceRoot: XMLElement
         let domainRoot: XMLElement
         do { deviceRoot = try XMLReader.parse(device) } catch {
-            return refuse(error.message, in: device, at: error.offset.map { $0..<$0 })
+            return refuse({ .attachBadInput(error.message, at: $0) }, in: device, at: error.offset.map { $0..<$0 })
         }
         do { domainRoot = try XMLReader.parse(domain) } catch {
-            return refuse(error.message, in: domain, at: error.offset.map { $0..<$0 })
+            return refuse({ .attachBadInput(error.message, at: $0) }, in: domain, at: error.offset.map { $0..<$0 })
         }
         let elements = deviceRoot.name == "devices" ? deviceRoot.children : [deviceRoot]
         let several = qmp && mode == .live
         guard elements.count == 1 || (several && !elements.isEmpty) else {
-            let beyond = several ? "" : " (attach --live --qmp hot-adds several as the functions of one slot)"
-            return refuse("the device file holds \(elements.count) device elements inside <devices>; libvirt attaches one device at a time\(beyond)",
-                          in: device, at: deviceRoot.startTag)
+            return refuse({ .attachNotOneDevice(count: elements.count, qmpHint: !several, at: $0) }, in: device, at: deviceRoot.startTag)
         }
         guard domainRoot.name == "domain", let devicesElement = domainRoot.child("devices"), let end = devicesElement.endTag else {
-            return refuse("the domain has no <devices>…</devices> element to attach the device to", in: domain, at: domainRoot.startTag)
+            return refuse({ .attachNoDevicesElement(at: $0) }, in: domain, at: domainRoot.startTag)
         }
         let offset = XMLWriter.insertionPointBeforeEnd(devicesElement, file: domain).lowerBound
         let atLineStart = offset != end.lowerBound
@@ -73,9 +70,8 @@ extension Pipeline {
         var diags = loaded.diagnostics + Checker.preflight(n)
         for i in attached {
             guard let why = Planner.attachRefusal(n.devices[i], in: n, mode: mode), let el = n.devices[i].element else { continue }
-            diags.append(Diagnostic(.attachUnsupported, .error, "libvirt refuses \(n.devices[i].name) before it plugs anything: \(why)",
-                at: SourceRange(file: splice.combined.name, start: el.startTag.lowerBound, end: el.startTag.upperBound),
-                notes: [.init("libvirt 9.0 refuses the attach: \(why)")]))
+            diags.append(.attachRefusedBeforePlugging(n.devices[i].name, why: why,
+                at: SourceRange(file: splice.combined.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)))
         }
         if !diags.hasErrors {
             switch mode {

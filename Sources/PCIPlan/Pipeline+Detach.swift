@@ -28,16 +28,14 @@ extension Pipeline {
         let candidates = p.devices.indices.filter { p.devices[$0].element != nil && Explainer.matches(p, $0, id) }
         guard let i = candidates.first, let el = p.devices[i].element else {
             let names = p.devices.compactMap(\.alias).joined(separator: ", ")
-            outcome.diagnostics.append(Diagnostic(.detachNoDevice, .error,
-                "no device of '\(domain.name)' is named '\(id)'; aliases: \(names)", at: nil))
+            outcome.diagnostics.append(.detachNoSuchDevice(id, file: domain.name, aliases: names))
             return outcome
         }
         outcome.device = i
         let d = p.devices[i]
         let at = SourceRange(file: domain.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)
         func refuse(_ message: String, libvirt: String, fix: String? = nil) -> DetachOutcome {
-            outcome.diagnostics.append(Diagnostic(.detachRefused, .error, message, at: at,
-                notes: [.init("libvirt 9.0 refuses the detach: \(libvirt)")], fixIts: fix.map { [FixIt($0)] } ?? []))
+            outcome.diagnostics.append(.detachRefused(message, libvirt: libvirt, fix: fix, at: at))
             return outcome
         }
         let type = d.kind.libvirtDeviceType
@@ -71,23 +69,17 @@ extension Pipeline {
                 let bus = p.devices[ci].alias ?? "pci.\(a.bus)"
                 let why = model == .pciRoot ? "the pc root bus hot-unplugs through ACPI only, and the domain has no <acpi/>"
                     : "a \(model.rawValue) takes no hot-plugged devices"
-                outcome.diagnostics.append(Diagnostic(.detachRefused, .error,
-                    "\(d.name) at \(a) cannot be hot-unplugged: \(why)", at: at,
-                    notes: [.init("libvirt 9.0 asks QEMU, and QEMU 7.2 refuses: unable to execute QEMU command 'device_del': Bus '\(bus)' does not support hotplugging")],
-                    fixIts: [FixIt("detach with --config and restart the guest")]))
+                outcome.diagnostics.append(.detachQEMURefuses(d.name, at: a, bus: bus, why: why, range: at))
                 return outcome
             }
         }
         if let a = placement?.address, !slotmates.isEmpty {
             let zero = slotmates.first { p.placements[$0]?.address.function == 0 }
             if a.function != 0, let z = zero, p.placements[z]?.multifunction == .on {
-                outcome.diagnostics.append(Diagnostic(.detachMultifunction, .note,
-                    "\(p.devices[z].name) keeps multifunction='on' at \(p.placements[z]!.address): libvirt leaves the bit in the stored XML, so the guest still sees a multifunction device in slot \(a.slotDescription)",
-                    at: at))
+                outcome.diagnostics.append(.detachKeepsMultifunction(zero: p.devices[z].name, zeroAt: p.placements[z]!.address,
+                                                                     slot: a.slotDescription, at: at))
             } else if a.function == 0 {
-                outcome.diagnostics.append(Diagnostic(.detachMultifunction, .warning,
-                    "\(d.name) is function 0 of slot \(a.slotDescription), and \(slotmates.count) other function(s) stay: a guest does not look for functions of a slot whose function 0 is empty",
-                    at: at))
+                outcome.diagnostics.append(.detachFunctionZero(d.name, slot: a.slotDescription, others: slotmates.count, at: at))
             }
         }
         let removed = XMLWriter.render(p, removing: el)

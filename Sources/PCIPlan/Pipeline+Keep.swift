@@ -12,7 +12,7 @@ extension Pipeline {
         let o = plan(old, options: options)
         guard let oldPlan = o.planned else {
             return PlanOutcome(planned: nil, diagnostics: o.diagnostics.filter { $0.severity == .error } + [
-                Diagnostic(.planKeep, .error, "'\(old.name)' cannot be planned, so there is no layout to keep", at: nil)])
+                .keepOldUnplannable(old: old.name)])
         }
         let loaded = load(new)
         guard let n = loaded.normalized else { return PlanOutcome(planned: nil, diagnostics: loaded.diagnostics) }
@@ -25,9 +25,7 @@ extension Pipeline {
         let (planned, planDiags) = Planner.plan(keeper.new, options: options)
         diags += planDiags
         guard var planned, !diags.hasErrors else {
-            diags.append(Diagnostic(.planKeep, .error,
-                "the layout of '\(old.name)' cannot be kept: libvirt rejects '\(new.name)' with the kept addresses (see the errors above)",
-                at: nil))
+            diags.append(.keepRejectedByLibvirt(old: old.name, new: new.name))
             return PlanOutcome(planned: nil, diagnostics: diags)
         }
         keeper.restoreControllerOptions(&planned)

@@ -18,23 +18,18 @@ extension Pipeline {
         let machine = planned.family.descriptor
         if let ports = options.hotplugPorts {
             guard machine.pciExpress else {
-                return PlanOutcome(planned: nil, diagnostics: base.diagnostics + [Diagnostic(.planSpares, .error,
-                    "--hotplug-ports needs a PCI Express machine, but '\(file.name)' is a \(machine.displayName) machine; use --hotplug-slots",
-                    at: nil)])
+                return PlanOutcome(planned: nil, diagnostics: base.diagnostics + [.sparePortsNeedPCIe(file: file.name, machine: machine.displayName)])
             }
             (want, element, what, count) = (ports, "pcie-root-port", "free hot-pluggable root ports", { $0.pcieHotplug })
         } else {
             guard !machine.pciExpress else {
-                return PlanOutcome(planned: nil, diagnostics: base.diagnostics + [Diagnostic(.planSpares, .error,
-                    "--hotplug-slots keeps conventional PCI slots on a pc machine; on a \(machine.displayName) machine use --hotplug-ports",
-                    at: nil)])
+                return PlanOutcome(planned: nil, diagnostics: base.diagnostics + [.spareSlotsNeedConventional(machine: machine.displayName)])
             }
             (want, element, what, count) = (options.hotplugSlots ?? 0, "pci-bridge", "free hot-pluggable PCI slots", { $0.conventionalHotplug })
         }
         if count(Planner.headroom(planned)) >= want { return base }
         guard let root = try? XMLReader.parse(file), let devices = root.child("devices"), devices.endTag != nil else {
-            return PlanOutcome(planned: nil, diagnostics: base.diagnostics + [Diagnostic(.planSpares, .error,
-                "'\(file.name)' has no <devices>…</devices> element to add controllers to", at: nil)])
+            return PlanOutcome(planned: nil, diagnostics: base.diagnostics + [.sparesNoDevicesElement(file: file.name)])
         }
         // Each controller gets the lowest PCI index no input controller has (never 0, the root
         // bus): libvirt would give a bare one index 0 when the input has no root controller.
@@ -58,20 +53,16 @@ extension Pipeline {
             guard let p = outcome.planned else {
                 last = outcome
                 var diags = outcome.diagnostics.map(splice.original)
-                diags.append(Diagnostic(.planSpares, .error,
-                    "\(k) more controller(s) for \(want) \(what) cannot be planned (see above); \(count(Planner.headroom(last.planned ?? planned))) is the most this topology takes",
-                    at: nil))
+                diags.append(.sparesDoNotPlan(added: k, want: want, what: what, most: count(Planner.headroom(last.planned ?? planned))))
                 return PlanOutcome(planned: nil, diagnostics: diags)
             }
             if count(Planner.headroom(p)) >= want {
                 var diags = outcome.diagnostics.map(splice.original)
-                diags.append(Diagnostic(.planSpares, .note,
-                    "added \(k) \(element) controller(s) before </devices> (index \(Array(free.prefix(k)).map(String.init).joined(separator: ", "))), so \(want) \(what) stay free", at: nil))
+                diags.append(.sparesAdded(count: k, element: element, indexes: Array(free.prefix(k)), want: want, what: what))
                 return PlanOutcome(planned: p, diagnostics: diags)
             }
             last = outcome
         }
-        return PlanOutcome(planned: nil, diagnostics: base.diagnostics + [Diagnostic(.planSpares, .error,
-            "\(want) \(what) do not fit: 256 more controllers were not enough", at: nil)])
+        return PlanOutcome(planned: nil, diagnostics: base.diagnostics + [.sparesDoNotFit(want: want, what: what)])
     }
 }

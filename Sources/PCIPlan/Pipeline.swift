@@ -33,7 +33,7 @@ public enum Pipeline {
         } catch {
             let at = error.offset.map { SourceRange(file: file.name, start: $0, end: $0) }
             return Loaded(file: file, normalized: nil,
-                          diagnostics: [Diagnostic(.inputXML, .error, error.message, at: at ?? SourceRange(file: file.name, start: 0, end: 0))])
+                          diagnostics: [.inputXML(error.message, at: at ?? SourceRange(file: file.name, start: 0, end: 0))])
         }
         let (def, diags) = DomainReader.read(file, root: root)
         guard let def, !diags.hasErrors else { return Loaded(file: file, normalized: nil, diagnostics: diags) }

@@ -44,9 +44,7 @@ public enum Define {
         for i in devices.indices where devices[i].kind == .crypto {
             devices[i].flags = []
             if let el = devices[i].element {
-                diags.append(Diagnostic(.deviceDropped, .warning,
-                    "libvirt 9.0 does not know <crypto> devices and drops this one (and its address) at define; the planned XML leaves it out",
-                    at: SourceRange(file: def.file.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)))
+                diags.append(.cryptoDropped(at: SourceRange(file: def.file.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)))
             }
         }
 

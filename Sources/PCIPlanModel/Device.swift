@@ -43,7 +43,16 @@ public enum MachineFamily: String, Sendable, Hashable, Codable {
 
 /// The guest architectures pciplan reads (`<os><type arch=…>`).
 public enum GuestArch: String, Sendable, Hashable, Codable, CaseIterable {
-    case x86_64, i686, aarch64, armv7l, riscv64
+    /// 64-bit x86 (`pc`, `q35`).
+    case x86_64
+    /// 32-bit x86 (`pc`, `q35`).
+    case i686
+    /// 64-bit Arm (`virt`).
+    case aarch64
+    /// 32-bit Arm (`virt`).
+    case armv7l
+    /// 64-bit RISC-V (`virt`).
+    case riscv64
 
     /// The machine libvirt 9.0 picks when `<type>` names none (`preferredMachines` in
     /// `qemu_capabilities.c`): only x86's is one pciplan plans.

@@ -11,27 +11,19 @@ public enum DomainReader {
         func range(_ r: Range<Int>) -> SourceRange { SourceRange(file: file.name, start: r.lowerBound, end: r.upperBound) }
 
         guard root.name == "domain" else {
-            diags.append(Diagnostic(.inputNotDomain, .error,
-                "the root element is <\(root.name)>, but libvirt domain XML starts with <domain>",
-                at: range(root.startTag)))
+            diags.append(.inputNotDomain(root: root.name, at: range(root.startTag)))
             return (nil, diags)
         }
         let osType = root.child("os")?.child("type")
         // Without arch= libvirt takes the host's, and pciplan plans as on an x86_64 host.
         let archText = osType?[attribute: "arch"] ?? GuestArch.x86_64.rawValue
         guard let arch = GuestArch(rawValue: archText) else {
-            let known = GuestArch.allCases.map(\.rawValue).joined(separator: ", ")
-            diags.append(Diagnostic(.inputArch, .error,
-                "architecture '\(archText)' is not supported; pciplan plans \(known) guests",
-                at: range(osType?.attributeNode("arch")?.valueRange ?? root.startTag)))
+            diags.append(.inputArch(archText, at: range(osType?.attributeNode("arch")?.valueRange ?? root.startTag)))
             return (nil, diags)
         }
         let machine = osType?[attribute: "machine"] ?? arch.libvirtDefaultMachine
         guard let family = MachineFamily.of(arch: arch, machine: machine) else {
-            let given = osType?[attribute: "machine"] == nil ? " (libvirt's default for \(arch.rawValue))" : ""
-            let fix = osType?[attribute: "machine"] == nil && arch != .x86_64 && arch != .i686 ? "; write machine='virt'" : ""
-            diags.append(Diagnostic(.inputMachine, .error,
-                "machine type '\(machine)'\(given) is not supported on \(arch.rawValue); pciplan plans 'pc' (i440fx) and 'q35' machines on x86, and 'virt' on aarch64, armv7l and riscv64\(fix)",
+            diags.append(.inputMachine(machine, arch: arch, defaulted: osType?[attribute: "machine"] == nil,
                 at: range(osType?.attributeNode("machine")?.valueRange ?? osType?.startTag ?? root.startTag)))
             return (nil, diags)
         }
@@ -181,9 +173,7 @@ public enum DomainReader {
     static func parseAddress(_ el: XMLElement, file: SourceFile, diags: inout [Diagnostic]) -> AddressSpec {
         func range(_ r: Range<Int>) -> SourceRange { SourceRange(file: file.name, start: r.lowerBound, end: r.upperBound) }
         guard let type = el[attribute: "type"] else {
-            diags.append(Diagnostic(.addressMissingType, .error,
-                "<address> has no 'type' attribute; write type='pci' for a PCI address",
-                at: range(el.startTag)))
+            diags.append(.addressMissingType(at: range(el.startTag)))
             return .invalid
         }
         guard type == "pci" else { return .other(type) }
@@ -193,33 +183,21 @@ public enum DomainReader {
             guard let attr = el.attributeNode(name) else { continue }
             guard let v = parseLibvirtUInt(attr.value), v <= UInt64(UInt32.max) else {
                 ok = false
-                var fix: [FixIt] = []
-                if !attr.value.isEmpty, attr.value.allSatisfy({ $0.isASCII && $0.isHexDigit }) {
-                    fix.append(FixIt("write hexadecimal with a '0x' prefix", range: range(attr.valueRange), replacement: "0x" + attr.value))
-                }
-                diags.append(Diagnostic(.addressBadNumber, .error,
-                    "invalid \(name)='\(attr.value)': libvirt expects a non-negative integer (decimal, 0x-prefixed hex, or 0-prefixed octal)",
-                    at: range(attr.valueRange),
-                    notes: [.init("libvirt 9.0 rejects this definition: Invalid value for attribute '\(name)' in element 'address': '\(attr.value)'. Expected non-negative integer value")],
-                    fixIts: fix))
+                diags.append(.addressBadNumber(name, attr.value, at: range(attr.valueRange),
+                                               looksHex: !attr.value.isEmpty && attr.value.allSatisfy({ $0.isASCII && $0.isHexDigit })))
                 continue
             }
             values[name] = v
             let t = attr.value.trimmingSpaces
             if t.count > 1, t.first == "0", !(t.hasPrefix("0x") || t.hasPrefix("0X")), v != 0 {
-                diags.append(Diagnostic(.addressAmbiguousNumber, .warning,
-                    "\(name)='\(attr.value)' has a leading zero, so libvirt reads it as octal (\(v) = 0x\(hex(Int(v), 1)))",
-                    at: range(attr.valueRange),
-                    fixIts: [FixIt("write it as hexadecimal", range: range(attr.valueRange), replacement: "0x" + hex(Int(v), 2))]))
+                diags.append(.addressOctal(name, attr.value, reads: Int(v), at: range(attr.valueRange)))
             }
         }
         var multi = Tristate.absent
         if let m = el.attributeNode("multifunction") {
             if m.value == "on" { multi = .on } else if m.value == "off" { multi = .off } else {
                 ok = false
-                diags.append(Diagnostic(.addressBadMultifunction, .error,
-                    "invalid multifunction='\(m.value)': libvirt accepts only 'on' or 'off'",
-                    at: range(m.valueRange)))
+                diags.append(.addressBadMultifunction(m.value, at: range(m.valueRange)))
             }
         }
         guard ok else { return .invalid }
@@ -227,9 +205,7 @@ public enum DomainReader {
                               slot: Int(values["slot"] ?? 0), function: Int(values["function"] ?? 0))
         if addr.isEmpty {
             if addr.function != 0 || multi != .absent {
-                diags.append(Diagnostic(.addressIgnored, .warning,
-                    "an address with domain, bus and slot 0 means 'assign one for me': libvirt drops function='\(addr.function)'\(multi != .absent ? " and multifunction='\(multi.rawValue)'" : "") and picks a new address",
-                    at: range(el.startTag)))
+                diags.append(.addressEmptyIgnored(function: addr.function, multifunction: multi, at: range(el.startTag)))
             }
             return .pciWanted(multifunction: multi)
         }
@@ -237,18 +213,15 @@ public enum DomainReader {
         var inRange = true
         if addr.bus > 0xFF {
             inRange = false
-            diags.append(Diagnostic(.addressRange, .error, "invalid PCI address bus='0x\(hex(addr.bus, 1))', must be <= 0xFF",
-                                    at: range(el.attributeNode("bus")?.valueRange ?? el.startTag)))
+            diags.append(.addressBusOutOfRange(addr.bus, at: range(el.attributeNode("bus")?.valueRange ?? el.startTag)))
         }
         if addr.slot > 0x1F {
             inRange = false
-            diags.append(Diagnostic(.addressRange, .error, "invalid PCI address slot='0x\(hex(addr.slot, 1))', must be <= 0x1F",
-                                    at: range(el.attributeNode("slot")?.valueRange ?? el.startTag)))
+            diags.append(.addressSlotOutOfRange(addr.slot, at: range(el.attributeNode("slot")?.valueRange ?? el.startTag)))
         }
         if addr.function > 7 {
             inRange = false
-            diags.append(Diagnostic(.addressRange, .error, "invalid PCI address function=0x\(hex(addr.function, 1)), must be <= 7",
-                                    at: range(el.attributeNode("function")?.valueRange ?? el.startTag)))
+            diags.append(.addressFunctionOutOfRange(addr.function, at: range(el.attributeNode("function")?.valueRange ?? el.startTag)))
         }
         return inRange ? .pci(addr, multifunction: multi) : .invalid
     }

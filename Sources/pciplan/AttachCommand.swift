@@ -93,7 +93,7 @@ struct Attach: ParsableCommand {
         }
         if let output {
             do { try OutputFile.write(bytes, to: output) } catch {
-                try writeStderr("pciplan: error: \(error)\n")
+                try printError("\(error)")
                 throw ExitCode(Exit.usage)
             }
         } else {

@@ -84,7 +84,7 @@ struct Check: ParsableCommand {
             let outcome = Pipeline.fix(file, options: options)
             guard let fixed = outcome.fixed else { continue }
             do { try OutputFile.write(fixed, to: path) } catch {
-                try writeStderr("pciplan: error: \(error)\n")
+                try printError("\(error)")
                 throw ExitCode(Exit.usage)
             }
             try writeStderr("\(path): applied \(outcome.applied.count) fix-it(s): \(outcome.applied.map(\.message).joined(separator: "; "))".oneLine + "\n")

@@ -92,7 +92,7 @@ struct LibvirtOptions: ParsableArguments {
             let connection = try LibvirtConnection(uri: uri ?? "", library: LibvirtLibrary.load())
             return try body(connection)
         } catch {
-            try writeStderr("pciplan: error: \(error)\n")
+            try printError("\(error)")
             throw ExitCode(Exit.usage)
         }
     }

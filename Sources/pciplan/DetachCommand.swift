@@ -59,7 +59,7 @@ struct Detach: ParsableCommand {
         if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: [file], format: diagnosticsFormat, stdoutTaken: true) }
         if let output {
             do { try OutputFile.write(bytes, to: output) } catch {
-                try writeStderr("pciplan: error: \(error)\n")
+                try printError("\(error)")
                 throw ExitCode(Exit.usage)
             }
         } else {

@@ -71,7 +71,7 @@ struct Diff: ParsableCommand {
         guard outcome.planned != nil else {
             try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
             if diagnosticsFormat == .text {
-                try writeStderr("pciplan: error: nothing compared: a definition cannot be planned\n")
+                try printError("nothing compared: a definition cannot be planned")
             }
             throw ExitCode(Exit.usage)
         }

@@ -53,7 +53,7 @@ struct Explain: ParsableCommand {
         }
         if let device, items.isEmpty {
             let names = planned.devices.compactMap(\.alias).joined(separator: ", ")
-            try writeStderr("pciplan: error: no device is named '\(device)'; aliases in \(source.name): \(names)\n")
+            try printError("no device is named '\(device)'; aliases in \(source.name): \(names)")
             throw ExitCode(Exit.usage)
         }
         switch format {

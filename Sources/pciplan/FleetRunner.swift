@@ -63,9 +63,7 @@ struct FleetRunner {
         let name = inputs[index].name
         let f = CheckedFile.internalFailure(name, detail: detail)
         // The text as `check` prints any finding about a whole file: `name: error: … [id]`.
-        let text = f.diagnostics.map {
-            DiagnosticPrinter(files: []).render(Diagnostic(.internalError, .error, $0.message, at: SourceRange(file: name, start: 0, end: 0)))
-        }.joined()
+        let text = DiagnosticPrinter(files: []).render(.checkStopped(detail: detail, file: name))
         return FleetResult(report: DomainReport(checked: f), text: text)
     }
 }

@@ -18,9 +18,7 @@ struct InputTooLarge: Error {
     var name: String
 
     var diagnostic: Diagnostic {
-        Diagnostic(.inputXML, .error,
-            "the input is larger than the \(XMLReader.maximumSize >> 20) MiB limit; domain XML is far smaller, so this is not a domain definition",
-            at: SourceRange(file: name, start: 0, end: 0))
+        .inputTooLarge(file: name, limitMiB: XMLReader.maximumSize >> 20)
     }
 }
 
@@ -68,7 +66,7 @@ func readInputOrExit(_ path: String) throws -> SourceFile {
         try writeStderr(DiagnosticPrinter(files: []).render(tooLarge.diagnostic))
         throw ExitCode(Exit.findings)
     } catch {
-        try writeStderr("pciplan: error: \(error)\n")
+        try printError("\(error)")
         throw ExitCode(Exit.usage)
     }
 }

@@ -73,3 +73,7 @@ func writeStdout(_ s: String) throws { try writeStdout(Array(s.utf8)) }
 func writeStderr(_ s: String) throws {
     if POSIXIO.writeAll(STDERR_FILENO, Array(s.utf8)) != nil { throw ExitCode(Exit.usage) }
 }
+
+/// `pciplan: error: …` on one line, whatever bytes a file name or a libvirt message carries
+/// (`String.escapedForLine`).
+func printError(_ message: String) throws { try writeStderr("pciplan: error: \(message.escapedForLine)\n") }

@@ -64,7 +64,7 @@ struct Plan: ParsableCommand {
         if inPlace {
             // Before reading: a FIFO would be drained, a hard-linked file could not be written back.
             do { try OutputFile.checkInPlace(file ?? "") } catch {
-                try writeStderr("pciplan: error: \(error)\n")
+                try printError("\(error)")
                 throw ExitCode(Exit.usage)
             }
         }
@@ -102,7 +102,7 @@ struct Plan: ParsableCommand {
         let target = inPlace ? file ?? "" : output
         if let target {
             do { try OutputFile.write(bytes, to: target) } catch {
-                try writeStderr("pciplan: error: \(error)\n")
+                try printError("\(error)")
                 throw ExitCode(Exit.usage)
             }
         } else {

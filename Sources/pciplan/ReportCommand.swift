@@ -47,7 +47,7 @@ struct Report: ParsableCommand {
         let page = Array(HTMLReportRenderer.render(domains, summary: summary, version: PCIPlanCommand.version).utf8)
         if let output {
             do { try OutputFile.write(page, to: output) } catch {
-                try writeStderr("pciplan: error: \(error)\n")
+                try printError("\(error)")
                 throw ExitCode(Exit.usage)
             }
         } else {

@@ -126,7 +126,7 @@ struct CheckMultifunctionTests {
                 </sound>
             """)
         let diags = m.check(.explicit)
-        #expect(diags.filter { $0.id.hasPrefix("multifunction.") }.isEmpty, "\(m.render(diags))")
+        #expect(diags.filter { $0.id.rawValue.hasPrefix("multifunction.") }.isEmpty, "\(m.render(diags))")
         #expect(!diags.hasErrors)
     }
 }

@@ -31,7 +31,7 @@ struct GuestKeepTests {
         let (oldFile, newFile, o) = try Self.kept(folder)
         guard let p = o.planned else {
             #expect(Self.unkeepable.contains(folder), "\(DiagnosticPrinter(files: [newFile, oldFile]).render(o.diagnostics))")
-            let e = try #require(o.diagnostics.first { $0.id == DiagnosticID.planKeep.rawValue && $0.severity == .error })
+            let e = try #require(o.diagnostics.first { $0.id == .planKeep && $0.severity == .error })
             #expect(e.message.hasPrefix("interface 52:54:00:6e:16:02 (net1) cannot keep its guest address 0000:06:01.0"))
             #expect(e.message.contains("(enp6s1 → enp7s1)"))
             return

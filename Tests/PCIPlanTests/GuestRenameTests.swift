@@ -107,7 +107,7 @@ struct GuestRenameTests {
 struct GuestNextControllerTests {
     static func warning(_ folder: String, _ name: String = "old.stored.xml") throws -> Diagnostic? {
         let f = try GuestRenameTests.PairFiles(folder: folder, old: name, new: name).file(name)
-        return Pipeline.check(f).first { $0.id == DiagnosticID.guestNextControllerRenumbers.rawValue }
+        return Pipeline.check(f).first { $0.id == .guestNextControllerRenumbers }
     }
 
     /// Pairs whose edit made libvirt add one pci-bridge (pc) or pcie-root-port (q35), as the
@@ -138,7 +138,7 @@ struct GuestNextControllerTests {
     func plainLayouts() throws {
         for folder in ["q35-minimal", "pc-minimal", "q35-many-nics", "q35-storage"] {
             let f = SourceFile(name: "input.xml", bytes: [UInt8](try Data(contentsOf: GuestRecording.root.appendingPathComponent("\(folder)/input.xml"))))
-            #expect(!Pipeline.check(f).contains { $0.id == DiagnosticID.guestNextControllerRenumbers.rawValue }, "\(folder)")
+            #expect(!Pipeline.check(f).contains { $0.id == .guestNextControllerRenumbers }, "\(folder)")
         }
     }
 }

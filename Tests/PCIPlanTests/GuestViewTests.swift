@@ -106,8 +106,8 @@ struct GuestViewTests {
             #expect(o.busNr == 254)
             #expect(o.needed == 256)
             for b in o.buses { #expect(view.busNumber(b) == nil) }
-            #expect(plan.diagnostics.contains { $0.id == "guest.busOverflow" && $0.severity == .warning })
-            #expect(Pipeline.check(f).contains { $0.id == "guest.busOverflow" })
+            #expect(plan.diagnostics.contains { $0.id == .guestBusOverflow && $0.severity == .warning })
+            #expect(Pipeline.check(f).contains { $0.id == .guestBusOverflow })
         }
     }
 }

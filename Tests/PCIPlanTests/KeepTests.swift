@@ -90,7 +90,7 @@ struct KeepTests {
         #expect(try ABIFixture.libvirtDifferences("cannot-keep/new-conflict.xml") == [], "NEW alone is valid")
         let (o, _) = Self.keep(try ABIFixture.load("cannot-keep/new-conflict.xml"), try ABIFixture.load("cannot-keep/old.xml"))
         #expect(o.planned == nil)
-        let e = try #require(o.diagnostics.first { $0.id == DiagnosticID.planKeep.rawValue && $0.severity == .error })
+        let e = try #require(o.diagnostics.first { $0.id == .planKeep && $0.severity == .error })
         #expect(e.message == "disk 'vdb' (virtio-disk1) cannot keep 0000:00:03.0 from 'cannot-keep/old.xml': 'cannot-keep/new-conflict.xml' puts interface 52:54:00:00:00:51 there explicitly")
         #expect(e.range?.file == "cannot-keep/new-conflict.xml")
         #expect(e.notes.contains { $0.range?.file == "cannot-keep/old.xml" })
@@ -103,7 +103,7 @@ struct KeepTests {
         let (o, _) = Self.keep(try ABIFixture.load("cannot-keep/new-bus-gone.xml"), try ABIFixture.load("cannot-keep/old-bridge.xml"))
         #expect(o.planned == nil)
         #expect(o.diagnostics.contains { $0.severity == .warning && $0.message.hasPrefix("pci-bridge 'pci.1' is replaced by a pci-expander-bus controller") })
-        let e = try #require(o.diagnostics.first { $0.id == DiagnosticID.planKeep.rawValue && $0.severity == .error })
+        let e = try #require(o.diagnostics.first { $0.id == .planKeep && $0.severity == .error })
         #expect(e.message == "bus 1 is gone: 'cannot-keep/old-bridge.xml' has pci-bridge 'pci.1' there, but 'cannot-keep/new-bus-gone.xml' makes index 1 a pci-expander-bus, so disk 'vdb' (virtio-disk1) cannot keep its place")
     }
 
@@ -161,11 +161,11 @@ struct KeepTests {
             let (o, d) = Self.keep(new, old)
             guard let d else {
                 // Only a full topology may refuse a new device.
-                let full = o.diagnostics.contains { [DiagnosticID.planNoSlot, .planCannotAddController].map(\.rawValue).contains($0.id) }
+                let full = o.diagnostics.contains { $0.id == .planCannotAddController }
                 let newFails = Pipeline.plan(new).planned == nil
                 // Or no place after every kept bus takes the new bridge or port (a root port on
                 // q35 after the dmi-to-pci-bridge at 00:1e), and libvirt's plan renames devices.
-                let renames = o.diagnostics.contains { $0.id == DiagnosticID.planKeep.rawValue && $0.message.contains("cannot keep its guest address") }
+                let renames = o.diagnostics.contains { $0.id == .planKeep && $0.message.contains("cannot keep its guest address") }
                     && Pipeline.diff(old: old, new: new).changes.contains { $0.kind == .guestRenamed }
                 #expect(full || intrinsic || newFails || renames, "\(name): --keep failed: \(DiagnosticPrinter(files: [new, old]).render(o.diagnostics))")
                 continue

@@ -84,13 +84,13 @@ struct QEMUProbeVirtTests {
     func refusals(_ name: String, _ id: DiagnosticID, _ message: String) throws {
         let url = QEMUProbeTests.golden.appendingPathComponent(name).appendingPathComponent("input.xml")
         let source = SourceFile(name: url.path, bytes: [UInt8](try Data(contentsOf: url)))
-        let found = Pipeline.check(source).filter { $0.id == id.rawValue }
+        let found = Pipeline.check(source).filter { $0.id == id }
         #expect(found.contains { $0.severity == .error && $0.notes.contains { $0.message.hasSuffix(message) } },
                 "\(name): check does not report \(id.rawValue) quoting \(message)")
         // plan prints what libvirt stores, with the same finding as a warning.
         let outcome = Pipeline.plan(source)
         let plan = try #require(outcome.planned, "\(name): libvirt accepts it, so plan must too")
-        #expect(outcome.diagnostics.contains { $0.id == id.rawValue && $0.severity == .warning })
+        #expect(outcome.diagnostics.contains { $0.id == id && $0.severity == .warning })
         let run = try QEMU.start(try Self.binary(plan), machine: "virt", args: Self.arguments(plan))
         #expect(run.qtree == nil, "\(name): QEMU started it")
         #expect(run.stderr.contains(message), "\(name): QEMU's message: \(run.stderr)")
@@ -103,7 +103,7 @@ struct QEMUProbeVirtTests {
         let source = SourceFile(name: url.path, bytes: [UInt8](try Data(contentsOf: url)))
         let findings = Pipeline.check(source)
         #expect(!findings.hasErrors, "QEMU starts it: \(findings.map(\.message))")
-        let warning = try #require(findings.first { $0.id == DiagnosticID.virtioMMIONotVirtio.rawValue && $0.severity == .warning })
+        let warning = try #require(findings.first { $0.id == .virtioMMIONotVirtio && $0.severity == .warning })
         #expect(warning.message.contains("0000:00:02.0"))
         let plan = try QEMUProbeTests.plan("virt-riscv64-lsilogic-mmio")
         let run = try QEMU.start(try Self.binary(plan), machine: "virt", args: Self.arguments(plan))

@@ -83,7 +83,7 @@ struct QEMUProbeTests {
         let qemu = try #require(QEMU.binary, "CI is set but qemu-system-x86_64 is not installed")
         let url = Self.golden.appendingPathComponent("pc-mf-explicit-off/input.xml")
         let source = SourceFile(name: url.path, bytes: [UInt8](try Data(contentsOf: url)))
-        #expect(Pipeline.check(source).contains { $0.id == DiagnosticID.multifunctionOff.rawValue && $0.severity == .error })
+        #expect(Pipeline.check(source).contains { $0.id == .multifunctionOff && $0.severity == .error })
         // Render what libvirt would run anyway (it defines this domain), without the checker.
         let n = try #require(Pipeline.load(source).normalized)
         let plan = try #require(Planner.plan(n).0)

@@ -61,7 +61,7 @@ struct QMPHotAddRefusalTests {
         let outcome = Pipeline.attach(try Self.load(c.domain), device: Self.devices(c.devices), mode: .live, qmp: true)
         #expect(outcome.planned == nil && outcome.qmp == nil)
         let errors = outcome.diagnostics.filter { $0.severity == .error }
-        #expect(errors.contains { $0.id == c.id.rawValue },
+        #expect(errors.contains { $0.id == c.id },
                 "\(c.testDescription): \(DiagnosticPrinter(files: []).render(outcome.diagnostics))")
     }
 
@@ -69,7 +69,7 @@ struct QMPHotAddRefusalTests {
     func severalWithoutQMP() throws {
         let outcome = Pipeline.attach(try Self.load(Self.q35), device: Self.devices(Self.keyboard + Self.keyboard), mode: .live)
         let d = try #require(outcome.diagnostics.first)
-        #expect(d.id == DiagnosticID.attachInput.rawValue && d.message.contains("--qmp"))
+        #expect(d.id == .attachInput && d.message.contains("--qmp"))
     }
 
     @Test("one device with --qmp goes where libvirt puts it, without multifunction")

@@ -33,7 +33,7 @@ struct VirtTests {
         ]
         for (arch, machine, id, text) in cases {
             let d = Pipeline.load(Self.domain(arch: arch, machine: machine)).diagnostics
-            #expect(d.contains { $0.id == id.rawValue && $0.severity == .error && $0.message.hasPrefix(text) },
+            #expect(d.contains { $0.id == id && $0.severity == .error && $0.message.hasPrefix(text) },
                     "\(arch ?? "-") \(machine ?? "-"): \(d.map(\.message))")
         }
     }
@@ -92,12 +92,12 @@ struct VirtTests {
     func qemuRefusals(_ name: String, _ id: DiagnosticID) throws {
         let source = try GoldenPlanTests.load(name, "input.xml")
         let checked = Pipeline.check(source)
-        #expect(Set(checked.filter { $0.severity == .error }.map(\.id)) == [id.rawValue], "\(checked.map(\.message))")
-        #expect(checked.contains { $0.id == id.rawValue && $0.notes.contains { $0.message.hasPrefix("libvirt 9.0 accepts this definition, but QEMU 7.2 refuses to start it: ") } })
+        #expect(Set(checked.filter { $0.severity == .error }.map(\.id)) == [id], "\(checked.map(\.message))")
+        #expect(checked.contains { $0.id == id && $0.notes.contains { $0.message.hasPrefix("libvirt 9.0 accepts this definition, but QEMU 7.2 refuses to start it: ") } })
         let planned = Pipeline.plan(source)
         #expect(planned.planned != nil)
         #expect(!planned.diagnostics.hasErrors)
-        #expect(planned.diagnostics.contains { $0.id == id.rawValue && $0.severity == .warning })
+        #expect(planned.diagnostics.contains { $0.id == id && $0.severity == .warning })
     }
 
     @Test("a transitional device on virtio-mmio is named as QEMU would be asked for it",
@@ -108,6 +108,6 @@ struct VirtTests {
     func transitionalNames(_ what: String, _ xml: String, _ qemu: String) throws {
         let mmio = "<disk type='file'><source file='/y'/><target dev='vda' bus='virtio'/><address type='virtio-mmio'/></disk>"
         let d = Pipeline.check(Self.domain(arch: "aarch64", machine: "virt", devices: mmio + xml))
-        #expect(d.contains { $0.id == DiagnosticID.virtioMMIOTransitional.rawValue && $0.message.hasSuffix("'\(qemu)'") }, "\(what): \(d.map(\.message))")
+        #expect(d.contains { $0.id == .virtioMMIOTransitional && $0.message.hasSuffix("'\(qemu)'") }, "\(what): \(d.map(\.message))")
     }
 }

@@ -8,56 +8,64 @@ import PCIPlanSource
 /// filter on either. The catalogue with the reasoning behind each severity is Docs/abi.md.
 public struct ABIChange: Sendable, Hashable {
     /// How much a change matters to a guest that was installed on the old definition.
-    public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable {
-        /// An edit that leaves every existing device alone (a device added or removed).
-        case info
-        /// Guest-visible, accepted by libvirt, usually survived by guests (renamed slots, a
-        /// new device on an address another one had).
-        case warning
-        /// The guest sees different hardware where it had a device: drivers rebind, NICs and
-        /// disks are renamed, a saved or migrated guest breaks.
-        case breaking
+    public typealias Severity = ChangeSeverity
 
-        private var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
-        /// Orders by how much a change matters: `info` < `warning` < `breaking`.
-        public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
-    }
-
-    /// What changed. The raw value is the identifier printed in brackets.
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+    /// What changed: one rule of the diagnostics catalogue each (`diff.*`), whose entry gives
+    /// its severity and summary. The raw value is the identifier printed in brackets.
+    public enum Kind: Sendable, Hashable, CaseIterable, RawRepresentable {
         /// The device's PCI address changed, or it gained or lost one of the same kind (breaking).
-        case moved = "diff.moved"
+        case moved
         /// Same address, but the bus it names hangs off another controller chain, so the guest's
         /// device path changed (breaking).
-        case upstream = "diff.upstream"
+        case upstream
         /// Function 0 of a slot gains or loses `multifunction='on'`, which QEMU builds into the device
         /// (breaking; libvirt's own ABI check ignores it).
-        case multifunction = "diff.multifunction"
+        case multifunction
         /// The device changes between conventional PCI and PCI Express (breaking).
-        case connectKind = "diff.connectKind"
+        case connectKind
         /// A controller's model, or a PCI controller's QEMU device (`<model name>`), changed (breaking).
-        case controller = "diff.controller"
+        case controller
         /// A PCI controller's chassisNr, chassis, port or busNr changed (warning).
-        case controllerTarget = "diff.controllerTarget"
+        case controllerTarget
         /// A new device takes an address a removed or moved device had (warning).
-        case displaced = "diff.displaced"
+        case displaced
         /// Same libvirt address, but the guest sees the device at another address, because the
         /// firmware numbers a bus differently (a bridge or port added, moved or removed before
         /// it): the guest renames it (breaking).
-        case guestRenamed = "diff.guestRenamed"
+        case guestRenamed
         /// A device is added, or becomes a PCI device (info).
-        case added = "diff.added"
+        case added
         /// A device is removed, or stops being a PCI device (info).
-        case removed = "diff.removed"
+        case removed
 
-        /// The fixed severity of this kind of change (Docs/abi.md gives the reasoning).
-        public var severity: Severity {
+        /// The catalogue's rule for this kind.
+        public var id: DiagnosticID {
             switch self {
-            case .moved, .upstream, .multifunction, .connectKind, .controller, .guestRenamed: .breaking
-            case .controllerTarget, .displaced: .warning
-            case .added, .removed: .info
+            case .moved: .diffMoved
+            case .upstream: .diffUpstream
+            case .multifunction: .diffMultifunction
+            case .connectKind: .diffConnectKind
+            case .controller: .diffController
+            case .controllerTarget: .diffControllerTarget
+            case .displaced: .diffDisplaced
+            case .guestRenamed: .diffGuestRenamed
+            case .added: .diffAdded
+            case .removed: .diffRemoved
             }
         }
+
+        /// The kind whose identifier is `rawValue` (`diff.moved`), or nil.
+        public init?(rawValue: String) {
+            guard let k = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+            self = k
+        }
+
+        /// The identifier printed in brackets, the catalogue rule's (`diff.moved`).
+        public var rawValue: String { id.rawValue }
+
+        /// The fixed severity of this kind of change, from the catalogue (Docs/abi.md gives the
+        /// reasoning).
+        public var severity: Severity { id.changeSeverity }
 
         /// Whether libvirt's own ABI check (`virDomainDefCheckABIStability`) refuses such a
         /// change (device counts, addresses, controller models); a change may override it.

@@ -3,7 +3,8 @@ import PCIPlanPlanner
 import PCIPlanSource
 
 /// Renders `diff` results: compiler-style text (`old.xml:12:5: breaking: … [diff.moved]`
-/// followed by `new.xml:14:5: note: …`) or JSON (schema in Docs/abi.md).
+/// followed by `new.xml:14:5: note: …`, one line each: texts and file names are escaped with
+/// `escapedForLine`) or JSON (schema in Docs/abi.md).
 public enum DiffRenderer {
     /// The `schema` number of the JSON output; it changes only when a field changes meaning.
     public static let schemaVersion = 1
@@ -13,9 +14,9 @@ public enum DiffRenderer {
         let files = [outcome.old, outcome.new]
         var out = ""
         for c in outcome.changes {
-            out += "\(position(c.at, files))\(c.severity.rawValue): \(c.message) [\(c.kind.rawValue)]\n"
+            out += "\(position(c.at, files))\(c.severity.rawValue): \(c.message.escapedForLine) [\(c.kind.rawValue)]\n"
             for n in c.notes {
-                out += "\(n.at.map { position($0, files) } ?? "")note: \(n.message)\n"
+                out += "\(n.at.map { position($0, files) } ?? "")note: \(n.message.escapedForLine)\n"
             }
         }
         out += summary(outcome) + "\n"
@@ -24,17 +25,18 @@ public enum DiffRenderer {
 
     /// `2 breaking, 1 warning, 0 info` or `no guest-visible PCI change`.
     public static func summary(_ outcome: DiffOutcome) -> String {
+        let (old, new) = (outcome.old.name.escapedForLine, outcome.new.name.escapedForLine)
         if outcome.changes.isEmpty {
-            return "\(outcome.old.name) → \(outcome.new.name): no guest-visible PCI change"
+            return "\(old) → \(new): no guest-visible PCI change"
         }
         let b = outcome.count(.breaking), w = outcome.count(.warning), i = outcome.count(.info)
-        return "\(outcome.old.name) → \(outcome.new.name): \(b) breaking, \(w) warning\(w == 1 ? "" : "s"), \(i) info"
+        return "\(old) → \(new): \(b) breaking, \(w) warning\(w == 1 ? "" : "s"), \(i) info"
     }
 
     static func position(_ at: ABIChange.Location, _ files: [SourceFile]) -> String {
-        guard let offset = at.offset, let f = files.first(where: { $0.name == at.file }) else { return "\(at.file): " }
+        guard let offset = at.offset, let f = files.first(where: { $0.name == at.file }) else { return "\(at.file.escapedForLine): " }
         let (l, c) = f.lineColumn(of: offset)
-        return "\(at.file):\(l):\(c): "
+        return "\(at.file.escapedForLine):\(l):\(c): "
     }
 
     /// The changes as JSON: id, severity, `libvirtChecks`, message, location, notes, both sides

@@ -13,17 +13,12 @@ public enum GuestDiagnostics {
     public static func afterPlan(_ plan: PlannedDomain) -> [Diagnostic] {
         let view = GuestView(plan)
         return view.overflows.map { o in
-            let label = ABIComparison.label(plan, o.expander)
-            let length = o.needed - o.busNr
-            let filled = plan.filledDefaults[o.expander]?.busNr != nil ? " (libvirt's default)" : ""
             let behind = o.buses.dropFirst().map { b in
                 plan.normalized.pciController(index: b).map { ABIComparison.label(plan, $0) } ?? "bus \(b)"
             }
-            let what = behind.isEmpty ? "" : " for \(behind.joined(separator: ", "))"
-            return Diagnostic(.guestBusOverflow, .warning,
-                "\(label) starts its buses at busNr \(o.busNr)\(filled), but needs bus numbers up to \(o.needed)\(what): the guest firmware cannot number them, so SeaBIOS hangs at boot and OVMF boots without the devices there",
-                at: range(plan, o.expander),
-                fixIts: [FixIt("give it <target busNr='\(max(1, 255 - length))'/> or lower, so that its \(length + 1) bus numbers end at 255")])
+            return .guestBusOverflow(ABIComparison.label(plan, o.expander), busNr: o.busNr,
+                                     libvirtDefault: plan.filledDefaults[o.expander]?.busNr != nil, needed: o.needed,
+                                     behind: Array(behind), at: range(plan, o.expander))
         }
     }
 

@@ -72,14 +72,11 @@ extension GuestDiagnostics {
         let shown = renamed.prefix(3).map { r in
             "\(ABIComparison.label(plan, r.0)) \(r.1) → \(r.2.map(\.description) ?? "none")" + nameChange(before, after, r.0)
         }
-        let more = renamed.count > 3 ? " and \(renamed.count - 3) more" : ""
-        let where_ = plan.placements[first].map { " at \($0.address)" } ?? ""
-        let lastBridge = before.lastBridge(onBusOf: first).map { " after \($0)" } ?? ""
-        return [Diagnostic(.guestNextControllerRenumbers, .warning,
-            "the next \(model.rawValue) libvirt adds goes to \(at), which the guest enumerates before \(ABIComparison.label(plan, first))\(where_): the guest would give bus pci.\(firstBus) the number \(after.busNumber(firstBus).map(String.init) ?? "none") instead of \(before.busNumber(firstBus).map(String.init) ?? "?") and rename \(renamed.count) device\(renamed.count == 1 ? "" : "s"): \(shown.joined(separator: "; "))\(more)",
-            at: range(plan, first),
-            notes: [.init("the firmware numbers bridges and ports depth first in (slot, function) order, and the guest's names (enp…, /dev/disk/by-path) carry those numbers")],
-            fixIts: [FixIt("add devices with `pciplan plan NEW --keep THIS`, which places new bridges and ports after every existing bus, or write the new controller's address\(lastBridge) yourself")])]
+        return [.guestNextControllerRenumbers(model.rawValue, address: at, before: ABIComparison.label(plan, first),
+                                              firstAddress: plan.placements[first]?.address, bus: firstBus,
+                                              was: before.busNumber(firstBus), now: after.busNumber(firstBus),
+                                              renamed: Array(shown), total: renamed.count,
+                                              lastBridge: before.lastBridge(onBusOf: first), at: range(plan, first))]
     }
 
     /// ` (enp1s1 → enp2s1)` for an interface, ` (pci-… → pci-…)` for a disk, else empty.

@@ -238,26 +238,16 @@ extension Keeper {
 
     /// `plan.cannotKeep` for a kept device the guest would rename.
     func cannotKeepGuestAddress(_ r: GuestRename, _ p: PlannedDomain, _ view: GuestView, count: Int) -> Diagnostic {
-        let label = ABIComparison.label(p, r.new)
-        let oldName = old.normalized.definition.file.name
-        var why = "no free slot the firmware enumerates after every kept bus takes the new bridges and ports"
-        var notes: [Diagnostic.Note] = [.init("\(oldName) has it here, where the guest sees it at \(r.was)", at: oldRange(r.old))]
-        if let bus = p.placements[r.new]?.address.bus, let cause = ABIComparison.predecessors(view, bus).first(where: { b in
+        var cause: (label: String, address: PCIAddress, written: Bool, model: String?, why: String, at: SourceRange?)?
+        if let bus = p.placements[r.new]?.address.bus, let b = ABIComparison.predecessors(view, bus).first(where: { b in
             p.normalized.pciController(index: b).map { keptOld(p, $0) == nil && kept[$0] == nil } ?? false
-        }), let c = p.normalized.pciController(index: cause), let at = p.placements[c]?.address {
-            let what = ABIComparison.label(p, c)
-            why = movable(p).contains(c)
-                ? "\(what), which '\(newName)' needs, goes to \(at) and the firmware enumerates it before this device's bus; no free slot after every kept bus takes a \(p.devices[c].controller?.model ?? "controller")"
-                : "'\(newName)' puts \(what) at \(at) explicitly, and the firmware enumerates it before this device's bus"
-            notes.append(.init("\(ABIComparison.label(p, c)) is at \(at): \(p.placements[c]?.provenance.detail ?? "")", at: c < new.devices.count ? newRange(c) : devicesRange))
+        }), let c = p.normalized.pciController(index: b), let pl = p.placements[c] {
+            cause = (ABIComparison.label(p, c), pl.address, !movable(p).contains(c), p.devices[c].controller?.model,
+                     pl.provenance.detail, c < new.devices.count ? newRange(c) : devicesRange)
         }
-        var names = ""
         let (o, n) = (GuestView(old).nicNames(r.old), view.nicNames(r.new))
-        if let o { names = " (\(o.path) → \(n?.path ?? "none"))" }
-        let more = count > 1 ? " (and \(count - 1) more device\(count == 2 ? "" : "s"))" : ""
-        return Diagnostic(.planKeep, .error,
-            "\(label) cannot keep its guest address \(r.was) from '\(oldName)'\(more): \(why), so the guest would see it at \(r.now.map(\.description) ?? "no address")\(names)",
-            at: r.new < new.devices.count ? newRange(r.new) : nil, notes: notes,
-            fixIts: [FixIt("give the new device a slot on an existing bus in '\(newName)', or plan without --keep and accept the rename (`pciplan diff` lists it as diff.guestRenamed)")])
+        return .keepGuestAddress(ABIComparison.label(p, r.new), was: r.was, now: r.now, names: o.map { ($0.path, n?.path) },
+                                 more: count - 1, cause: cause, old: old.normalized.definition.file.name, new: newName,
+                                 at: r.new < new.devices.count ? newRange(r.new) : nil, oldAt: oldRange(r.old))
     }
 }

@@ -33,8 +33,8 @@ package struct Keeper {
 
     package mutating func carryOver() {
         guard old.family == new.family else {
-            diags.append(Diagnostic(.planKeep, .error,
-                "'\(newName)' changes the machine from \(old.family.rawValue) to \(new.family.rawValue): its root bus is a \(new.family.rootModel.rawValue), so no address of '\(oldName)' can be kept",
+            diags.append(.keepMachineChanged(old: oldName, new: newName, from: old.family.rawValue, to: new.family.rawValue,
+                root: new.family.rootModel.rawValue,
                 at: new.definition.root.child("os")?.child("type").map { SourceRange(file: newName, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }))
             return
         }
@@ -62,9 +62,8 @@ package struct Keeper {
         }
         for (b, devices) in lost.sorted(by: { $0.key < $1.key }) {
             guard let j = redefined[b], let ci = old.normalized.pciController(index: b) else { continue }
-            diags.append(Diagnostic(.planKeep, .error,
-                "bus \(b) is gone: '\(oldName)' has \(oldLabel(ci)) there, but '\(newName)' makes index \(b) a \(new.devices[j].controller?.model ?? "different controller"), so \(devices.map(oldLabel).joined(separator: ", ")) cannot keep \(devices.count == 1 ? "its place" : "their places")",
-                at: newRange(j), notes: devices.map { .init("\(oldLabel($0)) is at \(old.placements[$0]?.address.description ?? "?") in \(oldName)", at: oldRange($0)) }))
+            diags.append(.keepBusGone(b, old: oldName, new: newName, controller: oldLabel(ci), model: new.devices[j].controller?.model,
+                at: newRange(j), lost: devices.map { (oldLabel($0), old.placements[$0]?.address.description ?? "?", oldRange($0)) }))
         }
     }
 
@@ -78,9 +77,7 @@ package struct Keeper {
             new.devices[j].keptReason = "'\(oldName)' writes \(a) too, which libvirt rewrote to \(p.address)"
             kept[j] = i
         } else if a != p.address {
-            diags.append(Diagnostic(.planKeep, .warning,
-                "\(oldLabel(i)) moves from \(p.address) to \(a) because '\(newName)' writes that address; --keep keeps only what '\(newName)' leaves open",
-                at: newRange(j), notes: [.init("\(oldName) has it at \(p.address)", at: oldRange(i))]))
+            diags.append(.keepMovedByNew(oldLabel(i), from: p.address, to: a, old: oldName, new: newName, at: newRange(j), oldAt: oldRange(i)))
         } else if m == .absent && p.multifunction != .absent {
             // Same address, bit left open: keep OLD's bit (derived there, or written).
             new.devices[j].address = .pci(a, multifunction: p.multifunction)
@@ -106,24 +103,19 @@ package struct Keeper {
             new.devices[j] = d
         }
         if let oc = old.devices[i].controller, oc.model != d.controller?.model {
-            diags.append(Diagnostic(.planKeep, .warning,
-                "\(oldLabel(i)) is replaced by a \(d.controller?.model ?? "default") controller in '\(newName)', so it does not keep \(p.address)",
-                at: newRange(j), notes: [.init("\(oldName) has it here", at: oldRange(i))]))
+            diags.append(.keepReplacedController(oldLabel(i), by: d.controller?.model, address: p.address, old: oldName, new: newName,
+                                                 at: newRange(j), oldAt: oldRange(i)))
             return nil
         }
         let (was, now) = (ABIComparison.connectKind(old.devices[i]), ABIComparison.connectKind(d))
         if !d.isPCIController && was != now {
-            diags.append(Diagnostic(.planKeep, .warning,
-                "\(oldLabel(i)) keeps \(p.address), but '\(newName)' makes it a \(now) device instead of a \(was) one, so the guest still sees different hardware",
-                at: newRange(j), notes: [.init("\(oldName) has it here", at: oldRange(i))]))
+            diags.append(.keepConnectKindChanged(oldLabel(i), address: p.address, was: was, now: now, old: oldName, new: newName,
+                                                 at: newRange(j), oldAt: oldRange(i)))
         }
         if redefined[p.address.bus] != nil { return p.address.bus }
         if let other = taken[p.address] {
-            diags.append(Diagnostic(.planKeep, .error,
-                "\(oldLabel(i)) cannot keep \(p.address) from '\(oldName)': '\(newName)' puts \(new.devices[other].name) there explicitly",
-                at: newRange(j) ?? newRange(other),
-                notes: [.init("\(new.devices[other].name) is declared here", at: newRange(other)),
-                        .init("\(oldName) has \(oldLabel(i)) there", at: oldRange(i))]))
+            diags.append(.keepAddressTaken(oldLabel(i), address: p.address, by: new.devices[other].name, old: oldName, new: newName,
+                                           at: newRange(j) ?? newRange(other), otherAt: newRange(other), oldAt: oldRange(i)))
             return nil
         }
         new.devices[j].address = .pci(p.address, multifunction: p.multifunction)
@@ -181,16 +173,13 @@ package struct Keeper {
         for (j, i) in kept.sorted(by: { $0.key < $1.key }) {
             guard let op = old.placements[i], let np = p.placements[j] else { continue }
             if op.address != np.address {
-                out.append(Diagnostic(.planKeep, .error,
-                    "\(oldLabel(i)) cannot keep \(op.address) from '\(oldName)': libvirt moves it to \(np.address)",
-                    at: newRange(j), notes: [.init("\(oldName) has it here", at: oldRange(i))]))
+                out.append(.keepMovedByLibvirt(oldLabel(i), from: op.address, to: np.address, old: oldName, at: newRange(j), oldAt: oldRange(i)))
             } else if (op.multifunction == .on) != (np.multifunction == .on) {
                 let users = p.placements.filter { $0.key != j && $0.value.address.slotKey == np.address.slotKey && $0.value.address.function != 0 }
                     .sorted { $0.value.address < $1.value.address }
                     .map { "\(p.devices[$0.key].name) at \($0.value.address)" }
-                out.append(Diagnostic(.planKeep, .error,
-                    "\(oldLabel(i)) cannot keep its multifunction bit at \(op.address): '\(newName)' puts \(users.joined(separator: ", ")) in its slot, so libvirt derives multifunction='on'",
-                    at: newRange(j), notes: [.init("\(oldName) has it without multifunction='on'", at: oldRange(i))]))
+                out.append(.keepMultifunctionDerived(oldLabel(i), address: op.address, users: users, old: oldName, new: newName,
+                                                     at: newRange(j), oldAt: oldRange(i)))
             }
         }
         return out

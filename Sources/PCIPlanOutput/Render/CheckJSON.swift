@@ -10,6 +10,7 @@ import PCIPlanSource
 /// The pieces, concatenated, equal `document(files:summary:)` (sorted keys, two-space indent),
 /// so the streamed output looks exactly like every other JSON pciplan prints.
 public enum CheckJSON {
+    /// The document's `schema` number, shared with the other diagnostics documents.
     public static let schemaVersion = DiagnosticsJSON.schemaVersion
 
     /// Everything before the first file.

@@ -2,6 +2,7 @@ import PCIPlanSource
 
 /// What `check` found in one input: its status and its located diagnostics.
 public struct CheckedFile: Sendable, Hashable, Codable {
+    /// How `check` ended for one file, as JSON's `status` says it.
     public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
         /// No error and no warning (notes allowed).
         case clean
@@ -16,7 +17,9 @@ public struct CheckedFile: Sendable, Hashable, Codable {
 
     /// The name the input was given by (`vms/a.xml`, `<stdin>`).
     public var file: String
+    /// clean, warnings, errors or unreadable, from the diagnostics' severities.
     public var status: Status
+    /// Every finding for the file, in the order `check` reports them.
     public var diagnostics: [LocatedDiagnostic]
 
     /// A file that was read and checked: the status follows from the severities.
@@ -39,8 +42,7 @@ public struct CheckedFile: Sendable, Hashable, Codable {
 
     /// A file that could not be read; `message` says why (`a.xml: no such file`).
     public static func unreadable(_ file: String, message: String) -> CheckedFile {
-        let d = Diagnostic(.inputUnreadable, .error, message, at: nil)
-        var f = CheckedFile(file: file, diagnostics: [LocatedDiagnostic(d, files: [SourceFile]())])
+        var f = CheckedFile(file: file, diagnostics: [LocatedDiagnostic(.inputUnreadable(message), files: [SourceFile]())])
         f.status = .unreadable
         return f
     }
@@ -48,10 +50,7 @@ public struct CheckedFile: Sendable, Hashable, Codable {
     /// A file on which pciplan itself failed (the check process died): an `internal.bug`
     /// error, so one such file never stops the others.
     public static func internalFailure(_ file: String, detail: String) -> CheckedFile {
-        let d = Diagnostic(.internalError, .error,
-            "pciplan stopped while checking this file (\(detail)); this is a bug in pciplan, not a problem of the file: please report it with the file",
-            at: nil)
-        return CheckedFile(file: file, diagnostics: [LocatedDiagnostic(d, files: [SourceFile]())])
+        CheckedFile(file: file, diagnostics: [LocatedDiagnostic(.checkStopped(detail: detail, file: nil), files: [SourceFile]())])
     }
 
     /// `{"file", "status", "diagnostics": […]}` (Docs/json.md).
@@ -65,7 +64,9 @@ public struct CheckedFile: Sendable, Hashable, Codable {
 
 /// Counts over the files of one `check` run: the fleet summary.
 public struct CheckSummary: Sendable, Hashable {
+    /// How many files were checked.
     public private(set) var files = 0
+    /// How many files ended with each status.
     public private(set) var byStatus: [CheckedFile.Status: Int] = [:]
     /// Diagnostics per ID, over all files.
     public private(set) var byID: [String: Int] = [:]
@@ -74,8 +75,10 @@ public struct CheckSummary: Sendable, Hashable {
     /// PCI Express domains that cannot take another hot-plug (`hotplug.noFreePort`).
     public private(set) var noFreeHotplugPort = 0
 
+    /// An empty summary.
     public init() {}
 
+    /// Counts one checked file.
     public mutating func add(_ f: CheckedFile) {
         files += 1
         byStatus[f.status, default: 0] += 1
@@ -86,6 +89,7 @@ public struct CheckSummary: Sendable, Hashable {
         if f.diagnostics.contains(where: { $0.id == DiagnosticID.hotplugNoFreePort.rawValue }) { noFreeHotplugPort += 1 }
     }
 
+    /// How many files ended with status `s`.
     public func count(_ s: CheckedFile.Status) -> Int { byStatus[s] ?? 0 }
 
     /// IDs by count, most frequent first (ties by ID).

@@ -4,6 +4,7 @@ import PCIPlanSource
 /// What `pciplan report` shows of one domain: what `check` found, and when the file can be
 /// planned, the machine, the topology drawing and the headroom.
 public struct DomainReport: Sendable, Hashable, Codable {
+    /// What `check` found in the domain's file.
     public var checked: CheckedFile
     /// The machine type (`pc-q35-7.2`), when the file could be planned.
     public var machine: String?
@@ -12,6 +13,7 @@ public struct DomainReport: Sendable, Hashable, Codable {
     /// The headroom in words (`HeadroomRenderer.text`), when the file could be planned.
     public var headroom: String?
 
+    /// A report from its parts.
     public init(checked: CheckedFile, machine: String? = nil, topology: String? = nil, headroom: String? = nil) {
         self.checked = checked
         self.machine = machine

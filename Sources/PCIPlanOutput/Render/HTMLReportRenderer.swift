@@ -8,6 +8,7 @@ import PCIPlanSource
 /// from a CI artefact. Everything from the inputs (file names, messages, device names) is
 /// escaped. No date or host is printed, so the same inputs give the same page.
 public enum HTMLReportRenderer {
+    /// The whole page: the summary, an index, and each domain's findings, drawing and headroom.
     public static func render(_ domains: [DomainReport], summary: CheckSummary, version: String) -> String {
         var out = """
             <!DOCTYPE html>

@@ -1,8 +1,8 @@
 import PCIPlanSource
 
 /// The one place a diagnostic's ID becomes text for machine-readable outputs (JSON, SARIF, the
-/// report), so the switch of `Diagnostic.id` to a typed ID touches one line.
-package func idString(_ d: Diagnostic) -> String { d.id }
+/// report): its catalogue identifier (`address.inUse`).
+package func idString(_ d: Diagnostic) -> String { d.id.rawValue }
 
 /// A byte offset with the line and column it is printed as.
 public struct SourcePosition: Sendable, Hashable, Codable {
@@ -16,6 +16,7 @@ public struct SourcePosition: Sendable, Hashable, Codable {
     /// on ASCII lines.
     public var characterColumn: Int?
 
+    /// Resolves a byte offset of `file` (no line or column without the file).
     public init(offset: Int, in file: SourceFile?) {
         self.offset = offset
         guard let file else { return }
@@ -37,10 +38,14 @@ public struct SourcePosition: Sendable, Hashable, Codable {
 
 /// A source range with both ends resolved.
 public struct LocatedRange: Sendable, Hashable, Codable {
+    /// The file the range is in.
     public var file: String
+    /// Where the range starts.
     public var start: SourcePosition
+    /// Just past where the range ends.
     public var end: SourcePosition
 
+    /// Resolves `r` against the file of its name.
     public init(_ r: SourceRange, in files: [String: SourceFile]) {
         file = r.file
         start = SourcePosition(offset: r.start, in: files[r.file])
@@ -56,22 +61,34 @@ public struct LocatedRange: Sendable, Hashable, Codable {
 /// A diagnostic whose ranges are resolved to lines and columns: what JSON, SARIF and the HTML
 /// report print, and what a check worker process hands back (it is `Codable`).
 public struct LocatedDiagnostic: Sendable, Hashable, Codable {
+    /// The diagnostic's ID (`address.inUse`).
     public var id: String
+    /// error, warning or note.
     public var severity: Severity
+    /// The message, as the text output prints it.
     public var message: String
+    /// Where it points; nil for findings about no place (a file as a whole).
     public var range: LocatedRange?
+    /// Notes, each with its own place.
     public var notes: [Note]
+    /// Suggested fixes.
     public var fixIts: [Fix]
 
+    /// A note with its place resolved.
     public struct Note: Sendable, Hashable, Codable {
+        /// The note's text.
         public var message: String
+        /// Where the note points, if anywhere.
         public var range: LocatedRange?
     }
 
     /// A fix-it; machine-applicable when it has both a range and a replacement.
     public struct Fix: Sendable, Hashable, Codable {
+        /// What the fix does, in words.
         public var message: String
+        /// The bytes it replaces, when it is an edit.
         public var range: LocatedRange?
+        /// What replaces them, when it is an edit.
         public var replacement: String?
     }
 
@@ -87,6 +104,7 @@ public struct LocatedDiagnostic: Sendable, Hashable, Codable {
         }
     }
 
+    /// Resolves `d` against `files`.
     public init(_ d: Diagnostic, files: [SourceFile]) {
         self.init(d, files: Dictionary(files.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }))
     }
@@ -119,6 +137,8 @@ public enum DiagnosticsJSON {
     /// only when a key is renamed or removed (Docs/json.md).
     public static let schemaVersion = 1
 
+    /// `{"schema", "diagnostics": […]}`: the diagnostics of a command that failed, or its
+    /// warnings, as one document.
     public static func document(_ ds: [Diagnostic], files: [SourceFile]) -> String {
         JSONValue.object([
             "schema": .int(schemaVersion),

@@ -35,13 +35,12 @@ public enum QMPRenderer {
             guard let p = plan.placements[i], let alias = d.alias,
                   let driver = QEMUDriverNames.driver(plan, i, primaryVideo: plan.normalized.videoOrder.first)
             else {
-                diags.append(Diagnostic(.attachQMPBackend, .error, "\(d.name) has no QEMU PCI device pciplan can render", at: at))
+                diags.append(.qmpNoPCIDevice(d.name, at: at))
                 continue
             }
             switch backend(d, alias: alias) {
             case .refused(let why, let fix):
-                diags.append(Diagnostic(.attachQMPBackend, .error, "pciplan cannot render \(d.name) as QMP commands: \(why)",
-                                        at: at, fixIts: [FixIt(fix)]))
+                diags.append(.qmpBackendRefused(d.name, why: why, fix: fix, at: at))
             case .rendered(let commands, var properties):
                 properties["driver"] = .string(driver)
                 properties["id"] = .string(alias)

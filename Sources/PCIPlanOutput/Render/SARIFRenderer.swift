@@ -10,8 +10,10 @@ import PCIPlanSource
 /// 1-based, `endColumn` is the column after the region; `byteOffset` / `byteLength` give the
 /// exact bytes.
 public enum SARIFRenderer {
+    /// The SARIF 2.1.0 schema the document names in `$schema`.
     public static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
 
+    /// Everything before the first result (streamed output starts with it).
     public static let head = """
         {
           "$schema": "\(schemaURI)",

@@ -17,6 +17,7 @@ import PCIPlanSource
 /// several drawings share a page without clashing; everything from the input is escaped.
 /// Coordinates are integers, so the output is byte-stable for golden files.
 public enum SVGRenderer {
+    /// The drawing of one planned domain, as a standalone `<svg>` element.
     public static func render(_ plan: PlannedDomain) -> String {
         let rows = SVGTopologyRows(plan).rows
         let headroom = Planner.headroom(plan)

@@ -82,10 +82,7 @@ struct AddressWalk {
                 warnGrowth(i, asked: a, got: got, added: before..<set.count)
             } else if let m = gapBuses[got.bus], !warnedBuses.contains(got.bus) {
                 warnedBuses.insert(got.bus)
-                diagnostics.append(Diagnostic(.addressBusAdded, .warning,
-                    "bus 0x\(hex(got.bus, 2)) has no PCI controller: libvirt fills the index gap with a \(m.rawValue) index \(got.bus), and \(c.name(i)) sits on it",
-                    at: c.addressAttribute(i, "bus"),
-                    fixIts: [FixIt("declare it: <controller type='pci' index='\(got.bus)' model='\(m.rawValue)'/>")]))
+                diagnostics.append(.busGapFilled(bus: got.bus, model: m.rawValue, device: c.name(i), at: c.addressAttribute(i, "bus")))
             }
             checkBridgeIndex(i, got)
         } catch {
@@ -99,13 +96,11 @@ struct AddressWalk {
         let models = added.map { set.buses[$0].model }
         let list = describeAdded(models, from: added.lowerBound)
         let declare = added.map { "<controller type='pci' index='\($0)' model='\(set.buses[$0].model.rawValue)'/>" }.joined(separator: " ")
-        var msg = "bus 0x\(hex(a.bus, 2)) has no PCI controller: libvirt adds \(list) to provide it"
-        var fixes = [FixIt("declare \(added.count == 1 ? "it" : "them"): \(declare)")]
         if got.bus != a.bus {
-            msg = "bus 0x\(hex(a.bus, 2)) has no PCI controller, and a conventional PCI device on a PCI Express machine needs a bridge: libvirt adds \(list) and rewrites this address to \(got)"
-            fixes = replace(i, "bus", "0x\(hex(got.bus, 2))", "write bus='0x\(hex(got.bus, 2))', where libvirt moves it")
+            diagnostics.append(.busBumped(bus: a.bus, added: list, to: got, at: c.addressAttribute(i, "bus"), busValue: attributeValue(i, "bus")))
+        } else {
+            diagnostics.append(.busAdded(bus: a.bus, added: list, declare: declare, count: added.count, at: c.addressAttribute(i, "bus")))
         }
-        diagnostics.append(Diagnostic(.addressBusAdded, .warning, msg, at: c.addressAttribute(i, "bus"), fixIts: fixes))
     }
 
     /// `pcie-root-port index 1 and pcie-to-pci-bridge index 2`, `pci-bridge index 1–5`.
@@ -125,10 +120,7 @@ struct AddressWalk {
     /// libvirt checks only pci-bridge: its index must be larger than the bus it sits on.
     mutating func checkBridgeIndex(_ i: Int, _ a: PCIAddress) {
         guard let info = c.devices[i].controller, info.pciModel == .pciBridge, let idx = info.index, idx <= a.bus else { return }
-        diagnostics.append(Diagnostic(.controllerIndexNotAboveBus, .error,
-            "pci-bridge index \(idx) sits on bus 0x\(hex(a.bus, 2)), but a pci-bridge's index must be larger than the bus it plugs into",
-            at: c.addressAttribute(i, "bus"),
-            notes: [.libvirtRejects("PCI controller at index \(idx) (0x\(hex(idx, 2))) has bus='0x\(hex(a.bus, 2))', but index must be larger than bus")]))
+        diagnostics.append(.bridgeIndexNotAboveBus(index: idx, bus: a.bus, at: c.addressAttribute(i, "bus")))
     }
 
     // MARK: describing buses

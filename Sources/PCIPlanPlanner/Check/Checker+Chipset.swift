@@ -89,9 +89,7 @@ extension AddressWalk {
         if piix {
             // qemuDomainCollectPCIAddress: on any machine, bus 0 must be conventional PCI.
             if set.count > 0 && !set.buses[0].flags.contains(.pciDevice) {
-                diagnostics.append(Diagnostic(.addressIncompatible, .error,
-                    "\(c.name(i)) is a function of the PIIX3 chipset at \(a), but bus 0x00 of \(c.machine.aDisplayName) machine is not conventional PCI",
-                    at: c.addressTag(i), notes: [.libvirtRejects("Bus 0 must be PCI for integrated PIIX3 USB or IDE controllers")]))
+                diagnostics.append(.piix3FunctionOffPCIBus(c.name(i), at: a, machine: c.machine, range: c.addressTag(i)))
             }
             return true
         }
@@ -115,9 +113,8 @@ extension AddressWalk {
             let fix = c.devices[j].addressElement.map {
                 [FixIt("write its chipset address", range: c.range($0.range), replacement: want.xml(multifunction: .absent))]
             } ?? []
-            diagnostics.append(Diagnostic(.chipsetFixed, .error,
-                "\(c.name(j)) is built into the \(chip) chipset at \(want), but the input places it at \(a)",
-                at: c.addressTag(j), notes: [.libvirtRejects(libvirt)], fixIts: fix))
+            diagnostics.append(.chipsetFixed(c.name(j), chip: chip, fixed: want, placed: a, libvirt: libvirt,
+                                             at: c.addressTag(j), fixIts: fix))
         }
     }
 }

@@ -27,19 +27,13 @@ extension Checker {
         for (attribute, option, models) in targetOptionModels {
             guard let a = target.attributeNode(attribute), !models.contains(model) else { continue }
             let allowed = models.map(\.rawValue).sorted().joined(separator: ", ")
-            f.add(Diagnostic(.controllerOption, .error,
-                "<target \(attribute)=…> is not an option of a \(model.rawValue) controller\(allowed.isEmpty ? " on this machine" : "; it belongs to \(allowed)")",
-                at: c.range(a.nameRange),
-                notes: [.libvirtRejects("Option '\(option)' is not valid for PCI controller with index '\(idx)', model '\(model.rawValue)' and modelName '\(modelName)'")],
-                fixIts: [FixIt("remove \(attribute)='\(a.value)'")]), device: i)
+            f.add(.controllerOptionNotValid(attribute: attribute, option: option, value: a.value, model: model.rawValue,
+                                            modelName: modelName, index: idx, allowed: allowed, at: c.range(a.nameRange)), device: i)
         }
         for (attribute, range) in targetOptionRanges {
             guard let a = target.attributeNode(attribute), let v = parseLibvirtUInt(a.value).map({ Int(clamping: $0) }),
                   !range.contains(v) else { continue }
-            f.add(Diagnostic(.controllerOption, .error,
-                "\(attribute)='\(a.value)' is out of range: libvirt accepts \(range.lowerBound)–\(range.upperBound)",
-                at: c.range(a.valueRange),
-                notes: [.libvirtRejects("PCI controller \(attribute) '\(v)' out of range - must be \(range.lowerBound)-\(range.upperBound)")]), device: i)
+            f.add(.controllerOptionOutOfRange(attribute: attribute, value: a.value, number: v, range: range, at: c.range(a.valueRange)), device: i)
         }
     }
 
@@ -50,10 +44,6 @@ extension Checker {
               let n = Int(node.text.trimmingSpaces) else { return }
         let cells = c.n.definition.root.child("cpu")?.child("numa")?.children.filter { $0.name == "cell" }.count ?? 0
         guard n >= cells else { return }
-        f.add(Diagnostic(.controllerOption, .error,
-            "\(model.rawValue) index \(idx) is placed on NUMA node \(n), but the domain has \(cells == 0 ? "no NUMA cells" : "NUMA cells 0–\(cells - 1) only")",
-            at: c.range(node.range),
-            notes: [.libvirtRejects("\(model.rawValue) with index \(idx) is configured for a NUMA node (\(n)) not present in the domain's <cpu><numa> array (\(cells))")],
-            fixIts: [FixIt(cells == 0 ? "remove <node>, or define NUMA cells in <cpu><numa>" : "use a node from 0 to \(cells - 1)")]), device: i)
+        f.add(.expanderNUMANode(model.rawValue, index: idx, node: n, cells: cells, at: c.range(node.range)), device: i)
     }
 }

@@ -17,10 +17,7 @@ extension Checker {
     private static func zpci(_ c: CheckContext, _ f: inout Findings) {
         for i in c.devices.indices where c.devices[i].element != nil {
             guard let z = c.devices[i].addressElement?.child("zpci") else { continue }
-            f.add(Diagnostic(.deviceAddressType, .error,
-                "\(c.name(i)) has a <zpci> address extension, which only s390x guests have",
-                at: c.range(z.startTag), notes: [.libvirtRejects("This QEMU binary doesn't support zPCI")],
-                fixIts: [FixIt("remove the <zpci> element", range: c.range(z.range), replacement: "")]), device: i)
+            f.add(.zpciOnX86(c.name(i), at: c.range(z.startTag), element: c.range(z.range)), device: i)
         }
     }
 
@@ -30,10 +27,7 @@ extension Checker {
         for i in c.devices.indices where c.devices[i].kind == .shmem {
             let model = c.devices[i].element?.child("model")?[attribute: "type"]
             guard model == nil || model == "ivshmem" else { continue }
-            f.add(Diagnostic(.deviceUnsupported, .error,
-                "\(c.name(i)) is the legacy 'ivshmem' device, which QEMU 7.2 no longer provides",
-                at: c.tag(i), notes: [.libvirtRejects("ivshmem device is not supported with this QEMU binary")],
-                fixIts: [FixIt("use <model type='ivshmem-plain'/> (or 'ivshmem-doorbell' with a server)")]), device: i)
+            f.add(.legacyIvshmem(c.name(i), at: c.tag(i)), device: i)
         }
     }
 
@@ -46,42 +40,27 @@ extension Checker {
         let d = c.devices[i]
         guard let type = addressType(d), let addr = d.addressElement, !type.isEmpty else { return }
         let at = c.addressAttribute(i, "type")
-        let remove = FixIt("remove the <address> element", range: c.range(addr.range), replacement: "")
+        let whole = c.range(addr.range)
         switch d.kind {
         case .disk:
             let bus = d.bus ?? "ide"
             if ["ide", "fdc", "scsi", "sata"].contains(bus) && type != "drive" {
                 // virDomainDiskAddressDiskBusCompatibility
-                f.add(Diagnostic(.deviceAddressType, .error,
-                    "\(d.name) is on bus '\(bus)', so its address must be type='drive', not type='\(type)'",
-                    at: at, notes: [.libvirtRejects("Invalid address type '\(type)' for the disk '\(diskTarget(d))' with the bus type '\(bus)'")],
-                    fixIts: [remove]), device: i)
+                f.add(.driveDiskAddressType(d.name, bus: bus, type: type, target: diskTarget(d), at: at, address: whole), device: i)
             } else if bus == "usb" && type != "usb" {
                 // qemuValidateDomainDeviceDefDisk
-                f.add(Diagnostic(.deviceAddressType, .error,
-                    "\(d.name) is a USB disk, so its address must be type='usb', not type='\(type)'",
-                    at: at, notes: [.libvirtRejects("unexpected address type for usb disk")], fixIts: [remove]), device: i)
+                f.add(.usbDiskAddressType(d.name, type: type, at: at, address: whole), device: i)
             } else if bus == "virtio" && !["pci", "ccw", "virtio-mmio"].contains(type) {
                 // qemuDomainAssignDevicePCISlots
-                f.add(Diagnostic(.addressWrongType, .error,
-                    "\(d.name) uses bus 'virtio' but has an address of type '\(type)'; a virtio disk needs a PCI address",
-                    at: at, notes: [.libvirtRejects("virtio disk cannot have an address of type '\(type)'")], fixIts: [remove]), device: i)
+                f.add(.virtioDiskAddressType(d.name, type: type, at: at, address: whole), device: i)
             }
         case .video where d.model == "ramfb":
             // virDomainVideoDefValidate: ramfb is not a PCI device and takes no address at all
-            f.add(Diagnostic(.deviceAddressType, .error,
-                "a ramfb video is not a PCI device and cannot have an <address>",
-                at: c.range(addr.startTag), notes: [.libvirtRejects("address not supported for video type ramfb")],
-                fixIts: [remove]), device: i)
+            f.add(.ramfbAddress(at: c.range(addr.startTag), address: whole), device: i)
         case .iommu where d.model == "virtio" && type != "pci":
-            f.add(Diagnostic(.deviceAddressType, .error,
-                "the virtio IOMMU is a PCI device, so its address must be type='pci', not type='\(type)'",
-                at: at, notes: [.libvirtRejects("IOMMU device: 'virtio' needs a PCI address")], fixIts: [remove]), device: i)
+            f.add(.iommuAddressType(type, at: at, address: whole), device: i)
         case .hostdev where d.subtype == "mdev" && d.model == "vfio-pci" && type != "pci":
-            f.add(Diagnostic(.deviceAddressType, .error,
-                "a vfio-pci mediated device appears in the guest as a PCI device, so its address must be type='pci', not type='\(type)'",
-                at: at, notes: [.libvirtRejects("Unsupported address type '\(type)' with mediated device model 'vfio-pci'")],
-                fixIts: [remove]), device: i)
+            f.add(.mdevAddressType(type, at: at, address: whole), device: i)
         default:
             break
         }
@@ -138,11 +117,7 @@ extension Checker {
             }
             let src = c.devices[i].element?.child("source")
             let at = (src?.child("address") ?? src).map { c.range($0.startTag) } ?? c.tag(i)
-            f.add(Diagnostic(.hostdevDuplicate, .error,
-                "\(display) is passed through twice; a host device can be given to a guest only once",
-                at: at,
-                notes: [.init("\(c.name(j)) passes the same host device through here", at: c.tag(j)),
-                        .libvirtRejects("Hostdev already exists in the domain configuration")]), device: i)
+            f.add(.hostdevDuplicate(display, at: at, first: c.name(j), firstAt: c.tag(j)), device: i)
         }
     }
 }

@@ -21,22 +21,11 @@ extension Checker {
         return .absent
     }
 
-    /// `function 1`, `functions 1 and 3`, `functions 1, 2 and 7`.
-    static func functionList(_ fns: [Int]) -> String {
-        let s = fns.map(String.init)
-        guard s.count > 1 else { return "function \(s.first ?? "?")" }
-        return "functions " + s.dropLast().joined(separator: ", ") + " and " + (s.last ?? "")
-    }
-
-    /// QEMU's slot.function form in its messages (`4.1`, `1a.0`).
-    static func qemuFn(_ slot: Int, _ fn: Int) -> String { "\(String(slot, radix: 16)).\(fn)" }
-
     static func multifunctionChecks(_ c: CheckContext, walk: AddressWalk, options: PlanOptions) -> [Diagnostic] {
         var diags: [Diagnostic] = []
         for (key, fns) in explicitSlots(walk) {
             let others = fns.keys.filter { $0 != 0 }.sorted()
             guard let firstFn = others.first, let other = fns[firstFn] else { continue }
-            let otherNote = Diagnostic.Note("\(c.name(other)) uses function \(firstFn) here", at: c.addressTag(other))
             guard let zero = fns[0] else {
                 // A slot a root port opened is aggregate: the planner may still put a root
                 // port at its function 0, so that case is judged after planning.
@@ -49,27 +38,16 @@ extension Checker {
             case .on:
                 break
             case .off:
-                let attr = c.devices[zero].addressElement?.attributeNode("multifunction")
-                diags.append(Diagnostic(.multifunctionOff, .error,
-                    "function 0 of slot \(key.description) (\(c.name(zero))) says multifunction='off', but \(functionList(others)) \(others.count == 1 ? "is" : "are") in use",
-                    at: attr.map { c.range($0.valueRange) } ?? c.addressTag(zero),
-                    notes: [otherNote, .qemuRefuses("PCI: \(qemuFn(key.slot, 0)) indicates single function, but \(qemuFn(key.slot, firstFn)) is already populated.")],
-                    fixIts: attr.map { [FixIt("write multifunction='on'", range: c.range($0.valueRange), replacement: "on")] } ?? []))
+                let value = c.devices[zero].addressElement?.attributeNode("multifunction").map { c.range($0.valueRange) }
+                diags.append(.multifunctionOff(slot: key, zero: c.name(zero), others: others, firstUser: c.name(other),
+                                               firstUserAt: c.addressTag(other), at: value ?? c.addressTag(zero), value: value))
             case .absent:
-                let zeroNote = Diagnostic.Note("function 0 (\(c.name(zero))) is declared here", at: c.addressTag(zero))
                 if options.multifunction == .explicit {
-                    let fix = c.devices[zero].addressElement.map {
-                        [FixIt("add multifunction='on' to function 0", range: c.insertionPoint(in: $0), replacement: " multifunction='on'")]
-                    } ?? []
-                    diags.append(Diagnostic(.multifunctionNotExplicit, .error,
-                        "PCI address \(PCIAddress(bus: key.bus, slot: key.slot, function: firstFn)) is used but function 0 of slot \(key.description) does not set multifunction='on'",
-                        at: c.addressTag(other),
-                        notes: [zeroNote, .init("--multifunction explicit derives nothing; without multifunction='on' QEMU refuses to start: PCI: single function device can't be populated in function \(qemuFn(key.slot, firstFn))")],
-                        fixIts: fix))
+                    diags.append(.multifunctionNotExplicit(slot: key, function: firstFn, zero: c.name(zero), zeroAt: c.addressTag(zero),
+                        at: c.addressTag(other), insertion: c.devices[zero].addressElement.map { c.insertionPoint(in: $0) }))
                 } else {
-                    diags.append(Diagnostic(.multifunctionDerived, .note,
-                        "libvirt sets multifunction='on' on function 0 of slot \(key.description) (\(c.name(zero))) because \(functionList(others)) \(others.count == 1 ? "is" : "are") in use, and stores it in the definition",
-                        at: c.addressTag(zero), notes: [otherNote]))
+                    diags.append(.multifunctionDerived(slot: key, zero: c.name(zero), others: others, firstUser: c.name(other),
+                                                       firstUserAt: c.addressTag(other), at: c.addressTag(zero)))
                 }
             }
         }
@@ -77,13 +55,8 @@ extension Checker {
     }
 
     static func noFunctionZero(_ c: CheckContext, _ key: SlotKey, others: [Int], device other: Int) -> Diagnostic {
-        var fixes: [FixIt] = []
-        if others.count == 1, let fn = c.devices[other].addressElement?.attributeNode("function") {
-            fixes.append(FixIt("make it function='0x0'", range: c.range(fn.valueRange), replacement: "0x0"))
-        }
-        return Diagnostic(.multifunctionNoFunctionZero, .warning,
-            "slot \(key.description) uses \(functionList(others)) but has no function 0; most guests never scan a slot whose function 0 is empty, so they will not see \(c.name(other))",
-            at: c.addressTag(other), fixIts: fixes)
+        let value = others.count == 1 ? c.devices[other].addressElement?.attributeNode("function").map { c.range($0.valueRange) } : nil
+        return .multifunctionNoFunctionZero(slot: key, others: others, user: c.name(other), at: c.addressTag(other), functionValue: value)
     }
 
     /// For `check` after planning: explicit root ports at functions ≥ 1 of a slot whose
@@ -120,22 +93,10 @@ extension Checker {
             guard let firstFn = others.first, let other = fns[firstFn], let zero = fns[0],
                   p.placements[zero]?.multifunction != .on else { continue }
             let explicitZero = p.placements[zero]?.provenance == .explicit
-            let fix = explicitZero ? c.devices[zero].addressElement.map {
-                [FixIt("add multifunction='on' to function 0", range: c.insertionPoint(in: $0), replacement: " multifunction='on'")]
-            } ?? [] : []
-            let how: String
-            if explicitZero {
-                how = ""
-            } else if c.devices[zero].element == nil {
-                how = "; the planner packs the controllers libvirt adds into this slot: declare them with explicit addresses and multifunction='on', or use --multifunction libvirt"
-            } else {
-                how = "; give \(c.name(zero)) an explicit address with multifunction='on', or use --multifunction libvirt"
-            }
-            diags.append(Diagnostic(.multifunctionNotExplicit, .error,
-                "PCI address \(PCIAddress(bus: key.bus, slot: key.slot, function: firstFn)) is used but function 0 of slot \(key.description) (\(c.name(zero))) does not set multifunction='on'\(how)",
+            let zeroIs: Diagnostic.FunctionZero = explicitZero ? .explicit : c.devices[zero].element == nil ? .added : .planned(c.name(zero))
+            diags.append(.multifunctionNotExplicitPlanned(slot: key, function: firstFn, zeroName: c.name(zero), zero: zeroIs,
                 at: c.addressTag(other) ?? c.addressTag(zero) ?? fallback,
-                notes: [.init("--multifunction explicit derives nothing; without multifunction='on' QEMU refuses to start: PCI: single function device can't be populated in function \(qemuFn(key.slot, firstFn))")],
-                fixIts: fix))
+                insertion: explicitZero ? c.devices[zero].addressElement.map { c.insertionPoint(in: $0) } : nil))
         }
         return diags
     }

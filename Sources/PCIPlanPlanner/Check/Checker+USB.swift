@@ -35,27 +35,19 @@ extension Checker {
         let usb = c.n.controllerOrder.filter { c.devices[$0].controller?.type == "usb" }
         // No USB controller at all (the virt boards get no default one): a USB device has no bus.
         if usb.isEmpty, let i = c.devices.indices.first(where: { c.devices[$0].element != nil && needsUSB(c.devices[$0], c.machine) }) {
-            f.add(Diagnostic(.controllerUSB, .error,
-                "\(c.name(i)) is a USB device, but the domain has no USB controller: libvirt adds none by default on \(c.machine.aDisplayName) machine",
-                at: c.tag(i), notes: [.libvirtRejects("USB is disabled for this domain, but USB devices are present in the domain XML")],
-                fixIts: [FixIt("add <controller type='usb' model='qemu-xhci'/>")]), device: i)
+            f.add(.usbDeviceWithoutController(c.name(i), machine: c.machine, at: c.tag(i)), device: i)
             return
         }
         // model='none' switches USB off: no other USB controller, no USB device.
         if let off = usb.first(where: { c.devices[$0].controller?.model == "none" }) {
             for i in usb where i != off && c.devices[i].element != nil {
-                f.add(Diagnostic(.controllerUSB, .error,
-                    "\(c.name(i)) cannot be added: \(c.name(off)) has model='none', which disables USB for this domain",
-                    at: c.tag(i), notes: [.init("USB is disabled here", at: c.tag(off)),
-                                          .libvirtRejects("Can't add another USB controller: USB is disabled for this domain")]), device: i)
+                f.add(.usbControllerWhileDisabled(c.name(i), off: c.name(off), at: c.tag(i), offAt: c.tag(off)), device: i)
             }
             for i in c.devices.indices where c.devices[i].element != nil && c.devices[i].bus == "usb"
                 && (c.devices[i].kind == .input || c.devices[i].kind == .disk)
             {
                 let what = c.devices[i].kind == .input ? "input device" : "disk"
-                f.add(Diagnostic(.controllerUSB, .error,
-                    "\(c.name(i)) is a USB \(what), but USB is disabled for this domain (model='none')",
-                    at: c.tag(i), notes: [.init("USB is disabled here", at: c.tag(off))]), device: i)
+                f.add(.usbDeviceWhileDisabled(c.name(i), what: what, at: c.tag(i), offAt: c.tag(off)), device: i)
             }
             return
         }
@@ -68,10 +60,7 @@ extension Checker {
         }
         let noMasterAtAll = written.contains(where: isCompanion) && !written.contains(where: { !isCompanion($0) })
         if noMasterAtAll, let orphan = written.first(where: isCompanion) {
-            f.add(Diagnostic(.controllerUSB, .error,
-                "USB companion \(c.name(orphan)) has no master: the domain declares no USB controller that companions can attach to (an ich9-ehci1 or another USB controller)",
-                at: c.tag(orphan), notes: [.libvirtRejects("No master USB controller specified")],
-                fixIts: [FixIt("add <controller type='usb' index='\(c.devices[orphan].controller?.index ?? 0)' model='ich9-ehci1'/>")]), device: orphan)
+            f.add(.usbCompanionNoMaster(c.name(orphan), index: c.devices[orphan].controller?.index ?? 0, at: c.tag(orphan)), device: orphan)
         }
         var byIndex: [Int: [Int]] = [:]
         for i in usb { if let idx = c.devices[i].controller?.index { byIndex[idx, default: []].append(i) } }
@@ -81,17 +70,11 @@ extension Checker {
             if masters.isEmpty, !noMasterAtAll, let first = members.first(where: { c.devices[$0].element != nil }) {
                 // Accepted at define, but the guest cannot start: the companions' masterbus is
                 // the controller of their own index (libvirt-argv: "masterbus not found").
-                f.add(Diagnostic(.controllerUSB, .warning,
-                    "USB companion \(c.name(first)) has no master with index \(idx): libvirt 9.0 accepts the definition, but cannot start the guest (masterbus not found)",
-                    at: c.tag(first),
-                    fixIts: [FixIt("add <controller type='usb' index='\(idx)' model='ich9-ehci1'/>")]))
+                f.add(.usbCompanionWithoutOwnMaster(c.name(first), index: idx, at: c.tag(first)))
             }
             for extra in masters.dropFirst() {
-                f.add(Diagnostic(.controllerUSB, .error,
-                    "\(c.name(extra)) has index \(idx), which \(c.name(masters[0])) already has; only USB companions (ich9-uhci1/2/3) share an index",
-                    at: c.attribute(extra, "index"),
-                    notes: [.init("\(c.name(masters[0])) is declared here", at: c.tag(masters[0])),
-                            .libvirtRejects("Duplicate USB controllers with index \(idx)")]), device: extra)
+                f.add(.usbDuplicateIndex(c.name(extra), index: idx, first: c.name(masters[0]),
+                                         at: c.attribute(extra, "index"), firstAt: c.tag(masters[0])), device: extra)
             }
         }
     }

@@ -48,14 +48,11 @@ extension AddressWalk {
                   let pa = stored[partner] else { continue }
             let a = PCIAddress(domain: pa.domain, bus: pa.bus, slot: pa.slot, function: fn)
             if set.functionInUse(a) {
-                var notes: [Diagnostic.Note] = []
-                if case .device(let j)? = owners[a] { notes.append(.init("\(c.name(j)) uses \(a) here", at: c.addressTag(j))) }
-                if owners[a] != .device(partner) {
-                    notes.append(.init("\(c.name(partner)) decides the slot of the set here", at: c.addressTag(partner)))
-                }
-                diagnostics.append(Diagnostic(.addressInUse, .error,
-                    "\(c.name(i)) has no address, so libvirt puts it beside its USB2 companion at \(a), but \(describe(owners[a])) already uses that function",
-                    at: c.tag(i), notes: notes + [.libvirtRejects("Attempted double use of PCI Address \(a)")]))
+                var holder: (name: String, at: SourceRange?)? = nil
+                if case .device(let j)? = owners[a] { holder = (c.name(j), c.addressTag(j)) }
+                let decider = owners[a] != .device(partner) ? (name: c.name(partner), at: c.addressTag(partner)) : nil
+                diagnostics.append(.usb2CompanionFunctionInUse(c.name(i), at: a, range: c.tag(i), user: describe(owners[a]),
+                                                               holder: holder, partner: decider))
                 continue
             }
             if a.bus < set.count { set.buses[a.bus].functions[a.slot] |= UInt8(1 << fn) }

@@ -13,10 +13,7 @@ extension Checker {
     /// libvirt rejects a vhost-scsi host device it declared virtio-mmio (or that says so).
     static func virtioMMIODefineChecks(_ c: CheckContext, _ f: inout Findings) {
         for i in virtioMMIODevices(c) where c.devices[i].kind == .hostdev && c.devices[i].subtype == "scsi_host" {
-            f.add(Diagnostic(.deviceAddressType, .error,
-                "\(c.name(i)) \(onVirtioMMIO(c, i)), but a vhost-scsi host device needs a PCI address",
-                at: location(c, i), notes: [.libvirtRejects("SCSI_host host device must use 'pci' or 'ccw' address type")],
-                fixIts: [FixIt("give it a PCI address: <address type='pci'/>")]), device: i)
+            f.add(.vhostSCSIOnVirtioMMIO(c.name(i), where: onVirtioMMIO(c, i), at: location(c, i)), device: i)
         }
     }
 
@@ -32,10 +29,8 @@ extension Checker {
         for i in c.machine.virtioMMIOTransports == nil ? [] : virtioMMIODevices(c) {
             guard let qemu = Define.virtioMMIODeviceName(c.devices[i]) else { continue }
             if qemu.hasSuffix("-transitional") {
-                out.append(Diagnostic(.virtioMMIOTransitional, severity,
-                    "\(c.name(i)) \(onVirtioMMIO(c, i)), but only its PCI device has a transitional variant: libvirt asks QEMU for '\(qemu)'",
-                    at: location(c, i), notes: [.qemuRefuses("'\(qemu)' is not a valid device model name")],
-                    fixIts: [keepOnPCI, FixIt("or use model='virtio'")]))
+                out.append(.virtioMMIOTransitional(c.name(i), where: onVirtioMMIO(c, i), qemu: qemu, severity: severity,
+                                                   at: location(c, i)))
                 continue
             }
             virtio.append((i, qemu))
@@ -43,19 +38,13 @@ extension Checker {
         if let transports = c.machine.virtioMMIOTransports, virtio.count > transports {
             let (first, qemu) = virtio[transports]
             let last = virtio[transports - 1].device
-            out.append(Diagnostic(.virtioMMIOTooMany, severity,
-                "\(virtio.count) virtio devices are on virtio-mmio, but the \(c.machine.displayName) board has \(transports) transports: \(c.name(first))\(virtio.count - transports > 1 ? " and the \(virtio.count - transports - 1) after it" : "") find none",
-                at: location(c, first),
-                notes: [.init("\(c.name(last)) takes the last transport (QEMU creates them in command-line order)", at: c.addressTag(last)),
-                        .qemuRefuses("No 'virtio-bus' bus found for device '\(qemu)'")],
-                fixIts: [FixIt("give \(virtio.count - transports) of them PCI addresses (<address type='pci'/>)")]))
+            out.append(.virtioMMIOTooMany(count: virtio.count, transports: transports, board: c.machine.displayName,
+                                          first: c.name(first), qemu: qemu, last: c.name(last), lastAt: c.addressTag(last),
+                                          severity: severity, at: location(c, first)))
         }
         if let refusal = c.machine.ramfbRefusal {
             for i in c.devices.indices where c.devices[i].kind == .video && c.devices[i].model == "ramfb" {
-                out.append(Diagnostic(.deviceMachine, severity,
-                    "a ramfb video does not work on the \(c.machine.displayName) machine",
-                    at: c.tag(i), notes: [.qemuRefuses(refusal)],
-                    fixIts: [FixIt("use <model type='virtio'/>")]))
+                out.append(.ramfbRefused(machine: c.machine.displayName, refusal: refusal, severity: severity, at: c.tag(i)))
             }
         }
         return out
@@ -78,17 +67,10 @@ extension Checker {
                   let nr = p.devices[i].controller?.busNr ?? p.filledDefaults[i]?.busNr else { continue }
             guard let other = first[nr] else { first[nr] = i; continue }
             let target = p.devices[i].element?.child("target")?.attributeNode("busNr").map { c.range($0.valueRange) } ?? c.tag(i)
-            out.append(Diagnostic(.controllerBusNr, severity,
-                "\(c.name(i)) and \(c.name(other)) both start at bus number \(nr); QEMU gives every expander bus a range of its own",
-                at: target,
-                notes: [.init("\(c.name(other)) takes bus number \(nr) here", at: c.tag(other)),
-                        .qemuRefuses("Bus \(nr) is already in use")],
-                fixIts: [FixIt("give each expander bus its own busNr, far enough apart for the buses behind it")]))
+            out.append(.duplicateBusNr(c.name(i), other: c.name(other), otherAt: c.tag(other), busNr: nr, severity: severity, at: target))
         }
         return out
     }
-
-    static let keepOnPCI = FixIt("give it a PCI address (<address type='pci'/>) so it stays a PCI device")
 
     /// `has no address, and another device uses virtio-mmio, so libvirt puts it on virtio-mmio`.
     static func onVirtioMMIO(_ c: CheckContext, _ i: Int) -> String {
@@ -132,12 +114,8 @@ extension Checker {
             guard p.devices[i].address == .other("virtio-mmio"), p.devices[i].controller?.type == "scsi",
                   Define.virtioMMIODeviceName(p.devices[i]) == nil else { continue }
             if let x = expander {
-                out.append(Diagnostic(.virtioMMIONotVirtio, severity,
-                    "\(c.name(i)) \(onVirtioMMIO(c, i)), but it is not a virtio device: libvirt starts it without a bus or address, and QEMU tries the bus of \(c.name(x)) first",
-                    at: location(c, i),
-                    notes: [.init("\(c.name(x)) is declared here", at: c.tag(x)),
-                            .qemuRefuses("PCI: Only PCI/PCIe bridges can be plugged into pxb-pcie")],
-                    fixIts: [keepOnPCI]))
+                out.append(.notVirtioBesideExpander(c.name(i), where: onVirtioMMIO(c, i), expander: c.name(x), expanderAt: c.tag(x),
+                                                    severity: severity, at: location(c, i)))
                 continue
             }
             guard let slot = (1...31).first(where: { !used.contains($0) }) else { continue }
@@ -147,18 +125,13 @@ extension Checker {
         for (i, slot) in taken {
             let at = PCIAddress(bus: 0, slot: slot)
             guard let j = conflict[i] else {
-                out.append(Diagnostic(.virtioMMIONotVirtio, .warning,
-                    "\(c.name(i)) \(onVirtioMMIO(c, i)), but it is not a virtio device: QEMU plugs it into \(at) itself, an address libvirt does not store",
-                    at: location(c, i), fixIts: [keepOnPCI]))
+                out.append(.notVirtioPlacedByQEMU(c.name(i), where: onVirtioMMIO(c, i), placed: at, at: location(c, i)))
                 continue
             }
             let qemuType = scsiQEMUTypes[p.devices[i].controller?.model ?? ""] ?? "lsi53c895a"
-            out.append(Diagnostic(.virtioMMIONotVirtio, severity,
-                "\(c.name(i)) \(onVirtioMMIO(c, i)), but it is not a virtio device: libvirt starts it without a bus or address, so QEMU plugs it into \(at), the slot \(c.name(j)) is planned for",
-                at: location(c, i),
-                notes: [.init("\(c.name(j)) is planned for \(at)", at: c.addressTag(j)),
-                        .qemuRefuses("PCI: slot \(slot) function 0 not available for …, in use by \(qemuType),id=\(p.devices[i].alias ?? "")")],
-                fixIts: [keepOnPCI]))
+            out.append(.notVirtioInPlannedSlot(c.name(i), where: onVirtioMMIO(c, i), placed: at, slot: slot, qemuType: qemuType,
+                                               alias: p.devices[i].alias ?? "", planned: c.name(j), plannedAt: c.addressTag(j),
+                                               severity: severity, at: location(c, i)))
         }
         return out
     }
@@ -173,13 +146,9 @@ extension Checker {
                   let a = p.placements[i]?.address, a.bus > idx,
                   let parent = p.normalized.pciController(index: a.bus) else { continue }
             let busName = p.devices[parent].alias ?? "pci.\(a.bus)"
-            let placed = p.placements[i]?.provenance == .explicit ? "sits" : "is placed"
-            out.append(Diagnostic(.controllerBusOrder, severity,
-                "\(c.name(i)) \(placed) on bus 0x\(hex(a.bus, 2)), which \(c.name(parent)) provides, but QEMU creates PCI controllers in index order, so that bus does not exist yet",
-                at: c.addressTag(i) ?? c.tag(parent) ?? location(c, i),
-                notes: [.init("\(c.name(parent)) is declared here", at: c.tag(parent)),
-                        .qemuRefuses("Bus '\(busName)' not found")],
-                fixIts: [FixIt("give \(c.name(i)) an index above \(a.bus), or plug it into a controller with a lower index")]))
+            out.append(.controllerBusOrder(c.name(i), explicit: p.placements[i]?.provenance == .explicit, bus: a.bus, busName: busName,
+                                           parent: c.name(parent), parentAt: c.tag(parent), severity: severity,
+                                           at: c.addressTag(i) ?? c.tag(parent) ?? location(c, i)))
         }
         return out
     }

@@ -55,10 +55,7 @@ public enum Checker {
         guard p.family.descriptor.pciExpress, Planner.headroom(p).pcieHotplug == 0 else { return [] }
         let el = p.normalized.definition.devicesElement
         let at = el.map { SourceRange(file: p.normalized.definition.file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
-        return [Diagnostic(.hotplugNoFreePort, .warning,
-            "no hot-pluggable PCI Express port is free: the next hot-plug of a PCI Express device will fail, because a running guest gets no new controller",
-            at: at, notes: [.init("libvirt 9.0 refuses such an attach: No more available PCI slots")],
-            fixIts: [FixIt("add <controller type='pci' model='pcie-root-port'/> for every device you may hot-plug, or let `pciplan plan --hotplug-ports N` add them")])]
+        return [.hotplugNoFreePort(at: at)]
     }
 
     /// Checks on the planned result: under `--multifunction explicit` every slot with functions
@@ -85,12 +82,9 @@ public enum Checker {
             guard let fns = bySlot[key], let zero = fns[0], p.placements[zero]?.multifunction == .off,
                   let other = fns.keys.filter({ $0 != 0 }).min(), let j = fns[other] else { continue }
             let el = p.devices[zero].addressElement ?? p.devices[zero].element
-            out.append(Diagnostic(.multifunctionOff, .warning,
-                "function 0 of slot \(key.description) (\(p.devices[zero].name)) says multifunction='off', but function \(other) is in use: libvirt stores this, and QEMU refuses to start it",
-                at: el.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) },
-                notes: [.init("\(p.devices[j].name) uses function \(other)",
-                              at: p.devices[j].element.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }),
-                        .init("QEMU 7.2: PCI: \(String(key.slot, radix: 16)).0 indicates single function, but \(String(key.slot, radix: 16)).\(other) is already populated.")]))
+            out.append(.multifunctionOffStored(slot: key, zero: p.devices[zero].name, other: other, user: p.devices[j].name,
+                userAt: p.devices[j].element.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) },
+                at: el.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }))
         }
         return out
     }
@@ -158,17 +152,5 @@ struct CheckContext {
         var at = el.isSelfClosing ? el.startTag.upperBound - 2 : el.startTag.upperBound - 1
         while at > el.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
         return SourceRange(file: file.name, start: at, end: at)
-    }
-}
-
-extension Diagnostic.Note {
-    /// libvirt's own message for a definition it refuses.
-    static func libvirtRejects(_ message: String) -> Diagnostic.Note {
-        .init("libvirt 9.0 rejects this definition: \(message)")
-    }
-
-    /// For what libvirt accepts but QEMU refuses to start.
-    static func qemuRefuses(_ message: String) -> Diagnostic.Note {
-        .init("libvirt 9.0 accepts this definition, but QEMU 7.2 refuses to start it: \(message)")
     }
 }

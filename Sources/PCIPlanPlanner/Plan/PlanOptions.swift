@@ -5,7 +5,12 @@ import PCIPlanSource
 public struct PlanOptions: Sendable {
     /// `libvirt`: derive and persist multifunction like libvirt 9.0. `explicit`: derive nothing;
     /// a slot with functions ≥ 1 whose function 0 lacks `multifunction='on'` is an error.
-    public enum MultifunctionPolicy: String, Sendable, CaseIterable { case libvirt, explicit }
+    public enum MultifunctionPolicy: String, Sendable, CaseIterable {
+        /// Derive `multifunction='on'` and store it, as libvirt 9.0 does.
+        case libvirt
+        /// Derive nothing: a slot whose function 0 lacks the bit is an error.
+        case explicit
+    }
     /// How `multifunction='on'` is handled; libvirt's way by default.
     public var multifunction: MultifunctionPolicy = .libvirt
     /// `--hotplug-ports N`: leave at least N free hot-pluggable root ports (PCI Express machines),

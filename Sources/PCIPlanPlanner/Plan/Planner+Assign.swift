@@ -87,9 +87,7 @@ extension Planner {
             switch devices[i].address {
             case .other("ccw"), .other("virtio-mmio"): continue
             case .other(let t):
-                diags.append(Diagnostic(.addressWrongType, .error,
-                    "\(devices[i].name) uses bus 'virtio' but has an address of type '\(t)'; a virtio disk needs a PCI address",
-                    at: range(of: i), notes: [.init("libvirt 9.0 rejects this definition: virtio disk cannot have an address of type '\(t)'")]))
+                diags.append(.virtioDiskAddressType(devices[i].name, type: t, at: range(of: i)))
                 throw Failure()
             default: break
             }
@@ -173,9 +171,7 @@ extension Planner {
             if idx > 255 {
                 // libvirt validates the index after assignment, so this catches the root ports
                 // it added itself too (e.g. behind a pcie-expander-bus, which gives more slots).
-                diags.append(Diagnostic(.controllerIndexTooHigh, .error,
-                    "planning needs PCI controller index \(idx), but 255 is the highest; the devices do not fit on this topology",
-                    at: range(of: i), notes: [.init("libvirt 9.0 rejects this definition: PCI controller index \(idx) too high, maximum is 255")]))
+                diags.append(.plannedIndexTooHigh(idx, at: range(of: i)))
                 throw Failure()
             }
             var f = ControllerDefaults()
@@ -194,9 +190,7 @@ extension Planner {
                 if c.busNr == nil {
                     let lowest = busNrs.min() ?? 256
                     if lowest <= 2 {
-                        diags.append(Diagnostic(.planBusNr, .error,
-                            "no free busNr below \(lowest) is left for \(devices[i].name); set <target busNr=…/> by hand",
-                            at: elementRange(of: i), notes: [.init("libvirt 9.0 rejects this definition: No free busNr lower than current lowest busNr is available to auto-assign to bus \(a?.bus ?? 0). Must be manually assigned")]))
+                        diags.append(.noFreeBusNr(devices[i].name, below: lowest, bus: a?.bus ?? 0, at: elementRange(of: i)))
                         throw Failure()
                     }
                     f.busNr = lowest - 2
@@ -205,9 +199,7 @@ extension Planner {
             default: break
             }
             if m == .pciBridge, let a, idx <= a.bus {
-                diags.append(Diagnostic(.controllerIndexNotAboveBus, .error,
-                    "pci-bridge index \(idx) sits on bus \(a.bus); a bridge's index must be larger than the bus it plugs into",
-                    at: range(of: i), notes: [.init("libvirt 9.0 rejects this definition: PCI controller at index \(idx) (0x\(hex(idx, 2))) has bus='0x\(hex(a.bus, 2))', but index must be larger than bus")]))
+                diags.append(.plannedBridgeIndexNotAboveBus(index: idx, bus: a.bus, at: range(of: i)))
                 throw Failure()
             }
             if f != ControllerDefaults() { out[i] = f }

@@ -35,7 +35,8 @@ extension Planner {
                 e.libvirtMessage += " (reserved by the chipset)"
             }
             // Report against the device that holds the chipset's address.
-            let holder = stored.first { $0.value.address == a && $0.key != device }?.key
+            // The smallest matching index: `stored` is a dictionary, whose order varies by run.
+            let holder = stored.filter { $0.value.address == a && $0.key != device }.keys.min()
             throw fail(holder ?? device, e, id: holder != nil ? .addressReserved : nil, explicit: true)
         }
     }
@@ -53,10 +54,7 @@ extension Planner {
             } else { continue }
             if let s = stored[i] {
                 if s.address != fixed {
-                    diags.append(Diagnostic(.chipsetFixed, .error,
-                        "\(devices[i].name) is built into the PIIX3 chipset at \(fixed), but the input places it at \(s.address)",
-                        at: range(of: i), notes: [.init("libvirt 9.0 rejects this definition: \(what)")],
-                        fixIts: [FixIt("remove the <address> element or write \(fixed.xml(multifunction: .absent))")]))
+                    diags.append(.chipsetFixedPlanned(devices[i].name, chip: "PIIX3", fixed: fixed, placed: s.address, libvirt: what, at: range(of: i)))
                     throw Failure()
                 }
             } else {
@@ -94,10 +92,8 @@ extension Planner {
                 let fixed = PCIAddress(bus: 0, slot: 0x1f, function: 2)
                 if let s = stored[i] {
                     if s.address != fixed {
-                        diags.append(Diagnostic(.chipsetFixed, .error,
-                            "the primary SATA controller is built into the ICH9 chipset at \(fixed), but the input places it at \(s.address)",
-                            at: range(of: i), notes: [.init("libvirt 9.0 rejects this definition: Primary SATA controller must have PCI address 0:0:1f.2")],
-                            fixIts: [FixIt("remove the <address> element or write \(fixed.xml(multifunction: .absent))")]))
+                        diags.append(.chipsetFixedPlanned("the primary SATA controller", chip: "ICH9", fixed: fixed, placed: s.address,
+                                                          libvirt: "Primary SATA controller must have PCI address 0:0:1f.2", at: range(of: i)))
                         throw Failure()
                     }
                 } else {

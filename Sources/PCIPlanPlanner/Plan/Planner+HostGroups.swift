@@ -68,10 +68,7 @@ extension Planner {
                 join(open, writtenZero: zero, written: written, slot: key)
             } else if open.count >= 2 {
                 let list = open.map { devices[$0].hostPCIFunction?.description ?? "?" }
-                diags.append(Diagnostic(.planHostGroup, .warning,
-                    "host functions \(list.joined(separator: ", ")) are not grouped: function 0 of host slot \(key.description) is not passed through, and a guest does not scan a slot without function 0; each gets its own slot, as libvirt gives it",
-                    at: elementRange(of: open[0]),
-                    fixIts: [FixIt("pass \(key.description).0 through as well, or write the guest addresses of these functions")]))
+                diags.append(.hostGroupWithoutFunctionZero(list, hostSlot: key.description, at: elementRange(of: open[0])))
             }
         }
     }
@@ -91,21 +88,19 @@ extension Planner {
                 ? "which is not function 0 of a slot holding its host functions at their host numbers"
                 : "without multifunction='on'"
             for i in open {
-                diags.append(Diagnostic(.planHostGroup, .warning,
-                    "host function \(devices[i].hostPCIFunction?.description ?? "?") is not grouped with its host function 0: \(zeroName) has the written guest address \(zp.address), \(why), and written addresses are left alone; it gets its own slot, as libvirt gives it",
-                    at: elementRange(of: i), notes: [.init("\(devices[zero].name) is declared here", at: elementRange(of: zero))],
-                    fixIts: [FixIt(why.hasPrefix("without")
-                        ? "write multifunction='on' on the address of \(devices[zero].name) so its host functions join its slot"
-                        : "remove the guest addresses of the functions of host slot \(key.description) so they are planned as one group")]))
+                diags.append(.hostGroupNotJoined(devices[i].hostPCIFunction?.description ?? "?", zero: devices[zero].name, zeroLabel: zeroName,
+                                                 zeroAt: elementRange(of: zero), written: zp.address, why: why,
+                                                 lacksMultifunction: why.hasPrefix("without"), hostSlot: key.description,
+                                                 at: elementRange(of: i)))
             }
             return
         }
         for i in open {
             let target = PCIAddress(domain: zp.address.domain, bus: zp.address.bus, slot: zp.address.slot, function: hostFunction(i))
-            if let other = stored.first(where: { $0.value.address == target })?.key {
-                diags.append(Diagnostic(.planHostGroup, .warning,
-                    "host function \(devices[i].hostPCIFunction?.description ?? "?") cannot join the guest slot of \(zeroName) at \(target): \(devices[other].name) uses it; it gets its own slot, as libvirt gives it",
-                    at: elementRange(of: i), notes: [.init("\(devices[other].name) is declared here", at: elementRange(of: other))]))
+            // The smallest matching index: `stored` is a dictionary, whose order varies by run.
+            if let other = stored.filter({ $0.value.address == target }).keys.min() {
+                diags.append(.hostGroupSlotTaken(devices[i].hostPCIFunction?.description ?? "?", zeroLabel: zeroName, target: target,
+                                                 other: devices[other].name, otherAt: elementRange(of: other), at: elementRange(of: i)))
                 continue
             }
             hostGrouping.joins[i] = target

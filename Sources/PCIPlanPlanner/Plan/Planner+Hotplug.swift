@@ -51,17 +51,13 @@ extension Planner {
         }
         for i in attached {
             if let refusal = liveAttachRefusal(p.devices[i]) {
-                p.refuseAttach(i, .attachUnsupported, "libvirt cannot hot-plug \(p.devices[i].name): \(refusal)", libvirt: refusal)
+                p.diags.append(.attachUnsupported(p.devices[i].name, refusal: refusal, at: p.range(of: i)))
             }
         }
         for i in attached where p.devices[i].kind == .disk {
             if let (libvirt, qemu) = liveDiskRefusal(p.devices[i], machine: n.family.descriptor) {
-                let note = qemu.map { "libvirt 9.0 reports \"\(libvirt)\" but goes on, and QEMU 7.2 refuses: unable to execute QEMU command 'device_add': \($0)" }
-                    ?? "libvirt 9.0 refuses the attach: \(libvirt)"
-                p.diags.append(Diagnostic(qemu == nil ? .attachUnsupported : .attachQEMURefuses, .error,
-                    "\(p.devices[i].name) cannot be hot-plugged: its bus '\(p.devices[i].bus ?? "?")' takes no hot-plugged disks",
-                    at: p.range(of: i), notes: [.init(note)],
-                    fixIts: [FixIt("attach it with --config, or use bus='virtio' or bus='scsi'")]))
+                p.diags.append(.attachDiskRefused(p.devices[i].name, bus: p.devices[i].bus ?? "?", libvirt: libvirt, qemu: qemu,
+                                                  at: p.range(of: i)))
             }
         }
         return p
@@ -119,9 +115,9 @@ extension Planner {
         case "sata":
             let controller = number("controller", index / 6)
             let alias = controller == 0 && machine.builtInDiskController == "sata" ? "ide" : "sata\(controller)"
-            return (libvirt, "Bus '\(alias).\(number("unit", index % 6))' does not support hotplugging")
+            return (libvirt, QEMUText.busNotHotpluggable("\(alias).\(number("unit", index % 6))"))
         case "ide":
-            return (libvirt, "Bus 'ide.\(number("bus", (index % 4) / 2))' does not support hotplugging")
+            return (libvirt, QEMUText.busNotHotpluggable("ide.\(number("bus", (index % 4) / 2))"))
         default:
             return (libvirt, nil)
         }
@@ -161,10 +157,7 @@ extension Planner {
         let placed: PCIAddress
         if case .pci(let a, _) = devices[i].address {
             if a.function != 0 {
-                let msg = "Only PCI device addresses with function=0 are supported"
-                refuseAttach(i, .attachFunction,
-                             "\(devices[i].name) asks for function \(a.function) of \(a.slotDescription), but libvirt hot-plugs only function 0 of an empty slot",
-                             libvirt: msg, fix: "remove the address, or give function 0 of a free slot; pciplan attach --qmp can hot-add a whole multifunction slot")
+                diags.append(.attachFunctionNotZero(devices[i].name, function: a.function, slot: a.slotDescription, at: range(of: i)))
                 throw Failure()
             }
             if let e = set.validate(a, flags: flags, fromConfig: true) { throw hotplugFailure(i, e) }
@@ -182,44 +175,30 @@ extension Planner {
     /// the i440fx root bus hot-plugs through ACPI only.
     mutating func refuseRootBusWithoutACPI(_ i: Int, _ placed: PCIAddress, set: PCIAddressSet, acpi: Bool) throws(Failure) {
         guard set.buses[placed.bus].model == .pciRoot && !acpi else { return }
-        diags.append(Diagnostic(.attachQEMURefuses, .error,
-            "\(devices[i].name) would be hot-plugged into the pc machine's root bus at \(placed), but the domain has no <acpi/>, and the i440fx root bus hot-plugs through ACPI only",
-            at: range(of: i),
-            notes: [.init("libvirt 9.0 picks \(placed), and QEMU 7.2 refuses the hot-plug: unable to execute QEMU command 'device_add': Bus 'pci.0' does not support hotplugging")],
-            fixIts: [FixIt("add <acpi/> to <features> (takes effect at the next cold boot), or attach with --config")]))
+        diags.append(.attachRootBusWithoutACPI(devices[i].name, placed: placed, at: range(of: i)))
         throw Failure()
     }
 
+    /// libvirt's refusal of the address set's failure `e` for device `i`, as a diagnostic.
     mutating func hotplugFailure(_ i: Int, _ e: AddressSetError) -> Failure {
-        let id: DiagnosticID
-        let message: String
-        var fix: String? = nil
+        let name = devices[i].name
+        let at = range(of: i)
+        let libvirt = e.libvirtMessage
+        let d: Diagnostic
         switch e.kind {
-        case .noSlot:
-            id = .attachNoSlot
-            message = "no hot-pluggable \(devices[i].flags.kindDescription) slot is free for \(devices[i].name), and a running guest gets no new controller"
-            fix = "attach with --config and restart the guest, or plan the definition with spare ports (plan --hotplug-ports N)"
-        case .hotplug:
-            id = .attachNotHotpluggable
-            message = "\(devices[i].name) asks for \(e.address.map { "\($0)" } ?? "an address") on bus \(e.address?.bus ?? 0), which does not take hot-plugged devices"
-            fix = "remove the address so libvirt picks a hot-pluggable bus"
-        case .inUse: id = .addressInUse; message = "\(devices[i].name) asks for \(e.address.map { "\($0)" } ?? "an address"), which is in use"
-        case .noSuchBus: id = .addressNoBus; message = e.libvirtMessage
-        case .incompatible: id = .addressIncompatible; message = e.libvirtMessage
-        case .integrated: id = .addressIntegrated; message = e.libvirtMessage
-        case .noAutoAssign: id = .addressNoAutoAssign; message = e.libvirtMessage
-        case .slotTooLow, .slotTooHigh: id = .addressSlotRange; message = e.libvirtMessage
-        case .domain: id = .addressDomain; message = e.libvirtMessage
-        case .noBuses, .cannotGrow: id = .attachNoSlot; message = e.libvirtMessage
+        case .noSlot: d = .attachNoSlot(name, kind: devices[i].flags.kindDescription, libvirt: libvirt, at: at)
+        case .noBuses, .cannotGrow: d = .attachRefused(.attachNoSlot, libvirt, libvirt: libvirt, at: at)
+        case .hotplug: d = .attachNotHotpluggable(name, address: e.address, libvirt: libvirt, at: at)
+        case .inUse: d = .attachAddressInUse(name, address: e.address, libvirt: libvirt, at: at)
+        case .noSuchBus: d = .attachRefused(.addressNoBus, libvirt, libvirt: libvirt, at: at)
+        case .incompatible: d = .attachRefused(.addressIncompatible, libvirt, libvirt: libvirt, at: at)
+        case .integrated: d = .attachRefused(.addressIntegrated, libvirt, libvirt: libvirt, at: at)
+        case .slotTooLow, .slotTooHigh: d = .attachRefused(.addressSlotRange, libvirt, libvirt: libvirt, at: at)
+        case .domain: d = .attachRefused(.addressDomain, libvirt, libvirt: libvirt, at: at)
+        case .noAutoAssign: d = .hotplugBug(device: name, libvirtMessage: libvirt, at: at)
         }
-        refuseAttach(i, id, message, libvirt: e.libvirtMessage, fix: fix)
+        diags.append(d)
         return Failure()
-    }
-
-    mutating func refuseAttach(_ i: Int, _ id: DiagnosticID, _ message: String, libvirt: String, fix: String? = nil) {
-        diags.append(Diagnostic(id, .error, message, at: range(of: i),
-            notes: [.init("libvirt 9.0 refuses the attach: \(libvirt)")],
-            fixIts: fix.map { [FixIt($0)] } ?? []))
     }
 }
 

@@ -44,7 +44,7 @@ extension Planner {
     /// Each device's function (device index → function), or errors in `diags`.
     mutating func slotFunctions(_ attached: [Int]) -> [Int: Int] {
         func slotError(_ i: Int, _ message: String, fix: String? = nil) {
-            diags.append(Diagnostic(.attachSlot, .error, message, at: range(of: i), fixIts: fix.map { [FixIt($0)] } ?? []))
+            diags.append(.attachSlotRefused(message, fix: fix, at: range(of: i)))
         }
         if attached.count > 8 {
             slotError(attached[8], "\(attached.count) devices cannot share one slot: a PCI slot has 8 functions",
@@ -100,18 +100,13 @@ extension Planner {
             if set.slotInUse(base) {
                 let users = stored.filter { $0.value.address.slotKey == base.slotKey }.sorted { $0.value.address < $1.value.address }
                     .map { "\(devices[$0.key].name) at \($0.value.address)" }
-                diags.append(Diagnostic(.addressInUse, .error,
-                    "slot \(base.slotDescription) is in use (\(users.joined(separator: ", "))); the functions of a hot-added slot need a wholly empty one",
-                    at: range(of: w), fixIts: [FixIt("remove the addresses so pciplan picks an empty hot-pluggable slot")]))
+                diags.append(.attachSlotInUse(base.slotDescription, users: users, at: range(of: w)))
                 throw Failure()
             }
         } else {
             guard let found = emptyHotpluggableSlot(for: attached, in: set) else {
                 let names = attached.map { "\(devices[$0].name) (\(devices[$0].flags.kindDescription))" }
-                diags.append(Diagnostic(.attachNoSlot, .error,
-                    "no hot-pluggable slot is wholly empty on a bus that takes all of \(names.joined(separator: ", ")), and a running guest cannot get a new controller",
-                    at: attached.first.flatMap { range(of: $0) },
-                    fixIts: [FixIt("hot-add devices of one kind together (PCI Express devices behind a free root port, conventional PCI devices on a pci-bridge), or plan the definition with spare ports (plan --hotplug-ports N)")]))
+                diags.append(.attachNoEmptySlot(for: names, at: attached.first.flatMap { range(of: $0) }))
                 throw Failure()
             }
             base = found

@@ -71,27 +71,27 @@ public struct Planner {
 
     mutating func fail(_ i: Int?, _ e: AddressSetError, id: DiagnosticID? = nil, explicit: Bool) -> Failure {
         let who = i.map { "\(devices[$0].name)\(devices[$0].alias.map { " (\($0))" } ?? "")" } ?? "a reserved slot"
-        let diagID: DiagnosticID = id ?? {
-            switch e.kind {
-            case .inUse: return .addressInUse
-            case .noSuchBus: return .addressNoBus
-            case .incompatible: return .addressIncompatible
-            case .integrated: return .addressIntegrated
-            case .noAutoAssign: return .addressNoAutoAssign
-            case .slotTooLow, .slotTooHigh: return .addressSlotRange
-            case .domain: return .addressDomain
-            case .noSlot, .noBuses: return .planNoSlot
-            case .cannotGrow: return .planCannotAddController
-            case .hotplug: return .addressIncompatible
-            }
-        }()
-        var notes: [Diagnostic.Note] = []
-        if e.kind == .inUse, let a = e.address, let other = stored.first(where: { $0.key != i && $0.value.address == a })?.key {
-            notes.append(.init("\(devices[other].name) is declared here", at: elementRange(of: other)))
+        let at = i.flatMap { range(of: $0) } ?? devicesElement.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+        let diagID: DiagnosticID
+        switch e.kind {
+        case .inUse: diagID = .addressInUse
+        case .noSuchBus: diagID = .addressNoBus
+        case .incompatible, .hotplug: diagID = .addressIncompatible
+        case .integrated: diagID = .addressIntegrated
+        case .slotTooLow, .slotTooHigh: diagID = .addressSlotRange
+        case .domain: diagID = .addressDomain
+        case .cannotGrow: diagID = .planCannotAddController
+        case .noSlot, .noBuses, .noAutoAssign:
+            diags.append(.plannerBug(device: who, libvirtMessage: e.libvirtMessage, at: at))
+            return Failure()
         }
-        let prefix = explicit ? "" : "cannot place \(who): "
-        diags.append(Diagnostic(diagID, .error, "\(prefix)\(e.libvirtMessage)",
-                                at: i.flatMap { range(of: $0) } ?? devicesElement.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }, notes: notes + [.init("libvirt 9.0 rejects this definition: \(e.libvirtMessage)")]))
+        var declared: (name: String, at: SourceRange?)? = nil
+        // The smallest matching device index: `stored` is a dictionary, whose order varies by run.
+        if e.kind == .inUse, let a = e.address,
+           let other = stored.filter({ $0.key != i && $0.value.address == a }).keys.min() {
+            declared = (devices[other].name, elementRange(of: other))
+        }
+        diags.append(.planFailure(id ?? diagID, device: explicit ? nil : who, libvirtMessage: e.libvirtMessage, at: at, declared: declared))
         return Failure()
     }
 
@@ -176,9 +176,7 @@ public struct Planner {
         for i in controllerOrder {
             guard let c = devices[i].controller, c.type == "pci", let idx = c.index, (0..<nbuses).contains(idx) else { continue }
             guard let m = c.pciModel else {
-                diags.append(Diagnostic(.controllerBadModel, .error,
-                    "PCI controller index \(idx) has no model libvirt knows (model='\(c.model ?? "")')",
-                    at: elementRange(of: i)))
+                diags.append(.unknownBusModel(index: idx, model: c.model, at: elementRange(of: i)))
                 throw Failure()
             }
             controllers.append(.init(index: idx, model: m, hotplug: c.hotplug != .off))
@@ -202,9 +200,7 @@ public struct Planner {
                     || (c.type == "usb" && c.index == 0 && (c.model == "piix3-uhci" || c.model == nil) && a.function == 2)
                 if piix {
                     if set.count > 0 && !set.buses[0].flags.contains(.pciDevice) {
-                        diags.append(Diagnostic(.addressIncompatible, .error,
-                            "bus 0 must be conventional PCI for the integrated PIIX3 USB or IDE controller",
-                            at: range(of: i), notes: [.init("libvirt: Bus 0 must be PCI for integrated PIIX3 USB or IDE controllers")]))
+                        diags.append(.piix3OffPCIBus(at: range(of: i)))
                         failed = true
                     }
                     continue
@@ -218,9 +214,7 @@ public struct Planner {
                     // pure PCIe guest and stores the new number (spec §5.3).
                     store(i, got, multi: placement.multifunction,
                           .planned(step: "libvirt's dry run moved the explicit address \(a) to bus \(got.bus): bus \(a.bus) became the pcie-root-port that holds the new pcie-to-pci-bridge"))
-                    diags.append(Diagnostic(.addressBusAdded, .warning,
-                        "\(devices[i].name) asks for \(a), but bus \(a.bus) does not exist: libvirt adds a pcie-root-port and a pcie-to-pci-bridge and rewrites the address to \(got)",
-                        at: range(of: i)))
+                    diags.append(.busBumpedByDryRun(devices[i].name, asked: a, got: got, at: range(of: i)))
                 }
             } catch {
                 _ = fail(i, error, explicit: true)

@@ -36,8 +36,8 @@ public struct FixIt: Sendable, Hashable, Codable {
 
 /// One finding of any stage. Stages collect these and go on; only the CLI prints them.
 public struct Diagnostic: Sendable, Hashable, Codable {
-    /// A stable identifier such as `address.inUse` (see `DiagnosticID`).
-    public var id: String
+    /// The rule, printed as its stable identifier such as `address.inUse`.
+    public var id: DiagnosticID
     /// How serious the finding is; any `error` means the stage's result cannot be trusted.
     public var severity: Severity
     /// One lowercase phrase with concrete values and quoted names, no trailing period.
@@ -63,12 +63,13 @@ public struct Diagnostic: Sendable, Hashable, Codable {
         }
     }
 
-    /// A finding with a catalogued identifier (stored as its raw value, e.g. `address.inUse`).
+    /// A finding of rule `id` at `severity`. Stages build theirs with their catalogue file's
+    /// templates, which take the severity from the catalogue.
     public init(
         _ id: DiagnosticID, _ severity: Severity, _ message: String, at range: SourceRange?,
         notes: [Note] = [], fixIts: [FixIt] = []
     ) {
-        self.id = id.rawValue
+        self.id = id
         self.severity = severity
         self.message = message
         self.range = range
@@ -97,19 +98,21 @@ public struct DiagnosticPrinter: Sendable {
 
     func position(_ range: SourceRange?) -> String {
         guard let range else { return "" }
-        guard let file = files[range.file] else { return "\(range.file): " }
+        guard let file = files[range.file] else { return "\(range.file.escapedForLine): " }
         let (line, col) = file.lineColumn(of: range.start)
-        return "\(range.file):\(line):\(col): "
+        return "\(range.file.escapedForLine):\(line):\(col): "
     }
 
     /// One diagnostic as text: the main line, then one `note:` line per note and per fix-it.
+    /// Every text is escaped with `escapedForLine`, so no byte of the input (an attribute value,
+    /// a file name) can start a line of its own.
     public func render(_ d: Diagnostic) -> String {
-        var out = "\(position(d.range))\(d.severity.rawValue): \(d.message) [\(d.id)]\n"
+        var out = "\(position(d.range))\(d.severity.rawValue): \(d.message.escapedForLine) [\(d.id.rawValue)]\n"
         for note in d.notes {
-            out += "\(position(note.range ?? d.range))note: \(note.message)\n"
+            out += "\(position(note.range ?? d.range))note: \(note.message.escapedForLine)\n"
         }
         for fix in d.fixIts {
-            out += "\(position(fix.range ?? d.range))note: fix: \(fix.message)\n"
+            out += "\(position(fix.range ?? d.range))note: fix: \(fix.message.escapedForLine)\n"
         }
         return out
     }
@@ -124,7 +127,7 @@ public struct DiagnosticPrinter: Sendable {
         var items: [JSONValue] = []
         for d in ds {
             var obj: [String: JSONValue] = [
-                "id": .string(d.id), "severity": .string(d.severity.rawValue),
+                "id": .string(d.id.rawValue), "severity": .string(d.severity.rawValue),
                 "message": .string(d.message),
             ]
             if let r = d.range { obj["location"] = locationJSON(r) }

@@ -99,7 +99,7 @@ struct Marked {
         _ id: DiagnosticID, _ severity: Severity, at marker: String = "", in diags: [Diagnostic],
         sourceLocation: SourceLocation = #_sourceLocation
     ) -> Diagnostic? {
-        let found = diags.filter { $0.id == id.rawValue }
+        let found = diags.filter { $0.id == id }
         guard found.count == 1, let d = found.first else {
             Issue.record("expected one [\(id.rawValue)], got \(found.count):\n\(render(diags))", sourceLocation: sourceLocation)
             return nil
@@ -132,6 +132,6 @@ struct Marked {
 }
 
 extension Array where Element == Diagnostic {
-    func with(_ id: DiagnosticID) -> [Diagnostic] { filter { $0.id == id.rawValue } }
+    func with(_ id: DiagnosticID) -> [Diagnostic] { filter { $0.id == id } }
     var errors: [Diagnostic] { filter { $0.severity == .error } }
 }
