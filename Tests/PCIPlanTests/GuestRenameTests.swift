@@ -88,6 +88,25 @@ struct GuestRenameTests {
         #expect(!outcome.changes.contains { $0.kind != .guestRenamed && $0.message.contains("the guest sees it at") })
     }
 
+    @Test("a SCSI disk is renamed with its controller: its by-path names change")
+    func driveDisk() throws {
+        let old = """
+            <domain type='qemu'><name>d</name><memory>262144</memory>
+              <os><type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type></os><features><acpi/></features>
+              <devices>
+                <controller type='pci' index='1' model='pci-bridge'><address type='pci' bus='0' slot='8'/></controller>
+                <controller type='scsi' index='0' model='virtio-scsi'><address type='pci' bus='1' slot='3'/></controller>
+                <disk type='file' device='disk'><source file='/var/tmp/a.img'/><target dev='sda' bus='scsi'/></disk>
+              </devices>
+            </domain>
+            """
+        let new = old.replacingOccurrences(of: "</devices>", with: "<controller type='pci' index='2' model='pci-bridge'/></devices>")
+        let o = Pipeline.diff(old: SourceFile(name: "old.xml", text: old), new: SourceFile(name: "new.xml", text: new))
+        let renamed = o.changes.filter { $0.kind == .guestRenamed }
+        #expect(renamed.map(\.old?.name) == ["scsi controller 0 (virtio-scsi)", "disk 'sda' (scsi0-0-0-0)"])
+        #expect(renamed.last?.message.hasSuffix("/dev/disk/by-path/pci-0000:01:03.0-scsi-0:0:0:0 → /dev/disk/by-path/pci-0000:02:03.0-scsi-0:0:0:0") == true)
+    }
+
     @Test("a rename names the old and new names and the controller that caused it")
     func message() throws {
         let p = PairFiles(folder: "pair-pc-add-bridge", old: "old.stored.xml", new: "new.stored.xml")

@@ -34,6 +34,27 @@ extension ABIComparison {
         return change(.guestRenamed, "\(label(.old, i)) keeps its libvirt address \(oa), but \(seen)\(names)", old: i, new: j, notes: notes)
     }
 
+    /// A disk on a SCSI, SATA or IDE controller keeps its drive address and its controller keeps
+    /// its libvirt address, but the controller's guest address changes: the disk's
+    /// `/dev/disk/by-path` names change with it.
+    func guestRenamedDrive(_ i: Int) -> ABIChange? {
+        guard let (og, ng) = guest, old.devices[i].kind == .disk, let j = pairing.oldToNew[i], new.devices[j].kind == .disk,
+              old.devices[i].bus == new.devices[j].bus, let type = old.devices[i].bus, ["scsi", "sata", "ide"].contains(type),
+              let od = GuestView.drive(old.devices[i]), let nd = GuestView.drive(new.devices[j]),
+              (od.controller, od.bus, od.target, od.unit) == (nd.controller, nd.bus, nd.target, nd.unit),
+              let oc = og.controller(type: type, index: od.controller), let nc = ng.controller(type: type, index: nd.controller),
+              let oa = old.placements[oc]?.address, oa == new.placements[nc]?.address,
+              let before = og.diskPaths(i), before.prefix != ng.diskPaths(j)?.prefix else { return nil }
+        let after = ng.diskPaths(j)
+        let names = { (p: GuestDiskPaths?) in p.map { $0.links.first ?? "\($0.prefix)…" } ?? "none" }
+        var notes = causes(bus: oa.bus).map { ABIChange.Note($0.text, at: $0.at) }
+        notes.append(.init("\(label(.old, oc)) keeps its libvirt address \(oa), but the guest sees it at \(ng.address(of: nc).map(\.description) ?? "no address") instead of \(og.address(of: oc).map(\.description) ?? "")", at: location(.old, oc)))
+        notes.append(.init("fix: plan with `pciplan plan \(fileName(.new)) --keep \(fileName(.old))`, which places new bridges and ports after every kept bus"))
+        return change(.guestRenamed,
+            "\(label(.old, i)) keeps its drive address, but its controller's guest address changes: /dev/disk/by-path/\(names(before)) → /dev/disk/by-path/\(names(after))",
+            old: i, new: j, notes: notes)
+    }
+
     /// Why libvirt's bus `bus` has another guest number: the bridges and ports that the firmware
     /// now meets before it and did not (added or moved there), those it no longer meets, or the
     /// expander's changed busNr.

@@ -12,7 +12,11 @@ public enum ABIDiff {
         var c = ABIComparison(old: old, new: new, pairing: DevicePairing(old: old.devices, new: new.devices), options: options)
         c.guest = (GuestView(old), GuestView(new))
         var out: [ABIChange] = []
-        for i in old.devices.indices where c.relevant(old, i) {
+        for i in old.devices.indices {
+            guard c.relevant(old, i) else {
+                if let r = c.guestRenamedDrive(i) { out.append(r) }  // a SCSI/SATA/IDE disk's by-path
+                continue
+            }
             if let j = c.pairing.oldToNew[i] { out += c.comparePair(i, j) } else { out.append(c.removed(i)) }
         }
         for j in new.devices.indices where c.relevant(new, j) {
