@@ -3,23 +3,29 @@
 //
 // Why a `main` of our own rather than libFuzzer's: SwiftPM links every executable on Linux with
 // `--defsym main=<module>_main` (so tests can link the module), and that `main` wins over the one
-// in libclang_rt.fuzzer: an executable target without a `main` of its own does not link. So the
-// fuzz build (`Scripts/fuzz`: `-sanitize=fuzzer,address -DPCIPLAN_LIBFUZZER`) calls
-// libFuzzer's driver, `LLVMFuzzerRunDriver`, from here with the command line untouched (every
-// libFuzzer flag works, and files as arguments replay them); a plain `swift build` gets the
-// replay runner below and never references libFuzzer.
+// in libclang_rt.fuzzer: libFuzzer's `main` never runs, and a target without a `main` of its own
+// does not link. So the fuzz build (`Scripts/fuzz`: `-sanitize=fuzzer,address
+// -DPCIPLAN_LIBFUZZER`) calls libFuzzer's driver, `LLVMFuzzerRunDriver`, from here with the
+// command line untouched (every libFuzzer flag works, and files as arguments replay them); a
+// plain `swift build` gets the replay runner below and never references libFuzzer.
 import Foundation
 import PCIPlanFuzz
+
+/// libFuzzer's entry point. The driver gets it as an argument; the symbol must exist all the
+/// same, because the linker pulls libFuzzer's unused `main` (which names it) out of the archive
+/// before `--defsym` replaces `main`.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    _ = FuzzInput.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    return 0
+}
 
 #if PCIPLAN_LIBFUZZER
 import CLibFuzzer
 
 var argc = CommandLine.argc
 var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-    _ = FuzzInput.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
-    return 0
-})
+exit(LLVMFuzzerRunDriver(&argc, &argv, fuzz))
 #else
 
 /// `pciplan-fuzz FILE|DIR…`: runs each file (each file of each folder) through `FuzzInput.run`,
