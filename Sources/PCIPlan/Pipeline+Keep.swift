@@ -31,7 +31,12 @@ extension Pipeline {
         keeper.restoreControllerOptions(&planned)
         diags += keeper.verify(planned)
         if diags.hasErrors { return PlanOutcome(planned: nil, diagnostics: diags) }
-        diags += Checker.afterPlan(planned, options: options)
+        // Beyond libvirt: new bridges and ports after every kept bus (Keeper+GuestOrder).
+        let (ordered, orderDiags) = keeper.keepGuestOrder(planned, options: options)
+        diags += orderDiags
+        guard let ordered, !diags.hasErrors else { return PlanOutcome(planned: nil, diagnostics: diags) }
+        planned = ordered
+        diags += Checker.afterPlan(planned, options: options) + GuestDiagnostics.afterPlan(planned)
         return PlanOutcome(planned: diags.hasErrors ? nil : planned, diagnostics: diags)
     }
 }

@@ -66,7 +66,7 @@ public enum Pipeline {
         let (planned, planDiags) = Planner.plan(n, options: options)
         diags += planDiags
         guard let planned, !diags.hasErrors else { return PlanOutcome(planned: nil, diagnostics: diags) }
-        diags += Checker.afterPlan(planned, options: options) + Checker.planWarnings(planned)
+        diags += Checker.afterPlan(planned, options: options) + Checker.planWarnings(planned) + GuestDiagnostics.afterPlan(planned)
         return PlanOutcome(planned: diags.hasErrors ? nil : planned, diagnostics: diags)
     }
 
@@ -82,7 +82,7 @@ public enum Pipeline {
         if !diags.hasErrors {
             let (planned, planDiags) = Planner.plan(n, options: options)
             diags += planDiags.filter { p in !diags.contains { sameProblem($0, p, in: n) } }
-            if let planned { diags += Checker.afterPlanForCheck(planned, options: options) }
+            if let planned { diags += Checker.afterPlanForCheck(planned, options: options) + GuestDiagnostics.forCheck(planned, options: options) }
         }
         // What libvirt accepts and only QEMU refuses does not stop libvirt (or the planner) above.
         return diags + Checker.qemuStartChecks(n, severity: .error)

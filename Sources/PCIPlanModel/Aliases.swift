@@ -94,7 +94,7 @@ public enum Aliases {
     }
 
     /// `virDiskNameToIndex`: `vda` → 0, `vdz` → 25, `vdaa` → 26, `vdba` → 52.
-    static func diskNameToIndex(_ name: String) -> Int {
+    package static func diskNameToIndex(_ name: String) -> Int {
         guard let p = ["fd", "hd", "vd", "sd", "xvd", "ubd"].first(where: { name.hasPrefix($0) }) else { return 0 }
         var idx = 0
         for (i, ch) in name.dropFirst(p.count).enumerated() {
@@ -104,10 +104,10 @@ public enum Aliases {
         return idx
     }
 
-    struct DriveAddress { var controller = 0, bus = 0, target = 0, unit = 0 }
+    package struct DriveAddress { package var controller = 0, bus = 0, target = 0, unit = 0 }
 
     /// The written `<address type='drive'>`, else `virDomainDiskDefAssignAddress`'s default.
-    static func driveAddress(_ d: Device, bus: String, index idx: Int) -> DriveAddress? {
+    package static func driveAddress(_ d: Device, bus: String, index idx: Int) -> DriveAddress? {
         if let el = d.addressElement, el[attribute: "type"] == "drive" {
             func v(_ n: String) -> Int { el[attribute: n].flatMap(parseLibvirtUInt).map { Int($0) } ?? 0 }
             return DriveAddress(controller: v("controller"), bus: v("bus"), target: v("target"), unit: v("unit"))

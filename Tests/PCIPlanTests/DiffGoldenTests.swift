@@ -34,6 +34,9 @@ struct DiffGoldenTests {
         Pair(folder: "cannot-keep", old: "old-bridge", new: "new-bus-gone"),
         Pair(folder: "keep-default-usb", old: "old", new: "new"),
         Pair(folder: "keep-default-usb", old: "old", new: "keep"),
+        Pair(folder: "guest-rename-pc", old: "old", new: "new"),
+        Pair(folder: "guest-rename-q35", old: "old", new: "new"),
+        Pair(folder: "guest-rename-dmi", old: "old", new: "new"),
     ]
 
     @Test("diff prints its recorded report and exit status", arguments: pairs)

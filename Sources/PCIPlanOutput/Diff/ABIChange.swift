@@ -29,6 +29,10 @@ public struct ABIChange: Sendable, Hashable {
         case controllerTarget
         /// A new device takes an address a removed or moved device had (warning).
         case displaced
+        /// Same libvirt address, but the guest sees the device at another address, because the
+        /// firmware numbers a bus differently (a bridge or port added, moved or removed before
+        /// it): the guest renames it (breaking).
+        case guestRenamed
         /// A device is added, or becomes a PCI device (info).
         case added
         /// A device is removed, or stops being a PCI device (info).
@@ -46,6 +50,7 @@ public struct ABIChange: Sendable, Hashable {
             case .displaced: .diffDisplaced
             case .added: .diffAdded
             case .removed: .diffRemoved
+            case .guestRenamed: .diffGuestRenamed
             }
         }
 
@@ -67,7 +72,7 @@ public struct ABIChange: Sendable, Hashable {
         public var libvirtChecks: Bool {
             switch self {
             case .moved, .controller, .added, .removed: true
-            case .upstream, .multifunction, .connectKind, .controllerTarget, .displaced: false
+            case .upstream, .multifunction, .connectKind, .controllerTarget, .displaced, .guestRenamed: false
             }
         }
     }

@@ -35,6 +35,7 @@ extension ABIComparison {
         case let (op?, np?):
             if let u = upstream(i, j, at: op.address) { out.append(u) }
             if let m = multifunction(i, j, op, np) { out.append(m) }
+            if let r = guestRenamed(i, j) { out.append(r) }
         case let (op?, nil) where !kindChanged:
             out.append(change(.moved, "\(label(.old, i)) at \(op.address) no longer gets a PCI address", old: i, new: j))
         case let (nil, np?) where !kindChanged:

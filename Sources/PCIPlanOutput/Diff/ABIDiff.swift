@@ -9,7 +9,8 @@ public enum ABIDiff {
     /// then the new ones (what is added, and whose address it takes). `options` must be the ones
     /// both plans were made with (the multifunction policy changes what `diff.multifunction` reports).
     public static func compare(old: PlannedDomain, new: PlannedDomain, options: PlanOptions = PlanOptions()) -> [ABIChange] {
-        let c = ABIComparison(old: old, new: new, pairing: DevicePairing(old: old.devices, new: new.devices), options: options)
+        var c = ABIComparison(old: old, new: new, pairing: DevicePairing(old: old.devices, new: new.devices), options: options)
+        c.guest = (GuestView(old), GuestView(new))
         var out: [ABIChange] = []
         for i in old.devices.indices where c.relevant(old, i) {
             if let j = c.pairing.oldToNew[i] { out += c.comparePair(i, j) } else { out.append(c.removed(i)) }
@@ -34,6 +35,8 @@ struct ABIComparison {
     let new: PlannedDomain
     let pairing: DevicePairing
     let options: PlanOptions
+    /// What the guest sees of either side, for `diff.guestRenamed`.
+    var guest: (old: GuestView, new: GuestView)? = nil
 
     func plan(_ s: DiffSide) -> PlannedDomain { s == .old ? old : new }
     func fileName(_ s: DiffSide) -> String { plan(s).normalized.definition.file.name }

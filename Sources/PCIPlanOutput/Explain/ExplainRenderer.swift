@@ -40,6 +40,7 @@ public enum ExplainRenderer {
                 "name": .string(e.label),
                 "alias": e.alias.map(JSONValue.string) ?? .null,
                 "address": e.address.map { .string($0.description) } ?? .null,
+                "guestAddress": e.guestAddress.map { .string($0.description) } ?? .null,
                 "multifunction": .string(e.multifunction.rawValue),
                 "sentences": .array(e.sentences.map(JSONValue.string)),
             ]

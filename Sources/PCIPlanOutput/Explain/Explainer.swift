@@ -16,8 +16,12 @@ public struct DeviceExplanation: Sendable, Hashable {
     public var multifunction: Tristate
     /// The device's start tag; nil for what libvirt (or `--keep`) adds.
     public var location: SourceRange?
-    /// The explanation: the rule that gave the address, the bus's provider, the multifunction bit.
+    /// The explanation: the rule that gave the address, the bus's provider, the multifunction bit,
+    /// what the guest sees.
     public var sentences: [String]
+    /// Where the guest sees the device (`GuestView`); nil without a PCI address or on a bus the
+    /// firmware cannot number.
+    public var guestAddress: GuestPCIAddress? = nil
 }
 
 /// Builds explanations from a planned domain: provenance, `Placement.sequence`, the
@@ -42,7 +46,8 @@ public enum Explainer {
             case (nil, nil): return a < b
             }
         }
-        return sorted.map { explainOne(plan, $0, options: options) }
+        let guest = GuestView(plan)
+        return sorted.map { explainOne(plan, $0, options: options, guest: guest) }
     }
 
     /// Whether `id` names device `i`: its alias (`net0`, `pci.3`, a user `ua-` alias), disk
@@ -62,7 +67,7 @@ public enum Explainer {
         return names.contains { $0.lowercased() == want }
     }
 
-    static func explainOne(_ plan: PlannedDomain, _ i: Int, options: PlanOptions) -> DeviceExplanation {
+    static func explainOne(_ plan: PlannedDomain, _ i: Int, options: PlanOptions, guest: GuestView) -> DeviceExplanation {
         let d = plan.devices[i]
         let p = plan.placements[i]
         let file = plan.normalized.definition.file.name
@@ -79,9 +84,12 @@ public enum Explainer {
         if let why = addedSentence(plan, i) { s.append(why) }
         s += controllerSentences(plan, i)
         if let p, let m = multifunctionSentence(plan, i, p, options: options) { s.append(m) }
+        s += GuestExplanation.sentences(guest, i)
         let loc = d.element.map { SourceRange(file: file, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
-        return DeviceExplanation(index: i, label: ABIComparison.label(plan, i), alias: d.alias, address: p?.address,
-                                 multifunction: p?.multifunction ?? .absent, location: loc, sentences: s)
+        var e = DeviceExplanation(index: i, label: ABIComparison.label(plan, i), alias: d.alias, address: p?.address,
+                                  multifunction: p?.multifunction ?? .absent, location: loc, sentences: s)
+        e.guestAddress = guest.address(of: i)
+        return e
     }
 
     static func capitalized(_ s: String) -> String {

@@ -17,11 +17,12 @@ public enum JSONRenderer {
     /// wants a PCI address and every controller.
     public static func json(_ plan: PlannedDomain) -> JSONValue {
         var items: [JSONValue] = []
+        let guest = GuestView(plan)
         for (i, d) in plan.devices.enumerated() {
             if d.kind == .emulator || d.kind == .crypto { continue }
             let placement = plan.placements[i]
             if placement == nil && d.flags.isEmpty && d.kind != .controller { continue }
-            items.append(device(i, d, placement, plan))
+            items.append(device(i, d, placement, plan, guest: guest))
         }
         return .object([
             "schema": .int(schemaVersion),
@@ -45,7 +46,8 @@ public enum JSONRenderer {
         ]).rendered() + "\n"
     }
 
-    static func device(_ i: Int, _ d: Device, _ p: Placement?, _ plan: PlannedDomain) -> JSONValue {
+    /// One device; with `guest`, also what the guest sees of it (`GuestJSON`).
+    static func device(_ i: Int, _ d: Device, _ p: Placement?, _ plan: PlannedDomain, guest: GuestView? = nil) -> JSONValue {
         var o: [String: JSONValue] = [
             "element": .string(d.kind.rawValue),
             "name": .string(d.name),
@@ -92,6 +94,7 @@ public enum JSONRenderer {
         } else {
             o["address"] = .null
         }
+        if let guest { GuestJSON.add(to: &o, device: i, guest) }
         return .object(o)
     }
 }

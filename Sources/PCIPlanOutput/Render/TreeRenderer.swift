@@ -7,7 +7,7 @@ import PCIPlanSource
 public enum TreeRenderer {
     /// The machine on the first line, then the root bus and everything below it, one line each.
     public static func render(_ plan: PlannedDomain) -> String {
-        let topo = Topology(plan)
+        let topo = Topology(plan, guest: true)
         var out = "\(plan.normalized.definition.machine) (\(plan.family.descriptor.chipsetName))\n"
         func walk(bus: Int, prefix: String) {
             let children = topo.children[bus] ?? []
@@ -32,11 +32,14 @@ public enum TreeRenderer {
 /// The planned devices grouped by the bus they sit on.
 struct Topology {
     let plan: PlannedDomain
+    /// Set when labels carry the guest's view (the tree does, the dot picture does not).
+    let guest: GuestView?
     var children: [Int: [Int]] = [:]
     var root: Int?
 
-    init(_ plan: PlannedDomain) {
+    init(_ plan: PlannedDomain, guest: Bool = false) {
         self.plan = plan
+        self.guest = guest ? GuestView(plan) : nil
         for (i, p) in plan.placements.sorted(by: { ($0.value.address, $0.key) < ($1.value.address, $1.key) }) {
             children[p.address.bus, default: []].append(i)
         }
@@ -54,7 +57,7 @@ struct Topology {
             if let ch = c.chassis { s += " chassis=\(ch)" }
             if let p = c.port { s += " port=0x\(String(p, radix: 16))" }
             if let b = c.busNr { s += " busNr=\(b)" }
-            if let idx = c.index, idx > 0 { s += " → bus \(idx)" }
+            if let idx = c.index, idx > 0 { s += " → bus \(idx)" + (guest.map { GuestTree.bus($0, idx) } ?? "") }
         } else {
             s += d.name
             if let a = d.alias { s += " (\(a))" }
@@ -71,7 +74,7 @@ struct Topology {
             }
         }
         if case .added = d.origin, !isAddedController(plan.placements[i]) { s += " (added)" }
-        return s
+        return s + (guest.map { GuestTree.device($0, i) } ?? "")
     }
 
     /// Whether the placement already says `[added]` (a controller libvirt added).

@@ -341,6 +341,12 @@ extension DiagnosticID {
             Entry(.finding(.error), "any", "a broken internal invariant of pciplan: please report it")
 
         // hot-plug
+        case .guestBusOverflow:
+            Entry(.finding(.warning), "check, plan",
+                  "an expander bus whose bus numbers go past 255: the firmware cannot number it (SeaBIOS hangs, OVMF boots without its devices)")
+        case .guestNextControllerRenumbers:
+            Entry(.finding(.warning), "check",
+                  "the next bridge or root port libvirt adds would be enumerated before existing buses: the guest would renumber them and rename their devices")
         case .hotplugNoFreePort:
             Entry(.finding(.warning), "check",
                   "a PCI Express guest has no free hot-pluggable port: the next hot-plug fails, because a running guest gets no new controller",
@@ -415,6 +421,9 @@ extension DiagnosticID {
             Entry(.change(.warning), "diff", "a PCI controller's chassisNr, chassis, port or busNr changed")
         case .diffDisplaced:
             Entry(.change(.warning), "diff", "a device new in NEW takes an address a removed or moved device had")
+        case .diffGuestRenamed:
+            Entry(.change(.breaking), "diff",
+                  "a device keeps its libvirt address but the guest numbers its bus differently (a bridge or port added, moved or removed before it): the guest renames it")
         case .diffAdded:
             Entry(.change(.info), "diff", "a device is added, or becomes a PCI device")
         case .diffRemoved:

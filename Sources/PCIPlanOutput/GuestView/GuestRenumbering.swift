@@ -1,0 +1,121 @@
+import PCIPlanModel
+import PCIPlanPlanner
+import PCIPlanSource
+
+extension MachineDescriptor {
+    /// The bus controller libvirt adds when a device needs a slot and none is free: a
+    /// pcie-root-port for a PCI Express device on q35 and virt, a pci-bridge on pc.
+    var nextBusController: ControllerModel {
+        switch chipset {
+        case .piix3: .pciBridge
+        case .ich9, .gpex: .pcieRootPort
+        }
+    }
+
+    /// Whether QEMU 7.2 describes PCI hotplug slots (and `acpi-index`) in ACPI for this machine,
+    /// which is where the guest's slot directories and `eno` names come from: the x86 machines'
+    /// ACPI PCI hotplug; `virt` has none (native PCI Express hotplug only; not modeled).
+    var acpiPCIHotplug: Bool {
+        switch chipset {
+        case .piix3, .ich9: true
+        case .gpex: false
+        }
+    }
+
+    /// The slot of bus 0 the chipset's own functions fill, where pciplan never puts a
+    /// controller of its choosing (PIIX3 at 00:01, ICH9's LPC, SATA and SMBus at 00:1f).
+    var chipsetSlot: Int? {
+        switch chipset {
+        case .piix3: 1
+        case .ich9: 0x1f
+        case .gpex: nil
+        }
+    }
+}
+
+extension GuestDiagnostics {
+    /// What `check` adds to `afterPlan`: the overflow warnings and `guest.nextControllerRenumbers`.
+    public static func forCheck(_ plan: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
+        afterPlan(plan) + nextController(plan, options: options)
+    }
+
+    /// `guest.nextControllerRenumbers`: plans the definition once more with one more controller
+    /// of the kind libvirt adds next (every planned address pinned) and warns when the guest
+    /// would renumber buses that hold devices: libvirt's first fit puts the new bridge or port
+    /// into the first free slot, which the firmware may enumerate before existing bridges (a
+    /// free root slot before a bridge at a higher slot, a root port before the dmi-to-pci-bridge
+    /// at 00:1e, before a switch at a high slot).
+    public static func nextController(_ plan: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
+        let model = plan.family.descriptor.nextBusController
+        var n = plan.normalized
+        for (i, p) in plan.placements { n.devices[i].address = .pci(p.address, multifunction: p.multifunction) }
+        let top = n.controllerOrder.compactMap { n.devices[$0].isPCIController ? n.devices[$0].controller?.index : nil }.max() ?? 0
+        guard top < 255 else { return [] }
+        n.devices.append(.pciController(index: top + 1, model: model, origin: .added("the next \(model.rawValue) libvirt adds")))
+        n.controllerOrder.append(n.devices.count - 1)
+        let (grown, _) = Planner.plan(n, options: options)
+        guard let grown, let at = grown.placements[n.devices.count - 1]?.address else { return [] }
+        let before = GuestView(plan), after = GuestView(grown)
+        // Interfaces and disks first (their names change), then in guest address order.
+        let renamed = plan.placements.keys.compactMap { i -> (Int, GuestPCIAddress, GuestPCIAddress?)? in
+            guard let old = before.address(of: i), after.address(of: i) != old else { return nil }
+            return (i, old, after.address(of: i))
+        }.sorted { a, b in
+            let named = { (i: Int) in [.interface, .disk].contains(plan.devices[i].kind) ? 0 : 1 }
+            return (named(a.0), a.1, a.0) < (named(b.0), b.1, b.0)
+        }
+        guard !renamed.isEmpty else { return [] }
+        // The first bridge the new one is enumerated before (the lowest number that changes).
+        let shifted = before.busNumbers.filter { $0.key != 0 && after.busNumber($0.key) != $0.value }
+            .sorted { ($0.value, $0.key) < ($1.value, $1.key) }
+        guard let firstBus = shifted.first?.key, let first = plan.normalized.pciController(index: firstBus) else { return [] }
+        let shown = renamed.prefix(3).map { r in
+            "\(ABIComparison.label(plan, r.0)) \(r.1) → \(r.2.map(\.description) ?? "none")" + nameChange(before, after, r.0)
+        }
+        let more = renamed.count > 3 ? " and \(renamed.count - 3) more" : ""
+        let where_ = plan.placements[first].map { " at \($0.address)" } ?? ""
+        let lastBridge = before.lastBridge(onBusOf: first).map { " after \($0)" } ?? ""
+        return [Diagnostic(.guestNextControllerRenumbers, .warning,
+            "the next \(model.rawValue) libvirt adds goes to \(at), which the guest enumerates before \(ABIComparison.label(plan, first))\(where_): the guest would give bus pci.\(firstBus) the number \(after.busNumber(firstBus).map(String.init) ?? "none") instead of \(before.busNumber(firstBus).map(String.init) ?? "?") and rename \(renamed.count) device\(renamed.count == 1 ? "" : "s"): \(shown.joined(separator: "; "))\(more)",
+            at: range(plan, first),
+            notes: [.init("the firmware numbers bridges and ports depth first in (slot, function) order, and the guest's names (enp…, /dev/disk/by-path) carry those numbers")],
+            fixIts: [FixIt("add devices with `pciplan plan NEW --keep THIS`, which places new bridges and ports after every existing bus, or write the new controller's address\(lastBridge) yourself")])]
+    }
+
+    /// ` (enp1s1 → enp2s1)` for an interface, ` (pci-… → pci-…)` for a disk, else empty.
+    static func nameChange(_ before: GuestView, _ after: GuestView, _ i: Int) -> String {
+        if let a = before.nicNames(i) {
+            let b = after.nicNames(i)
+            return " (\(a.path) → \(b?.path ?? "none"))"
+        }
+        if let a = before.diskPaths(i) { return " (\(a.prefix) → \(after.diskPaths(i)?.prefix ?? "none"))" }
+        return ""
+    }
+}
+
+extension GuestView {
+    /// The libvirt address of the last bridge or port on the root bus of the range that holds
+    /// controller `i`, in enumeration order: after it, a new one renumbers nothing there.
+    func lastBridge(onBusOf i: Int) -> PCIAddress? {
+        plan.normalized.controllerOrder.compactMap { j -> PCIAddress? in
+            guard let m = plan.devices[j].controller?.pciModel, GuestNumbering.role(m) == .bridge,
+                  let p = plan.placements[j], p.address.bus == 0 else { return nil }
+            return p.address
+        }.max()
+    }
+}
+
+extension Device {
+    /// A PCI controller pciplan adds (not in the input), with libvirt's alias.
+    static func pciController(index: Int, model: ControllerModel, origin: DeviceOrigin) -> Device {
+        var d = Device(kind: .controller, origin: origin, element: nil, name: "controller pci \(index) (\(model.rawValue))")
+        var c = ControllerInfo(type: "pci")
+        c.index = index
+        c.model = model.rawValue
+        d.controller = c
+        d.model = model.rawValue
+        d.flags = model.connectFlags
+        d.alias = "pci.\(index)"
+        return d
+    }
+}
