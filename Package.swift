@@ -60,9 +60,19 @@ let package = Package(
             // CLibXML2: the bare SAX parse floor the reader is measured against.
             dependencies: ["PCIPlan", "CLibXML2"]
         ),
+        // Fuzzing (Scripts/fuzz, README "Fuzzing"): PCIPlanFuzz runs one input through every
+        // command; pciplan-fuzz is the libFuzzer target in a `-sanitize=fuzzer` build with
+        // `-DPCIPLAN_LIBFUZZER`, and replays saved inputs in a plain one. CLibFuzzer only
+        // declares libFuzzer's driver entry point; nothing links it outside the fuzz build.
+        .systemLibrary(name: "CLibFuzzer"),
+        .target(name: "PCIPlanFuzz", dependencies: ["PCIPlan"]),
+        .executableTarget(
+            name: "pciplan-fuzz",
+            dependencies: ["PCIPlanFuzz", "CLibFuzzer"]
+        ),
         .testTarget(
             name: "PCIPlanTests",
-            dependencies: ["PCIPlan", "PCIPlanLibvirt"],
+            dependencies: ["PCIPlan", "PCIPlanLibvirt", "PCIPlanFuzz"],
             exclude: ["Fixtures"]
         ),
     ],

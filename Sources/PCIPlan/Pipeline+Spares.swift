@@ -38,8 +38,7 @@ extension Pipeline {
         let free = (1...).lazy.filter { !used.contains($0) }
         let offset = XMLWriter.insertionPointBeforeEnd(devices, file: file).lowerBound
         let indent = XMLWriter.isLineStart(offset, file: file) ? XMLWriter.childIndentation(of: devices, file: file) : ""
-        var last = base
-        for k in 1...256 {
+        func attempt(_ k: Int) -> (outcome: PlanOutcome, splice: SourceSplice) {
             let lines = free.prefix(k).map { "<controller type='pci' index='\($0)' model='\(element)'/>" }
             let spares = SourceFile(name: "(added for \(what))", text: lines.map { $0 + "\n" }.joined())
             var ranges: [Range<Int>] = []
@@ -49,19 +48,36 @@ extension Pipeline {
                 at += l.utf8.count + 1
             }
             let splice = SourceSplice(inserting: ranges, of: spares, into: file, at: offset, indent: indent)
-            let outcome = planOnce(splice.combined, options: once)
+            return (planOnce(splice.combined, options: once), splice)
+        }
+        // The answer is the first k whose plan fails or leaves enough free places. Both only
+        // grow with k (a bare controller either takes a device that would otherwise go behind a
+        // controller libvirt adds itself, or stays free), so doubling k and then bisecting
+        // finds that first k in about 2·log2(k) plans rather than k: a 275-device q35 domain
+        // whose devices take the first 95 added ports planned 98 times (25 s) before.
+        func done(_ o: PlanOutcome) -> Bool { o.planned.map { count(Planner.headroom($0)) >= want } ?? true }
+        var below = (k: 0, outcome: base)
+        var found: (k: Int, outcome: PlanOutcome, splice: SourceSplice)?
+        var k = 1
+        while found == nil {
+            let a = attempt(k)
+            if done(a.outcome) { found = (k, a.outcome, a.splice) } else { below = (k, a.outcome) }
+            if k == 256 { break }
+            k = min(2 * k, 256)
+        }
+        while let f = found, f.k - below.k > 1 {
+            let mid = (below.k + f.k) / 2
+            let a = attempt(mid)
+            if done(a.outcome) { found = (mid, a.outcome, a.splice) } else { below = (mid, a.outcome) }
+        }
+        if let (k, outcome, splice) = found {
+            var diags = outcome.diagnostics.map(splice.original)
             guard let p = outcome.planned else {
-                last = outcome
-                var diags = outcome.diagnostics.map(splice.original)
-                diags.append(.sparesDoNotPlan(added: k, want: want, what: what, most: count(Planner.headroom(last.planned ?? planned))))
+                diags.append(.sparesDoNotPlan(added: k, want: want, what: what, most: count(Planner.headroom(below.outcome.planned ?? planned))))
                 return PlanOutcome(planned: nil, diagnostics: diags)
             }
-            if count(Planner.headroom(p)) >= want {
-                var diags = outcome.diagnostics.map(splice.original)
-                diags.append(.sparesAdded(count: k, element: element, indexes: Array(free.prefix(k)), want: want, what: what))
-                return PlanOutcome(planned: p, diagnostics: diags)
-            }
-            last = outcome
+            diags.append(.sparesAdded(count: k, element: element, indexes: Array(free.prefix(k)), want: want, what: what))
+            return PlanOutcome(planned: p, diagnostics: diags)
         }
         return PlanOutcome(planned: nil, diagnostics: base.diagnostics + [.sparesDoNotFit(want: want, what: what)])
     }

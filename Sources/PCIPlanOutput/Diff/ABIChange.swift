@@ -48,9 +48,9 @@ public struct ABIChange: Sendable, Hashable {
             case .controller: .diffController
             case .controllerTarget: .diffControllerTarget
             case .displaced: .diffDisplaced
-            case .guestRenamed: .diffGuestRenamed
             case .added: .diffAdded
             case .removed: .diffRemoved
+            case .guestRenamed: .diffGuestRenamed
             }
         }
 

@@ -340,15 +340,13 @@ extension DiagnosticID {
         case .internalError:
             Entry(.finding(.error), "any", "a broken internal invariant of pciplan: please report it")
 
-        // guest view (Docs/guest-names.md)
+        // hot-plug
         case .guestBusOverflow:
             Entry(.finding(.warning), "check, plan",
                   "an expander bus whose range of guest bus numbers (from its busNr) goes past 255: the firmware cannot number it, SeaBIOS hangs at boot and OVMF boots without the devices there")
         case .guestNextControllerRenumbers:
             Entry(.finding(.warning), "check",
                   "the next pci-bridge (pc) or pcie-root-port (q35, virt) libvirt adds would be enumerated before existing bridges, so the guest would renumber their buses and rename the devices there (`enp…`, by-path); `plan --keep` avoids it")
-
-        // hot-plug
         case .hotplugNoFreePort:
             Entry(.finding(.warning), "check",
                   "a PCI Express guest has no free hot-pluggable port: the next hot-plug fails, because a running guest gets no new controller",
@@ -425,7 +423,7 @@ extension DiagnosticID {
             Entry(.change(.warning), "diff", "a device new in NEW takes an address a removed or moved device had")
         case .diffGuestRenamed:
             Entry(.change(.breaking), "diff",
-                  "same libvirt address, but the guest sees the device at another address: a bridge or port added, moved or removed before its bus in the firmware's enumeration renumbers it, so `enp…` names and by-path links change")
+                  "same libvirt address, but the guest sees the device at another address: a bridge or port added, moved or removed before its bus in the firmware's enumeration renumbers it, so `enp…` names and by-path links change (a SCSI, SATA or IDE disk with its controller)")
         case .diffAdded:
             Entry(.change(.info), "diff", "a device is added, or becomes a PCI device")
         case .diffRemoved:

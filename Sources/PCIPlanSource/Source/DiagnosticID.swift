@@ -136,15 +136,14 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     case planSpares = "plan.spares"
     /// `plan --group-host-functions`: a host slot's functions cannot share one guest slot.
     case planHostGroup = "plan.hostGroup"
-    /// A broken invariant of pciplan itself, never the user's fault: please report it.
-    case internalError = "internal.bug"
-    // guest view (what the booted guest sees)
-    /// An expander bus whose range of guest bus numbers goes past 255: the firmware cannot
-    /// number it (SeaBIOS hangs, OVMF boots without the devices there).
+    /// An expander bus whose range of bus numbers goes past 255: the guest firmware cannot number
+    /// it (SeaBIOS hangs, OVMF boots without the devices there).
     case guestBusOverflow = "guest.busOverflow"
     /// `check`: the next bridge or root port libvirt adds would be enumerated before existing
     /// buses, so the guest would renumber them and rename the devices there.
     case guestNextControllerRenumbers = "guest.nextControllerRenumbers"
+    /// A broken invariant of pciplan itself, never the user's fault: please report it.
+    case internalError = "internal.bug"
     // hot-plug (libvirt's attach-device and detach-device)
     /// A PCI Express guest has no free hot-pluggable port: the next hot-plug fails.
     case hotplugNoFreePort = "hotplug.noFreePort"
@@ -188,7 +187,7 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     case diffControllerTarget = "diff.controllerTarget"
     /// `diff`: a new device takes an address a removed or moved device had.
     case diffDisplaced = "diff.displaced"
-    /// `diff`: same libvirt address, but the guest sees the device at another address.
+    /// `diff`: same libvirt address, but the guest numbers its bus differently and renames it.
     case diffGuestRenamed = "diff.guestRenamed"
     /// `diff`: a device was added.
     case diffAdded = "diff.added"
