@@ -184,12 +184,9 @@ extension Planner {
         case .noBuses, .cannotGrow: d = .attachRefused(.attachNoSlot, libvirt, libvirt: libvirt, at: at)
         case .hotplug: d = .attachNotHotpluggable(name, address: e.address, libvirt: libvirt, at: at)
         case .inUse: d = .attachAddressInUse(name, address: e.address, libvirt: libvirt, at: at)
-        case .noSuchBus: d = .attachRefused(.addressNoBus, libvirt, libvirt: libvirt, at: at)
-        case .incompatible: d = .attachRefused(.addressIncompatible, libvirt, libvirt: libvirt, at: at)
-        case .integrated: d = .attachRefused(.addressIntegrated, libvirt, libvirt: libvirt, at: at)
-        case .slotTooLow, .slotTooHigh: d = .attachRefused(.addressSlotRange, libvirt, libvirt: libvirt, at: at)
-        case .domain: d = .attachRefused(.addressDomain, libvirt, libvirt: libvirt, at: at)
-        case .noAutoAssign: d = .hotplugBug(device: name, libvirtMessage: libvirt, at: at)
+        case .noSuchBus, .incompatible, .integrated, .slotTooLow, .slotTooHigh, .domain, .noAutoAssign:
+            d = e.kind.addressRule.map { .attachRefused($0, libvirt, libvirt: libvirt, at: at) }
+                ?? .hotplugBug(device: name, libvirtMessage: libvirt, at: at)
         }
         diags.append(d)
         return Failure()

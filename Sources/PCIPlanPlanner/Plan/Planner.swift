@@ -85,16 +85,7 @@ public struct Planner {
     mutating func fail(_ i: Int?, _ e: AddressSetError, id: DiagnosticID? = nil, explicit: Bool) -> Failure {
         let who = i.map { "\(devices[$0].name)\(devices[$0].alias.map { " (\($0))" } ?? "")" } ?? "a reserved slot"
         let at = i.flatMap { range(of: $0) } ?? devicesElement.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
-        let diagID: DiagnosticID
-        switch e.kind {
-        case .inUse: diagID = .addressInUse
-        case .noSuchBus: diagID = .addressNoBus
-        case .incompatible, .hotplug: diagID = .addressIncompatible
-        case .integrated: diagID = .addressIntegrated
-        case .slotTooLow, .slotTooHigh: diagID = .addressSlotRange
-        case .domain: diagID = .addressDomain
-        case .cannotGrow: diagID = .planCannotAddController
-        case .noSlot, .noBuses, .noAutoAssign:
+        guard let diagID = e.kind == .cannotGrow ? .planCannotAddController : e.kind.addressRule else {
             diags.append(.plannerBug(device: who, libvirtMessage: e.libvirtMessage, at: at))
             return Failure()
         }
@@ -248,5 +239,22 @@ public struct Planner {
     /// libvirt's virDomainDeviceInfoIterate order (which device of a duplicate pair is reported).
     func iterationOrder() -> [Int] {
         Define.iterationOrder(devices, controllerOrder: controllerOrder, videoOrder: videoOrder, diskOrder: diskOrder)
+    }
+}
+
+extension AddressSetError.Kind {
+    /// The catalogue's rule for an address the set refused (planning and hot-plug report it
+    /// under this ID); nil for a failed search (`noSlot`, `noBuses`, `cannotGrow`,
+    /// `noAutoAssign`), which each caller words itself.
+    var addressRule: DiagnosticID? {
+        switch self {
+        case .inUse: .addressInUse
+        case .noSuchBus: .addressNoBus
+        case .incompatible, .hotplug: .addressIncompatible
+        case .integrated: .addressIntegrated
+        case .slotTooLow, .slotTooHigh: .addressSlotRange
+        case .domain: .addressDomain
+        case .noSlot, .noBuses, .cannotGrow, .noAutoAssign: nil
+        }
     }
 }
