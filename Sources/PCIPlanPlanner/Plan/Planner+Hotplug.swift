@@ -131,7 +131,7 @@ extension Planner {
     static func liveAttachRefusal(_ d: Device) -> String? {
         switch d.kind {
         case .disk, .interface, .hostdev, .rng, .memory, .shmem, .watchdog, .input, .vsock,
-             .serial, .parallel, .channel, .console, .redirdev:
+             .serial, .parallel, .channel, .console, .redirdev, .lease:
             return nil
         case .controller:
             // qemuDomainAttachControllerDevice: only SCSI controllers.
