@@ -15,23 +15,24 @@ import PCIPlanSource
 public enum Checker {
     /// Checks that must pass before planning: libvirt rejects these at define.
     public static func preflight(_ n: NormalizedDomain) -> [Diagnostic] {
-        let c = CheckContext(n)
+        preflightFindings(CheckContext(n)).diagnostics
+    }
+
+    /// The preflight checks' findings, with the devices they flagged (which `check`'s address
+    /// walk leaves out).
+    static func preflightFindings(_ c: CheckContext) -> Findings {
         var f = Findings()
         controllerChecks(c, &f)
         deviceChecks(c, &f)
         usbChecks(c, &f)
         virtioMMIODefineChecks(c, &f)
-        return f.diagnostics
+        return f
     }
 
     /// Every check of `pciplan check` that does not need a plan.
     public static func check(_ n: NormalizedDomain, options: PlanOptions) -> [Diagnostic] {
         let c = CheckContext(n)
-        var f = Findings()
-        controllerChecks(c, &f)
-        deviceChecks(c, &f)
-        usbChecks(c, &f)
-        virtioMMIODefineChecks(c, &f)
+        var f = preflightFindings(c)
         var walk = AddressWalk(c, skip: f.flagged)
         walk.run()
         f.diagnostics += walk.diagnostics

@@ -12,21 +12,21 @@ import PCIPlanSource
 public struct Headroom: Sendable, Hashable {
     /// Free slots a PCI Express endpoint can be hot-plugged into now: empty root ports and
     /// switch downstream ports whose `hotplug` is not off.
-    public var pcieHotplug: Int
+    public var pcieHotplug = 0
     /// Free slots a conventional PCI device can be hot-plugged into now: pci-bridge and
     /// pcie-to-pci-bridge slots, and pci-root slots of a pc machine with `<acpi/>`.
-    public var conventionalHotplug: Int
+    public var conventionalHotplug = 0
     /// Empty slots on hot-pluggable buses: each takes one multifunction group hot-added as a
     /// whole (`attach --qmp`); libvirt itself hot-plugs function 0 only.
-    public var multifunctionGroups: Int
+    public var multifunctionGroups = 0
     /// PCI Express endpoints libvirt's first fit can still place at define, no controller added.
-    public var pcieCold: Int
+    public var pcieCold = 0
     /// Conventional PCI devices libvirt's first fit can still place at define, no controller added.
-    public var conventionalCold: Int
+    public var conventionalCold = 0
     /// Indexes of the PCI controllers that provide a free hot-pluggable PCI Express slot.
-    public var freePorts: [Int]
+    public var freePorts: [Int] = []
     /// The pc root bus would take hot-plugged devices, but the domain has no `<acpi/>`.
-    public var rootNeedsACPI: Bool
+    public var rootNeedsACPI = false
     /// Bus (controller index) → its free slots that take a hot-plugged device now, for the
     /// buses that have any (the topology drawing shows them).
     public var freeHotplugSlots: [Int: Int] = [:]
@@ -36,21 +36,12 @@ extension Planner {
     /// The headroom of a planned domain.
     public static func headroom(_ plan: PlannedDomain) -> Headroom {
         let n = plan.normalized
-        var p = Planner(options: PlanOptions(), devices: n.devices, controllerOrder: n.controllerOrder, videoOrder: n.videoOrder,
-                        diskOrder: n.diskOrder, family: n.family, file: n.definition.file)
+        var p = Planner(n, options: PlanOptions())
         p.stored = plan.placements
-        var set = PCIAddressSet(dryRun: false)
-        do {
-            try p.createSet(&set, nbuses: p.maxPCIIndex + 1)
-            try p.chipset(&set)
-        } catch {
-            // A planned domain always builds its own address set; nothing to count otherwise.
-            return Headroom(pcieHotplug: 0, conventionalHotplug: 0, multifunctionGroups: 0, pcieCold: 0,
-                            conventionalCold: 0, freePorts: [], rootNeedsACPI: false)
-        }
+        var h = Headroom()
+        // A planned domain always builds its own address set; nothing to count otherwise.
+        guard let set = try? p.addressSet(dryRun: false) else { return h }
         let acpi = n.definition.hasACPI
-        var h = Headroom(pcieHotplug: 0, conventionalHotplug: 0, multifunctionGroups: 0, pcieCold: 0,
-                         conventionalCold: 0, freePorts: [], rootNeedsACPI: false)
         for (b, bus) in set.buses.enumerated() {
             let free = (bus.minSlot...bus.maxSlot).filter { bus.functions[$0] == 0 }.count
             guard free > 0 else { continue }

@@ -106,20 +106,12 @@ extension Planner {
                 try next(&set, i, store: doStore, step: "host devices come after virtio disks")
             }
         }
+        // 8. the rest, one class after another (videos in their own order)
         let rest: [(DeviceKind, String)] = [
             (.memballoon, "the memory balloon comes after host devices"),
             (.rng, "RNG devices come after the memory balloon"),
             (.watchdog, "watchdogs come after RNG devices"),
-        ]
-        for (k, why) in rest {
-            for i in all where devices[i].kind == k && wants(i) && !devices[i].flags.isEmpty {
-                try next(&set, i, store: doStore, step: why)
-            }
-        }
-        for i in videoOrder where wants(i) && !devices[i].flags.isEmpty {
-            try next(&set, i, store: doStore, step: "videos come after watchdogs")
-        }
-        let tail: [(DeviceKind, String)] = [
+            (.video, "videos come after watchdogs"),
             (.shmem, "shared-memory devices come after videos"),
             (.input, "virtio input devices come after shared-memory devices"),
             (.serial, "PCI serial ports come after input devices"),
@@ -127,8 +119,9 @@ extension Planner {
             (.vsock, "vsock comes after the IOMMU"),
             (.memory, "virtio memory devices come last"),
         ]
-        for (k, why) in tail {
-            for i in all where devices[i].kind == k && wants(i) && !devices[i].flags.isEmpty {
+        for (k, why) in rest {
+            let order = k == .video ? videoOrder : all.filter { devices[$0].kind == k }
+            for i in order where wants(i) && !devices[i].flags.isEmpty {
                 try next(&set, i, store: doStore, step: why)
             }
         }

@@ -24,25 +24,19 @@ extension Planner {
         var p = livePlanner(n, attached: attached, options: options)
         if p.diags.hasErrors { return (nil, p.diags) }
         do {
-            var set = PCIAddressSet(dryRun: false)
-            try p.createSet(&set, nbuses: p.maxPCIIndex + 1)
-            try p.chipset(&set)
+            var set = try p.addressSet(dryRun: false)
             for i in attached { try p.hotplug(i, into: &set, acpi: n.definition.hasACPI) }
         } catch {
             return (nil, p.diags)
         }
-        var normalized = n
-        normalized.devices = p.devices
-        return (PlannedDomain(normalized: normalized, placements: p.stored, filledDefaults: [:], steps: p.steps), p.diags)
+        return (p.planned(n), p.diags)
     }
 
     /// A planner for the running guest `n`: every device but `attached` keeps its address
     /// (the live XML has them all), and libvirt's refusals of the attached devices' kinds and
     /// disk buses are already in its diagnostics.
     static func livePlanner(_ n: NormalizedDomain, attached: [Int], options: PlanOptions) -> Planner {
-        var p = Planner(options: options, devices: n.devices, controllerOrder: n.controllerOrder, videoOrder: n.videoOrder,
-                        diskOrder: n.diskOrder, family: n.family, file: n.definition.file)
-        p.devicesElement = n.definition.devicesElement
+        var p = Planner(n, options: options)
         let new = Set(attached)
         for i in p.devices.indices where !new.contains(i) {
             if case .pci(let a, let m) = p.devices[i].address, p.devices[i].kind != .crypto {
@@ -137,7 +131,7 @@ extension Planner {
     static func liveAttachRefusal(_ d: Device) -> String? {
         switch d.kind {
         case .disk, .interface, .hostdev, .rng, .memory, .shmem, .watchdog, .input, .vsock,
-             .serial, .parallel, .channel, .console, .redirdev:
+             .serial, .parallel, .channel, .console, .redirdev, .lease:
             return nil
         case .controller:
             // qemuDomainAttachControllerDevice: only SCSI controllers.
@@ -190,12 +184,9 @@ extension Planner {
         case .noBuses, .cannotGrow: d = .attachRefused(.attachNoSlot, libvirt, libvirt: libvirt, at: at)
         case .hotplug: d = .attachNotHotpluggable(name, address: e.address, libvirt: libvirt, at: at)
         case .inUse: d = .attachAddressInUse(name, address: e.address, libvirt: libvirt, at: at)
-        case .noSuchBus: d = .attachRefused(.addressNoBus, libvirt, libvirt: libvirt, at: at)
-        case .incompatible: d = .attachRefused(.addressIncompatible, libvirt, libvirt: libvirt, at: at)
-        case .integrated: d = .attachRefused(.addressIntegrated, libvirt, libvirt: libvirt, at: at)
-        case .slotTooLow, .slotTooHigh: d = .attachRefused(.addressSlotRange, libvirt, libvirt: libvirt, at: at)
-        case .domain: d = .attachRefused(.addressDomain, libvirt, libvirt: libvirt, at: at)
-        case .noAutoAssign: d = .hotplugBug(device: name, libvirtMessage: libvirt, at: at)
+        case .noSuchBus, .incompatible, .integrated, .slotTooLow, .slotTooHigh, .domain, .noAutoAssign:
+            d = e.kind.addressRule.map { .attachRefused($0, libvirt, libvirt: libvirt, at: at) }
+                ?? .hotplugBug(device: name, libvirtMessage: libvirt, at: at)
         }
         diags.append(d)
         return Failure()

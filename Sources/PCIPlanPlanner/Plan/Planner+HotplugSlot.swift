@@ -29,16 +29,12 @@ extension Planner {
         let functions = p.slotFunctions(attached)
         if p.diags.hasErrors { return (nil, p.diags) }
         do {
-            var set = PCIAddressSet(dryRun: false)
-            try p.createSet(&set, nbuses: p.maxPCIIndex + 1)
-            try p.chipset(&set)
+            var set = try p.addressSet(dryRun: false)
             try p.hotplugSlot(attached, functions: functions, into: &set, acpi: n.definition.hasACPI)
         } catch {
             return (nil, p.diags)
         }
-        var normalized = n
-        normalized.devices = p.devices
-        return (PlannedDomain(normalized: normalized, placements: p.stored, filledDefaults: [:], steps: p.steps), p.diags)
+        return (p.planned(n), p.diags)
     }
 
     /// Each device's function (device index → function), or errors in `diags`.

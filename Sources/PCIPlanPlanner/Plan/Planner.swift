@@ -23,14 +23,32 @@ public struct Planner {
 
     struct Failure: Error {}
 
+    /// A planner for `n`, with no address stored yet.
+    init(_ n: NormalizedDomain, options: PlanOptions) {
+        self.options = options
+        devices = n.devices
+        controllerOrder = n.controllerOrder
+        videoOrder = n.videoOrder
+        diskOrder = n.diskOrder
+        family = n.family
+        file = n.definition.file
+        devicesElement = n.definition.devicesElement
+    }
+
+    /// `n` with this planner's devices and controllers, and the addresses it stored.
+    func planned(_ n: NormalizedDomain, filledDefaults: [Int: ControllerDefaults] = [:]) -> PlannedDomain {
+        var normalized = n
+        normalized.devices = devices
+        normalized.controllerOrder = controllerOrder
+        return PlannedDomain(normalized: normalized, placements: stored, filledDefaults: filledDefaults, steps: steps)
+    }
+
     /// Plans `n`: keeps every explicit address, gives every device that wants a PCI address one
     /// as libvirt would, adds the controllers that needs, and fills in controller defaults. Nil,
     /// with an error diagnostic, when libvirt would refuse the definition; run
     /// `Checker.preflight(_:)` first, as `Pipeline.plan` does.
     public static func plan(_ n: NormalizedDomain, options: PlanOptions = PlanOptions()) -> (PlannedDomain?, [Diagnostic]) {
-        var p = Planner(options: options, devices: n.devices, controllerOrder: n.controllerOrder, videoOrder: n.videoOrder,
-                        diskOrder: n.diskOrder, family: n.family, file: n.definition.file)
-        p.devicesElement = n.definition.devicesElement
+        var p = Planner(n, options: options)
         for i in p.devices.indices {
             if case .pci(let a, let m) = p.devices[i].address, p.devices[i].kind != .crypto {
                 let prov: Provenance = p.devices[i].keptReason.map { .kept($0) } ?? .explicit
@@ -43,16 +61,11 @@ public struct Planner {
         } catch {
             return (nil, p.diags)
         }
-        var normalized = n
-        normalized.devices = p.devices
-        normalized.controllerOrder = p.controllerOrder
-        var filled: [Int: ControllerDefaults] = [:]
         do {
-            filled = try p.controllerDefaults()
+            return (p.planned(n, filledDefaults: try p.controllerDefaults()), p.diags)
         } catch {
             return (nil, p.diags)
         }
-        return (PlannedDomain(normalized: normalized, placements: p.stored, filledDefaults: filled, steps: p.steps), p.diags)
     }
 
     // MARK: helpers
@@ -72,16 +85,7 @@ public struct Planner {
     mutating func fail(_ i: Int?, _ e: AddressSetError, id: DiagnosticID? = nil, explicit: Bool) -> Failure {
         let who = i.map { "\(devices[$0].name)\(devices[$0].alias.map { " (\($0))" } ?? "")" } ?? "a reserved slot"
         let at = i.flatMap { range(of: $0) } ?? devicesElement.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
-        let diagID: DiagnosticID
-        switch e.kind {
-        case .inUse: diagID = .addressInUse
-        case .noSuchBus: diagID = .addressNoBus
-        case .incompatible, .hotplug: diagID = .addressIncompatible
-        case .integrated: diagID = .addressIntegrated
-        case .slotTooLow, .slotTooHigh: diagID = .addressSlotRange
-        case .domain: diagID = .addressDomain
-        case .cannotGrow: diagID = .planCannotAddController
-        case .noSlot, .noBuses, .noAutoAssign:
+        guard let diagID = e.kind == .cannotGrow ? .planCannotAddController : e.kind.addressRule else {
             diags.append(.plannerBug(device: who, libvirtMessage: e.libvirtMessage, at: at))
             return Failure()
         }
@@ -111,9 +115,7 @@ public struct Planner {
         let maxIdx = maxPCIIndex
         var nbuses = maxIdx + 1
         if nbuses > 0 {
-            var set = PCIAddressSet(dryRun: true)
-            try createSet(&set, nbuses: nbuses)
-            try chipset(&set)
+            var set = try addressSet(dryRun: true, nbuses: nbuses)
             if hasPCIRoot && !set.buses.allSatisfy(\.isFullyReserved) {
                 let before = set.count
                 do { _ = try set.reserveNext(flags: [.autoAssign, .pciDevice]) } catch { throw fail(nil, error, explicit: false) }
@@ -155,9 +157,7 @@ public struct Planner {
             }
             nbuses = set.count
         }
-        var set = PCIAddressSet(dryRun: false)
-        try createSet(&set, nbuses: nbuses)
-        try chipset(&set)
+        var set = try addressSet(dryRun: false, nbuses: nbuses)
         try assignDevices(&set, store: true)
         setAllMulti()
     }
@@ -167,6 +167,15 @@ public struct Planner {
 
     func findPCIController(index: Int) -> Int? {
         controllerOrder.first { devices[$0].isPCIController && devices[$0].controller?.index == index }
+    }
+
+    /// The address set of `nbuses` buses (every PCI controller's, by default) with every stored
+    /// address and the chipset's slots reserved.
+    mutating func addressSet(dryRun: Bool, nbuses: Int? = nil) throws(Failure) -> PCIAddressSet {
+        var set = PCIAddressSet(dryRun: dryRun)
+        try createSet(&set, nbuses: nbuses ?? maxPCIIndex + 1)
+        try chipset(&set)
+        return set
     }
 
     /// libvirt's qemuDomainPCIAddressSetCreate + qemuDomainCollectPCIAddress.
@@ -230,5 +239,22 @@ public struct Planner {
     /// libvirt's virDomainDeviceInfoIterate order (which device of a duplicate pair is reported).
     func iterationOrder() -> [Int] {
         Define.iterationOrder(devices, controllerOrder: controllerOrder, videoOrder: videoOrder, diskOrder: diskOrder)
+    }
+}
+
+extension AddressSetError.Kind {
+    /// The catalogue's rule for an address the set refused (planning and hot-plug report it
+    /// under this ID); nil for a failed search (`noSlot`, `noBuses`, `cannotGrow`,
+    /// `noAutoAssign`), which each caller words itself.
+    var addressRule: DiagnosticID? {
+        switch self {
+        case .inUse: .addressInUse
+        case .noSuchBus: .addressNoBus
+        case .incompatible, .hotplug: .addressIncompatible
+        case .integrated: .addressIntegrated
+        case .slotTooLow, .slotTooHigh: .addressSlotRange
+        case .domain: .addressDomain
+        case .noSlot, .noBuses, .cannotGrow, .noAutoAssign: nil
+        }
     }
 }
