@@ -28,7 +28,7 @@ extension Pipeline {
             (want, element, what, count) = (options.hotplugSlots ?? 0, "pci-bridge", "free hot-pluggable PCI slots", { $0.conventionalHotplug })
         }
         if count(Planner.headroom(planned)) >= want { return base }
-        guard let root = try? XMLReader.parse(file), let devices = root.child("devices"), devices.endTag != nil else {
+        guard let devices = planned.normalized.definition.devicesElement, devices.endTag != nil else {
             return PlanOutcome(planned: nil, diagnostics: base.diagnostics + [.sparesNoDevicesElement(file: file.name)])
         }
         // Each controller gets the lowest PCI index no input controller has (never 0, the root
