@@ -76,7 +76,7 @@ extension Pipeline {
         if !diags.hasErrors {
             switch mode {
             case .config:
-                let planned = plan(splice.combined, options: options)
+                let planned = plan(loaded, options: options)
                 diags = planned.diagnostics
                 outcome.planned = planned.planned
             case .live:

@@ -5,11 +5,12 @@ extension Pipeline {
     /// planned domain has at least N free hot-pluggable places (`Planner.headroom`). The result
     /// is exactly what libvirt stores for the definition with those lines appended, so libvirt
     /// itself can verify it; pciplan adds nothing libvirt would not.
-    static func planWithSpares(_ file: SourceFile, options: PlanOptions) -> PlanOutcome {
+    static func planWithSpares(_ loaded: Loaded, options: PlanOptions) -> PlanOutcome {
+        let file = loaded.file
         var once = options
         once.hotplugPorts = nil
         once.hotplugSlots = nil
-        let base = planOnce(file, options: once)
+        let base = planOnce(loaded, options: once)
         guard let planned = base.planned else { return base }
         let want: Int
         let element: String
@@ -28,7 +29,7 @@ extension Pipeline {
             (want, element, what, count) = (options.hotplugSlots ?? 0, "pci-bridge", "free hot-pluggable PCI slots", { $0.conventionalHotplug })
         }
         if count(Planner.headroom(planned)) >= want { return base }
-        guard let root = try? XMLReader.parse(file), let devices = root.child("devices"), devices.endTag != nil else {
+        guard let devices = planned.normalized.definition.devicesElement, devices.endTag != nil else {
             return PlanOutcome(planned: nil, diagnostics: base.diagnostics + [.sparesNoDevicesElement(file: file.name)])
         }
         // Each controller gets the lowest PCI index no input controller has (never 0, the root
@@ -48,7 +49,7 @@ extension Pipeline {
                 at += l.utf8.count + 1
             }
             let splice = SourceSplice(inserting: ranges, of: spares, into: file, at: offset, indent: indent)
-            return (planOnce(splice.combined, options: once), splice)
+            return (planOnce(load(splice.combined), options: once), splice)
         }
         // The answer is the first k whose plan fails or leaves enough free places. Both only
         // grow with k (a bare controller either takes a device that would otherwise go behind a

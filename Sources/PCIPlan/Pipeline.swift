@@ -54,12 +54,16 @@ public enum Pipeline {
     /// with `XMLWriter` (the input's bytes with only the planned changes), `JSONRenderer`,
     /// `QEMUArgsRenderer`, `TreeRenderer` or `DotRenderer`.
     public static func plan(_ file: SourceFile, options: PlanOptions = PlanOptions()) -> PlanOutcome {
-        if options.hotplugPorts != nil || options.hotplugSlots != nil { return planWithSpares(file, options: options) }
-        return planOnce(file, options: options)
+        plan(load(file), options: options)
     }
 
-    static func planOnce(_ file: SourceFile, options: PlanOptions) -> PlanOutcome {
-        let loaded = load(file)
+    /// `plan` of a file already loaded.
+    static func plan(_ loaded: Loaded, options: PlanOptions) -> PlanOutcome {
+        if options.hotplugPorts != nil || options.hotplugSlots != nil { return planWithSpares(loaded, options: options) }
+        return planOnce(loaded, options: options)
+    }
+
+    static func planOnce(_ loaded: Loaded, options: PlanOptions) -> PlanOutcome {
         guard let n = loaded.normalized else { return PlanOutcome(planned: nil, diagnostics: loaded.diagnostics) }
         var diags = loaded.diagnostics + Checker.preflight(n)
         if diags.hasErrors { return PlanOutcome(planned: nil, diagnostics: diags) }

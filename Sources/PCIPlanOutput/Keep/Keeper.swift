@@ -131,16 +131,9 @@ package struct Keeper {
     mutating func addController(from i: Int) {
         guard let c = old.devices[i].controller, let idx = c.index, let model = c.pciModel else { return }
         let source = old.devices[i].element == nil ? "libvirt added it" : "it is written"
-        var d = Device(kind: .controller, origin: .added("kept from '\(oldName)', where \(source)"), element: nil,
-                       name: "controller pci \(idx) (\(model.rawValue))")
-        var info = ControllerInfo(type: "pci")
-        info.index = idx
-        info.model = model.rawValue
-        info.hotplug = c.hotplug
-        d.controller = info
-        d.model = model.rawValue
-        d.flags = model.connectFlags
-        d.alias = old.devices[i].alias ?? "pci.\(idx)"
+        var d = Device.pciController(index: idx, model: model, origin: .added("kept from '\(oldName)', where \(source)"))
+        d.controller?.hotplug = c.hotplug
+        if let alias = old.devices[i].alias { d.alias = alias }
         if let p = old.placements[i] {
             d.address = .pci(p.address, multifunction: p.multifunction)
             d.keptReason = "'\(oldName)' has it at \(p.address) (\(p.provenance.kind) there)"

@@ -23,8 +23,9 @@ public struct DomainReport: Sendable, Hashable, Codable {
 
     /// The report of a domain `plan` could plan.
     public init(checked: CheckedFile, planned: PlannedDomain) {
+        let headroom = Planner.headroom(planned)
         self.init(checked: checked, machine: planned.normalized.definition.machine,
-                  topology: SVGRenderer.render(planned),
-                  headroom: HeadroomRenderer.text(Planner.headroom(planned), plan: planned))
+                  topology: SVGRenderer.render(planned, headroom: headroom),
+                  headroom: HeadroomRenderer.text(headroom, plan: planned))
     }
 }

@@ -19,8 +19,12 @@ import PCIPlanSource
 public enum SVGRenderer {
     /// The drawing of one planned domain, as a standalone `<svg>` element.
     public static func render(_ plan: PlannedDomain) -> String {
-        let rows = SVGTopologyRows(plan).rows
-        let headroom = Planner.headroom(plan)
+        render(plan, headroom: Planner.headroom(plan))
+    }
+
+    /// The drawing, for a caller that already has the domain's headroom.
+    static func render(_ plan: PlannedDomain, headroom: Headroom) -> String {
+        let rows = SVGTopologyRows(plan, headroom: headroom).rows
         let title = "\(plan.normalized.definition.machine) (\(plan.family.descriptor.chipsetName))"
         let footer = headroomLine(headroom, plan)
         let (legendSVG, legendEnd) = legend()

@@ -41,10 +41,10 @@ struct SVGTopologyRows {
     let plan: PlannedDomain
     let topology: Topology
 
-    init(_ plan: PlannedDomain) {
+    init(_ plan: PlannedDomain, headroom: Headroom) {
         self.plan = plan
         self.topology = Topology(plan)
-        let free = Planner.headroom(plan).freeHotplugSlots
+        let free = headroom.freeHotplugSlots
         var busesDrawn = Set<Int>()
         if let root = topology.root {
             let c = plan.controllerInfo(root)
