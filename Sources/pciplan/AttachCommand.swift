@@ -91,13 +91,6 @@ struct Attach: ParsableCommand {
             }
         case .json: bytes = Array(JSONRenderer.attached(planned, devices: outcome.attached, mode: outcome.mode.rawValue).utf8)
         }
-        if let output {
-            do { try OutputFile.write(bytes, to: output) } catch {
-                try printError("\(error)")
-                throw ExitCode(Exit.usage)
-            }
-        } else {
-            try writeStdout(bytes)
-        }
+        try writeOutput(bytes, to: output)
     }
 }

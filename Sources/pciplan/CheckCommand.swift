@@ -83,10 +83,7 @@ struct Check: ParsableCommand {
             guard let file = try? readInput(path) else { continue }  // the check reports it
             let outcome = Pipeline.fix(file, options: options)
             guard let fixed = outcome.fixed else { continue }
-            do { try OutputFile.write(fixed, to: path) } catch {
-                try printError("\(error)")
-                throw ExitCode(Exit.usage)
-            }
+            try writeOutput(fixed, to: path)
             try writeStderr("\(path): applied \(outcome.applied.count) fix-it(s): \(outcome.applied.map(\.message).joined(separator: "; "))".oneLine + "\n")
         }
     }

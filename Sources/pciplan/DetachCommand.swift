@@ -57,13 +57,6 @@ struct Detach: ParsableCommand {
             throw ExitCode(Exit.findings)
         }
         if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: [file], format: diagnosticsFormat, stdoutTaken: true) }
-        if let output {
-            do { try OutputFile.write(bytes, to: output) } catch {
-                try printError("\(error)")
-                throw ExitCode(Exit.usage)
-            }
-        } else {
-            try writeStdout(bytes)
-        }
+        try writeOutput(bytes, to: output)
     }
 }

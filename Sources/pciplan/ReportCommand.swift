@@ -45,13 +45,6 @@ struct Report: ParsableCommand {
         }
         try progress.erase()
         let page = Array(HTMLReportRenderer.render(domains, summary: summary, version: PCIPlanCommand.version).utf8)
-        if let output {
-            do { try OutputFile.write(page, to: output) } catch {
-                try printError("\(error)")
-                throw ExitCode(Exit.usage)
-            }
-        } else {
-            try writeStdout(page)
-        }
+        try writeOutput(page, to: output)
     }
 }
