@@ -72,25 +72,10 @@ struct Check: ParsableCommand {
             let outcome = Pipeline.fix(file, options: options)
             guard let fixed = outcome.fixed else { continue }
             try writeOutput(fixed, to: path)
-            try writeStderr("\(path): applied \(outcome.applied.count) fix-it(s): \(outcome.applied.map(\.message).joined(separator: "; "))".oneLine + "\n")
+            try writeStderr("\(path): applied \(outcome.applied.count) fix-it(s): \(outcome.applied.map(\.message).joined(separator: "; "))".escapedForLine + "\n")
         }
     }
 }
 
 extension FleetCheck.Format: ExpressibleByArgument {}
 extension PlanOptions.MultifunctionPolicy: ExpressibleByArgument {}
-
-extension String {
-    /// The text with control characters escaped (`\u{A}`), so input bytes cannot break a line.
-    var oneLine: String {
-        var out = ""
-        for u in unicodeScalars {
-            if u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value) || [0x2028, 0x2029].contains(u.value) {
-                out += "\\u{\(String(u.value, radix: 16, uppercase: true))}"
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
-    }
-}

@@ -76,7 +76,9 @@ func writeStderr(_ s: String) throws {
 
 /// `pciplan: error: …` on one line, whatever bytes a file name or a libvirt message carries
 /// (`String.escapedForLine`).
-func printError(_ message: String) throws { try writeStderr("pciplan: error: \(message.escapedForLine)\n") }
+func errorLine(_ message: String) -> String { "pciplan: error: \(message.escapedForLine)\n" }
+
+func printError(_ message: String) throws { try writeStderr(errorLine(message)) }
 
 /// The command's result: into `path` as `OutputFile.write` writes (a regular file replaced
 /// atomically, links followed, a FIFO or device written into), or on standard output when
