@@ -43,11 +43,7 @@ struct Attach: ParsableCommand {
     var domain: String? { libvirt.isGiven ? nil : first }
     var device: String { (libvirt.isGiven ? first : second) ?? "-" }
 
-    @Flag(help: "Hot-plug into the running guest.")
-    var live = false
-
-    @Flag(help: "Add to the persistent definition.")
-    var config = false
+    @OptionGroup var change: ChangeOptions
 
     @Flag(help: "With --live: print the QMP commands that hot-add the device(s) (several devices: one multifunction slot).")
     var qmp = false
@@ -55,30 +51,23 @@ struct Attach: ParsableCommand {
     @Option(help: "Output: xml (the whole resulting domain, byte-preserving), device (only the device element) or json.")
     var format: Format?
 
-    @Option(help: "Write the output to this file (atomically) instead of standard output.")
-    var output: String?
-
-    @Option(help: "Diagnostics as text (stderr) or json (one document: on stdout when the command fails, else on stderr).")
-    var diagnosticsFormat: DiagnosticsFormat = .text
-
     func validate() throws {
-        if live == config { throw ValidationError("give exactly one of --live and --config") }
         try libvirt.validate(positionals: [first, second], "DOMAIN", "DEVICE")
         if domain == "-" && device == "-" { throw ValidationError("only one of DOMAIN and DEVICE can be standard input") }
-        if qmp && !live { throw ValidationError("--qmp hot-adds into a running guest: give --live") }
+        if qmp && !change.live { throw ValidationError("--qmp hot-adds into a running guest: give --live") }
         if qmp && format != nil { throw ValidationError("--qmp prints QMP commands; drop --format") }
     }
 
     func run() throws {
-        let domainFile = try libvirt.readOrExit(file: domain, live ? .live : .inactive)
+        let domainFile = try libvirt.readOrExit(file: domain, change.definition)
         let deviceFile = try readInputOrExit(device)
-        let outcome = Pipeline.attach(domainFile, device: deviceFile, mode: live ? .live : .config, qmp: qmp)
+        let outcome = Pipeline.attach(domainFile, device: deviceFile, mode: change.mode, qmp: qmp)
         let files = [domainFile, deviceFile]
         guard let planned = outcome.planned, outcome.splice != nil else {
-            try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
+            try printDiagnostics(outcome.diagnostics, files: files, format: change.diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
-        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat, stdoutTaken: true) }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: files, format: change.diagnosticsFormat, stdoutTaken: true) }
         let bytes: [UInt8]
         switch format ?? .xml {
         case .xml where qmp: bytes = Array((outcome.qmp ?? "").utf8)  // --qmp excludes --format
@@ -91,13 +80,6 @@ struct Attach: ParsableCommand {
             }
         case .json: bytes = Array(JSONRenderer.attached(planned, devices: outcome.attached, mode: outcome.mode.rawValue).utf8)
         }
-        if let output {
-            do { try OutputFile.write(bytes, to: output) } catch {
-                try printError("\(error)")
-                throw ExitCode(Exit.usage)
-            }
-        } else {
-            try writeStdout(bytes)
-        }
+        try writeOutput(bytes, to: change.output)
     }
 }

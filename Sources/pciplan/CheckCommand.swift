@@ -16,8 +16,7 @@ struct Check: ParsableCommand {
             2 usage error or an unreadable file (the other files are still checked).
             """)
 
-    @Argument(help: "Domain XML files, folders, or '-' for standard input.")
-    var files: [String] = []
+    @OptionGroup var fleet: FleetOptions
 
     @OptionGroup var libvirt: LibvirtOptions
 
@@ -33,31 +32,21 @@ struct Check: ParsableCommand {
     @Option(help: "Same as --format, for text and json.")
     var diagnosticsFormat: DiagnosticsFormat?
 
-    @Option(help: ArgumentHelp("Check N files at once (default: the number of processors).", valueName: "N"))
-    var jobs: Int?
-
-    @Option(help: "Multifunction policy: libvirt (derive like libvirt 9.0) or explicit (derive nothing).")
-    var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
-
     func validate() throws {
         try libvirt.validate()
         if allDomains && !libvirt.isGiven { throw ValidationError("--all needs --connect URI") }
         if allDomains && libvirt.domainName != nil { throw ValidationError("--all and --domain exclude each other") }
         if libvirt.isGiven && !allDomains && libvirt.domainName == nil { throw ValidationError("--connect needs --domain NAME or --all") }
-        if files.isEmpty && !libvirt.isGiven { throw ValidationError("missing FILE (or --connect URI --domain NAME)") }
-        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be from 1 to 1024") }
+        if fleet.files.isEmpty && !libvirt.isGiven { throw ValidationError("missing FILE (or --connect URI --domain NAME)") }
         if let format, let diagnosticsFormat, format.rawValue != diagnosticsFormat.rawValue {
             throw ValidationError("--format \(format.rawValue) and --diagnostics-format \(diagnosticsFormat.rawValue) disagree")
         }
-        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input ('-') can be given once") }
-        if fix && (files.contains("-") || libvirt.isGiven) { throw ValidationError("--fix rewrites files: not standard input or libvirt") }
+        if fix && (fleet.files.contains("-") || libvirt.isGiven) { throw ValidationError("--fix rewrites files: not standard input or libvirt") }
     }
 
     func run() throws {
-        var o = PlanOptions()
-        o.multifunction = multifunction
-        var inputs = FleetInputs.expand(files)
-        if fix { try applyFixes(inputs, options: o) }
+        var inputs = fleet.inputs
+        if fix { try applyFixes(inputs, options: fleet.planOptions) }
         var libvirtFailed = false
         if libvirt.isGiven {
             do {
@@ -67,12 +56,11 @@ struct Check: ParsableCommand {
                 libvirtFailed = true  // the error line is printed; the files' findings still are
             }
         }
-        let fleet = FleetCheck(
+        let status = try FleetCheck(
             inputs: inputs,
             format: format ?? diagnosticsFormat.flatMap { FleetCheck.Format(rawValue: $0.rawValue) } ?? .text,
-            jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-            options: o)
-        let status = try fleet.run()
+            jobs: fleet.jobCount,
+            options: fleet.planOptions).run()
         if libvirtFailed { throw ExitCode(Exit.usage) }
         if status != Exit.clean { throw ExitCode(status) }
     }
@@ -83,29 +71,11 @@ struct Check: ParsableCommand {
             guard let file = try? readInput(path) else { continue }  // the check reports it
             let outcome = Pipeline.fix(file, options: options)
             guard let fixed = outcome.fixed else { continue }
-            do { try OutputFile.write(fixed, to: path) } catch {
-                try printError("\(error)")
-                throw ExitCode(Exit.usage)
-            }
-            try writeStderr("\(path): applied \(outcome.applied.count) fix-it(s): \(outcome.applied.map(\.message).joined(separator: "; "))".oneLine + "\n")
+            try writeOutput(fixed, to: path)
+            try writeStderr("\(path): applied \(outcome.applied.count) fix-it(s): \(outcome.applied.map(\.message).joined(separator: "; "))".escapedForLine + "\n")
         }
     }
 }
 
 extension FleetCheck.Format: ExpressibleByArgument {}
 extension PlanOptions.MultifunctionPolicy: ExpressibleByArgument {}
-
-extension String {
-    /// The text with control characters escaped (`\u{A}`), so input bytes cannot break a line.
-    var oneLine: String {
-        var out = ""
-        for u in unicodeScalars {
-            if u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value) || [0x2028, 0x2029].contains(u.value) {
-                out += "\\u{\(String(u.value, radix: 16, uppercase: true))}"
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
-    }
-}

@@ -32,38 +32,20 @@ struct Detach: ParsableCommand {
     var domain: String? { libvirt.isGiven ? nil : first }
     var deviceID: String { (libvirt.isGiven ? first : second) ?? "" }
 
-    @Flag(help: "Hot-unplug from the running guest.")
-    var live = false
-
-    @Flag(help: "Remove from the persistent definition.")
-    var config = false
-
-    @Option(help: "Write the output to this file (atomically) instead of standard output.")
-    var output: String?
-
-    @Option(help: "Diagnostics as text (stderr) or json (one document: on stdout when the command fails, else on stderr).")
-    var diagnosticsFormat: DiagnosticsFormat = .text
+    @OptionGroup var change: ChangeOptions
 
     func validate() throws {
-        if live == config { throw ValidationError("give exactly one of --live and --config") }
         try libvirt.validate(positionals: [first, second], "DOMAIN", "DEVICE-ID")
     }
 
     func run() throws {
-        let file = try libvirt.readOrExit(file: domain, live ? .live : .inactive)
-        let outcome = Pipeline.detach(file, device: deviceID, mode: live ? .live : .config)
+        let file = try libvirt.readOrExit(file: domain, change.definition)
+        let outcome = Pipeline.detach(file, device: deviceID, mode: change.mode)
         guard let bytes = outcome.result else {
-            try printDiagnostics(outcome.diagnostics, files: [file], format: diagnosticsFormat)
+            try printDiagnostics(outcome.diagnostics, files: [file], format: change.diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
-        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: [file], format: diagnosticsFormat, stdoutTaken: true) }
-        if let output {
-            do { try OutputFile.write(bytes, to: output) } catch {
-                try printError("\(error)")
-                throw ExitCode(Exit.usage)
-            }
-        } else {
-            try writeStdout(bytes)
-        }
+        if !outcome.diagnostics.isEmpty { try printDiagnostics(outcome.diagnostics, files: [file], format: change.diagnosticsFormat, stdoutTaken: true) }
+        try writeOutput(bytes, to: change.output)
     }
 }

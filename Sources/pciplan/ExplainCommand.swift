@@ -38,8 +38,7 @@ struct Explain: ParsableCommand {
     func validate() throws { try libvirt.validate(file: file) }
 
     func run() throws {
-        let source: SourceFile
-        source = try libvirt.readOrExit(file: file, .inactive)
+        let source = try libvirt.readOrExit(file: file, .inactive)
         var o = PlanOptions()
         o.multifunction = multifunction
         o.groupHostFunctions = groupHostFunctions

@@ -47,21 +47,7 @@ enum FleetTask: String, Sendable, Codable, ExpressibleByArgument {
 
     static func unreadable(_ name: String, _ message: String) -> FleetResult {
         FleetResult(report: DomainReport(checked: .unreadable(name, message: message)),
-                    text: "pciplan: error: \(terminalSafe(message))\n")
-    }
-
-    /// A file name from a folder can hold any byte but `/` and NUL: control characters are
-    /// shown as `\xNN` so none reaches the terminal.
-    static func terminalSafe(_ s: String) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
-            if u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value) {
-                out += "\\x" + (u.value < 0x10 ? "0" : "") + String(u.value, radix: 16)
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
+                    text: errorLine(message))
     }
 
     /// An oversized input is a finding (an error diagnostic), anything else unreadable.

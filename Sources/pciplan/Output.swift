@@ -76,4 +76,17 @@ func writeStderr(_ s: String) throws {
 
 /// `pciplan: error: …` on one line, whatever bytes a file name or a libvirt message carries
 /// (`String.escapedForLine`).
-func printError(_ message: String) throws { try writeStderr("pciplan: error: \(message.escapedForLine)\n") }
+func errorLine(_ message: String) -> String { "pciplan: error: \(message.escapedForLine)\n" }
+
+func printError(_ message: String) throws { try writeStderr(errorLine(message)) }
+
+/// The command's result: into `path` as `OutputFile.write` writes (a regular file replaced
+/// atomically, links followed, a FIFO or device written into), or on standard output when
+/// there is no path. A file that cannot be written is one error line and exit 2.
+func writeOutput(_ bytes: [UInt8], to path: String?) throws {
+    guard let path else { return try writeStdout(bytes) }
+    do { try OutputFile.write(bytes, to: path) } catch {
+        try printError("\(error)")
+        throw ExitCode(Exit.usage)
+    }
+}

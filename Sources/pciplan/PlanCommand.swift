@@ -68,8 +68,7 @@ struct Plan: ParsableCommand {
                 throw ExitCode(Exit.usage)
             }
         }
-        let source: SourceFile
-        source = try libvirt.readOrExit(file: file, .inactive)
+        let source = try libvirt.readOrExit(file: file, .inactive)
         var o = PlanOptions()
         o.multifunction = multifunction
         o.hotplugPorts = hotplugPorts
@@ -78,8 +77,7 @@ struct Plan: ParsableCommand {
         var files = [source]
         let outcome: Pipeline.PlanOutcome
         if let keepOld {
-            let oldSource: SourceFile
-            oldSource = try readInputOrExit(keepOld)
+            let oldSource = try readInputOrExit(keepOld)
             files.append(oldSource)
             outcome = Pipeline.plan(source, keeping: oldSource, options: o)
         } else {
@@ -99,14 +97,6 @@ struct Plan: ParsableCommand {
         case .dot: bytes = Array(DotRenderer.render(planned).utf8)
         case .svg: bytes = Array(SVGRenderer.render(planned).utf8)
         }
-        let target = inPlace ? file ?? "" : output
-        if let target {
-            do { try OutputFile.write(bytes, to: target) } catch {
-                try printError("\(error)")
-                throw ExitCode(Exit.usage)
-            }
-        } else {
-            try writeStdout(bytes)
-        }
+        try writeOutput(bytes, to: inPlace ? file : output)
     }
 }

@@ -204,9 +204,15 @@ struct FleetCheckTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("vms"), withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("vms/a\u{1B}[31mred.xml").path, withDestinationPath: "gone")
+        // A right-to-left override would show the rest of the line reversed.
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("vms/b\u{202E}lmx.xml").path, withDestinationPath: "gone")
         let r = try PCIPlanBinary.run(["check", "vms"], in: dir)
         #expect(r.status == 2)
-        #expect(r.stderr == "pciplan: error: vms/a\\x1b[31mred.xml: a symbolic link to a file that does not exist\n")
+        #expect(r.stderr == """
+            pciplan: error: vms/a\\u{1B}[31mred.xml: a symbolic link to a file that does not exist
+            pciplan: error: vms/b\\u{202E}lmx.xml: a symbolic link to a file that does not exist
+
+            """)
     }
 
     @Test("standard input among files, named <stdin>")
