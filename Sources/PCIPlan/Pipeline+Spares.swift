@@ -57,29 +57,42 @@ extension Pipeline {
         // finds that first k in about 2·log2(k) plans rather than k: a 275-device q35 domain
         // whose devices take the first 95 added ports planned 98 times (25 s) before.
         func done(_ o: PlanOutcome) -> Bool { o.planned.map { count(Planner.headroom($0)) >= want } ?? true }
-        var below = (k: 0, outcome: base)
-        var found: (k: Int, outcome: PlanOutcome, splice: SourceSplice)?
-        var k = 1
-        while found == nil {
+        var tried: [Int: (outcome: PlanOutcome, splice: SourceSplice)] = [:]
+        let first = leastSatisfying(limit: 256) { k in
             let a = attempt(k)
-            if done(a.outcome) { found = (k, a.outcome, a.splice) } else { below = (k, a.outcome) }
-            if k == 256 { break }
-            k = min(2 * k, 256)
+            tried[k] = a
+            return done(a.outcome)
         }
-        while let f = found, f.k - below.k > 1 {
-            let mid = (below.k + f.k) / 2
-            let a = attempt(mid)
-            if done(a.outcome) { found = (mid, a.outcome, a.splice) } else { below = (mid, a.outcome) }
-        }
+        let found = first.flatMap { k in tried[k].map { (k: k, outcome: $0.outcome, splice: $0.splice) } }
+        let below = (first.flatMap { tried[$0 - 1]?.outcome }) ?? base
         if let (k, outcome, splice) = found {
             var diags = outcome.diagnostics.map(splice.original)
             guard let p = outcome.planned else {
-                diags.append(.sparesDoNotPlan(added: k, want: want, what: what, most: count(Planner.headroom(below.outcome.planned ?? planned))))
+                diags.append(.sparesDoNotPlan(added: k, want: want, what: what, most: count(Planner.headroom(below.planned ?? planned))))
                 return PlanOutcome(planned: nil, diagnostics: diags)
             }
             diags.append(.sparesAdded(count: k, element: element, indexes: Array(free.prefix(k)), want: want, what: what))
             return PlanOutcome(planned: p, diagnostics: diags)
         }
         return PlanOutcome(planned: nil, diagnostics: base.diagnostics + [.sparesDoNotFit(want: want, what: what)])
+    }
+
+    /// The least k in 1...limit for which `probe` (false up to some k, true from there on) is
+    /// true, or nil: doubling k, then bisecting between the last false and the first true, so
+    /// it probes about 2·log2(k) times rather than k.
+    package static func leastSatisfying(limit: Int, _ probe: (Int) -> Bool) -> Int? {
+        var below = 0
+        var found: Int?
+        var k = 1
+        while found == nil {
+            if probe(k) { found = k } else { below = k }
+            if k >= limit { break }
+            k = min(2 * k, limit)
+        }
+        while let f = found, f - below > 1 {
+            let mid = (below + f) / 2
+            if probe(mid) { found = mid } else { below = mid }
+        }
+        return found
     }
 }
