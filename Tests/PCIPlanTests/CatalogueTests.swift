@@ -613,6 +613,8 @@ extension CatalogueTests {
             """)),
         .init(.diffConnectKind, .diff(new: q35("<interface type='user'><mac address='52:54:00:00:00:01'/><model type='e1000e'/></interface>")),
               q35("<interface type='user'><mac address='52:54:00:00:00:01'/><model type='e1000'/></interface>")),
+        .init(.diffDeviceChanged, .diff(new: pc("<interface type='user'><mac address='52:54:00:00:00:01'/><model type='e1000'/></interface>")),
+              pc("⟨⟩<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/></interface>")),
         .init(.diffController, .diff(new: pc("<controller type='usb' index='0' model='qemu-xhci'/>")),
               pc("<controller type='usb' index='0' model='piix3-uhci'/>")),
         .init(.diffControllerTarget, .diff(new: q35("<controller type='pci' index='1' model='pcie-root-port'><target chassis='5'/></controller>")),

@@ -136,7 +136,7 @@ struct GuestKeepTests {
         let r = try QEMUDeviceIDTests.run(Self.libvirtAssign.path, [file.path])
         try #require(r.status == 0, "libvirt-assign: \(r.stderr)")
         let stored = try #require(Pipeline.load(SourceFile(name: "stored.xml", text: r.stdout)).normalized).devices
-        let pairing = DevicePairing(old: stored, new: p.devices)
+        let pairing = DevicePairing(old: stored, new: p.devices, positional: true)
         for (i, d) in stored.enumerated() {
             guard case .pci(let a, let m) = d.address else { continue }
             let j = try #require(pairing.oldToNew[i], "\(d.name) is not in pciplan's plan")

@@ -23,6 +23,9 @@ public struct ABIChange: Sendable, Hashable {
         case multifunction
         /// The device changes between conventional PCI and PCI Express (breaking).
         case connectKind
+        /// Same place, but the guest sees another device: QEMU device, vendor/device or subsystem
+        /// ids, or class code (breaking).
+        case deviceChanged
         /// A controller's model, or a PCI controller's QEMU device (`<model name>`), changed (breaking).
         case controller
         /// A PCI controller's chassisNr, chassis, port or busNr changed (warning).
@@ -45,6 +48,7 @@ public struct ABIChange: Sendable, Hashable {
             case .upstream: .diffUpstream
             case .multifunction: .diffMultifunction
             case .connectKind: .diffConnectKind
+            case .deviceChanged: .diffDeviceChanged
             case .controller: .diffController
             case .controllerTarget: .diffControllerTarget
             case .displaced: .diffDisplaced
@@ -72,7 +76,7 @@ public struct ABIChange: Sendable, Hashable {
         public var libvirtChecks: Bool {
             switch self {
             case .moved, .controller, .added, .removed: true
-            case .upstream, .multifunction, .connectKind, .controllerTarget, .displaced, .guestRenamed: false
+            case .upstream, .multifunction, .connectKind, .deviceChanged, .controllerTarget, .displaced, .guestRenamed: false
             }
         }
     }

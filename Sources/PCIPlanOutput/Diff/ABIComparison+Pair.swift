@@ -28,10 +28,18 @@ extension ABIComparison {
         }
         var out: [ABIChange] = []
         let kindChanged = !od.isPCIController && !nd.isPCIController && Self.connectKind(od) != Self.connectKind(nd)
-        if kindChanged { out.append(connectKindChange(i, j)) }
+        // What the guest sees of the device itself (QEMU device, ids, class); a controller's
+        // model is compared by controllerChanges. Without a view on both sides, libvirt's
+        // connect kind stands in for it.
+        let (ov, nv) = (views.old[i], views.new[j])
+        let identityChanged: Bool
+        if let ov, let nv { identityChanged = od.controller == nil && ov.identity != nv.identity } else { identityChanged = kindChanged }
+        if identityChanged {
+            if kindChanged { out.append(connectKindChange(i, j)) } else if let ov, let nv { out.append(deviceChanged(i, j, ov, nv)) }
+        }
         switch (old.placements[i], new.placements[j]) {
         case let (op?, np?) where op.address != np.address:
-            out.append(moved(i, j, from: op, to: np, kindChanged: kindChanged))
+            out.append(moved(i, j, from: op, to: np, kindChanged: kindChanged && identityChanged))
         case let (op?, np?):
             if let u = upstream(i, j, at: op.address) { out.append(u) }
             if let m = multifunction(i, j, op, np) { out.append(m) }
@@ -88,6 +96,29 @@ extension ABIComparison {
         return nil
     }
 
+    /// Same place, but QEMU builds another device there: another NIC model, the second qxl that
+    /// becomes the primary video (`qxl-vga`), a virtio device that turns transitional.
+    func deviceChanged(_ i: Int, _ j: Int, _ ov: QEMUFunctionView, _ nv: QEMUFunctionView) -> ABIChange {
+        let od = old.devices[i], nd = new.devices[j]
+        let fields = ov.changedFields(to: nv).filter { ["driver", "ids", "subsystem", "class"].contains($0) }
+        var notes: [ABIChange.Note] = [.init("the guest sees \(fields.joined(separator: ", ")) change: its driver binds anew, and what it configured for the old device (a NIC's name and settings, a disk's by-path link) may not follow", at: location(.new, j))]
+        let why: String
+        if od.model != nd.model {
+            why = "model '\(od.model ?? "default")' → '\(nd.model ?? "default")'"
+            notes.append(.init("fix: keep model '\(od.model ?? "default")' in \(fileName(.new)), or add the new model as another device"))
+        } else if od.kind == .video, new.normalized.videoOrder.first == j, old.normalized.videoOrder.first != i {
+            why = "it becomes the primary video, which libvirt builds as the VGA-compatible variant"
+            notes.append(.init("fix: keep \(label(.old, old.normalized.videoOrder.first ?? i)) as the first <video> in \(fileName(.new))"))
+        } else if od.kind == .video, old.normalized.videoOrder.first == i, new.normalized.videoOrder.first != j {
+            why = "it is no longer the primary video, so libvirt builds it without its VGA part"
+        } else {
+            why = "QEMU builds \(nv.driver ?? "another device") instead of \(ov.driver ?? "the machine's own function")"
+        }
+        return change(.deviceChanged,
+                      "\(label(.old, i))\(new.placements[j].map { " at \($0.address)" } ?? "") is another device to the guest: \(ov.identityDescription) → \(nv.identityDescription) (\(why))",
+                      old: i, new: j, notes: notes, libvirtChecks: od.model != nd.model)
+    }
+
     func moved(_ i: Int, _ j: Int, from op: Placement, to np: Placement, kindChanged: Bool) -> ABIChange {
         var notes: [ABIChange.Note] = [.init("in \(fileName(.new)) \(origin(ofNew: j))", at: location(.new, j))]
         if kindChanged { notes.append(.init("it now needs a \(Self.connectKind(new.devices[j])) slot")) }
@@ -108,7 +139,9 @@ extension ABIComparison {
         while !seen.contains(b), let ci = p.normalized.pciController(index: b), let c = p.controllerInfo(ci) {
             seen.insert(b)
             let at = p.placements[ci]
-            out.append("\(c.model ?? "?") index \(b)" + (at.map { " at \($0.address)" } ?? ""))
+            let driver = QEMUDriverNames.driver(p, ci, primaryVideo: nil)
+            let qemu = driver.flatMap { $0 == c.pciModel?.defaultModelName ? nil : " (\($0))" } ?? ""
+            out.append("\(c.model ?? "?")\(qemu) index \(b)" + (at.map { " at \($0.address)" } ?? ""))
             guard let at, c.pciModel?.isRoot != true else { break }
             b = at.address.bus
         }
@@ -117,8 +150,8 @@ extension ABIComparison {
 
     /// Same address, but the bus it names is provided by a different chain of controllers.
     func upstream(_ i: Int, _ j: Int, at a: PCIAddress) -> ABIChange? {
+        guard let ov = views.old[i], let nv = views.new[j], ov.root != nv.root || ov.path != nv.path else { return nil }
         let oc = chain(old, bus: a.bus), nc = chain(new, bus: a.bus)
-        guard oc != nc else { return nil }
         return change(.upstream,
             "\(label(.old, i)) keeps \(a), but bus \(a.bus) is now behind a different controller chain",
             old: i, new: j,

@@ -9,7 +9,9 @@ public enum ABIDiff {
     /// then the new ones (what is added, and whose address it takes). `options` must be the ones
     /// both plans were made with (the multifunction policy changes what `diff.multifunction` reports).
     public static func compare(old: PlannedDomain, new: PlannedDomain, options: PlanOptions = PlanOptions()) -> [ABIChange] {
-        var c = ABIComparison(old: old, new: new, pairing: DevicePairing(old: old.devices, new: new.devices), options: options)
+        let views = (old: QEMUView(old), new: QEMUView(new))
+        var c = ABIComparison(old: old, new: new, pairing: DevicePairing(old: old.devices, new: new.devices, views: views),
+                              options: options, views: views)
         c.guest = (GuestView(old), GuestView(new))
         var out: [ABIChange] = []
         for i in old.devices.indices {
@@ -39,6 +41,8 @@ struct ABIComparison {
     let new: PlannedDomain
     let pairing: DevicePairing
     let options: PlanOptions
+    /// What QEMU shows the guest of either side's PCI functions.
+    let views: (old: QEMUView, new: QEMUView)
     /// What the guest sees of either side, for `diff.guestRenamed`.
     var guest: (old: GuestView, new: GuestView)? = nil
 

@@ -14,7 +14,7 @@ package struct Keeper {
     package init(old: PlannedDomain, new: NormalizedDomain) {
         self.old = old
         self.new = new
-        self.pairing = DevicePairing(old: old.devices, new: new.devices)
+        self.pairing = DevicePairing(old: old.devices, new: new.devices, positional: true)
     }
 
     var oldName: String { old.normalized.definition.file.name }

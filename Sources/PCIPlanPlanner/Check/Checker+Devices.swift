@@ -70,7 +70,7 @@ extension Checker {
 
     /// What identifies the host side of a host device (virDomainHostdevMatch) and how to print
     /// it; nil when pciplan does not compare that kind.
-    static func hostdevSource(_ d: Device) -> (key: String, display: String)? {
+    package static func hostdevSource(_ d: Device) -> (key: String, display: String)? {
         guard let el = d.element, let source = el.child("source") else { return nil }
         let isInterface = d.kind == .interface && d.subtype == "hostdev"
         guard d.kind == .hostdev || isInterface else { return nil }

@@ -414,6 +414,9 @@ extension DiagnosticID {
             Entry(.change(.breaking), "diff", "function 0 of a slot gains or loses `multifunction='on'`")
         case .diffConnectKind:
             Entry(.change(.breaking), "diff", "the device changes between conventional PCI and PCI Express")
+        case .diffDeviceChanged:
+            Entry(.change(.breaking), "diff",
+                  "same place, but the guest sees another device there: its QEMU device, vendor/device or subsystem ids or class code change (a NIC model, the primary video's VGA variant)")
         case .diffController:
             Entry(.change(.breaking), "diff", "a controller's model, or a PCI controller's QEMU device (`<model name>`), changed",
                   mirrors: [.libvirt("Target controller model does not match source")])

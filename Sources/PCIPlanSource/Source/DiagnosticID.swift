@@ -181,6 +181,8 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     case diffMultifunction = "diff.multifunction"
     /// `diff`: a device moved between conventional PCI and PCI Express.
     case diffConnectKind = "diff.connectKind"
+    /// `diff`: same place, but the guest sees another device (QEMU device, ids or class).
+    case diffDeviceChanged = "diff.deviceChanged"
     /// `diff`: a PCI controller changed.
     case diffController = "diff.controller"
     /// `diff`: a PCI controller's chassisNr, chassis, port or busNr changed.
