@@ -13,14 +13,14 @@ struct Plan: ParsableCommand {
             persistent definition libvirt stores (virsh dumpxml --inactive) instead of a file.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case xml, json, qemuArgs = "qemu-args", tree, dot, svg }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case xml, json, qemuArgs = "qemu-args", tree, dot, svg, lock }
 
     @Argument(help: "Domain XML file ('-' reads standard input); left out with --connect/--domain.")
     var file: String?
 
     @OptionGroup var libvirt: LibvirtOptions
 
-    @Option(help: "Output format: xml, json, qemu-args, tree, dot or svg (the topology drawing of `pciplan report`).")
+    @Option(help: "Output format: xml, json, qemu-args, tree, dot, svg (the topology drawing of `pciplan report`) or lock (the ABI lock file, Docs/abi.md).")
     var format: Format = .xml
 
     @Option(help: "Write the output to this file instead of standard output: a regular file is replaced atomically (owner, group and mode kept; symbolic links followed), a FIFO or device is written into.")
@@ -36,9 +36,15 @@ struct Plan: ParsableCommand {
     var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
 
     @Option(name: .customLong("keep"), help: ArgumentHelp(
-        "Keep the guest ABI of this older definition: shared devices keep its addresses and multifunction bits, its PCI controllers stay.",
+        "Keep the guest ABI of this older definition or ABI lock file (JSON, from --format lock): shared devices keep its addresses and multifunction bits, its PCI controllers stay.",
         valueName: "OLD"))
     var keepOld: String?
+
+    @Flag(help: "With --keep: no new device takes an address a removed device had (OLD's devices NEW lacks, and a lock's removed list).")
+    var reserveRemoved = false
+
+    @Flag(help: "With --keep LOCK: write the lock of the result back to LOCK (atomically), adding the addresses of removed devices; the planned XML still goes to standard output or --output.")
+    var updateLock = false
 
     @Option(help: ArgumentHelp("Leave at least N free hot-pluggable root ports (PCI Express machines), adding the fewest bare pcie-root-port controllers libvirt needs.", valueName: "N"))
     var hotplugPorts: Int?
@@ -58,6 +64,9 @@ struct Plan: ParsableCommand {
         if inPlace && output != nil { throw ValidationError("--in-place and --output exclude each other") }
         if inPlace && format != .xml { throw ValidationError("--in-place writes XML; drop --format") }
         if file == "-" && keepOld == "-" { throw ValidationError("only one of FILE and --keep can be standard input") }
+        if reserveRemoved && keepOld == nil { throw ValidationError("--reserve-removed needs --keep") }
+        if updateLock && (keepOld == nil || keepOld == "-") { throw ValidationError("--update-lock needs --keep LOCK, a lock file") }
+        if inPlace && format == .lock { throw ValidationError("--in-place writes XML; drop --format") }
     }
 
     func run() throws {
@@ -74,12 +83,18 @@ struct Plan: ParsableCommand {
         o.hotplugPorts = hotplugPorts
         o.hotplugSlots = hotplugSlots
         o.groupHostFunctions = groupHostFunctions
+        o.reserveRemoved = reserveRemoved
         var files = [source]
         let outcome: Pipeline.PlanOutcome
+        var newLock: String?
         if let keepOld {
             let oldSource = try readInputOrExit(keepOld)
-            files.append(oldSource)
-            outcome = Pipeline.plan(source, keeping: oldSource, options: o)
+            if updateLock && !ABILock.looksLikeLock(oldSource.bytes) {
+                try printError("--update-lock: '\(keepOld)' is not a lock file (it does not start with '{'); write one with --format lock")
+                throw ExitCode(Exit.usage)
+            }
+            if !ABILock.looksLikeLock(oldSource.bytes) { files.append(oldSource) }
+            (outcome, newLock) = Pipeline.planAndLock(source, keeping: oldSource, options: o)
         } else {
             outcome = Pipeline.plan(source, options: o)
         }
@@ -96,7 +111,9 @@ struct Plan: ParsableCommand {
         case .tree: bytes = Array(TreeRenderer.render(planned).utf8)
         case .dot: bytes = Array(DotRenderer.render(planned).utf8)
         case .svg: bytes = Array(SVGRenderer.render(planned).utf8)
+        case .lock: bytes = Array((newLock ?? Pipeline.lock(planned)).utf8)
         }
+        if updateLock, let keepOld, let newLock { try writeOutput(Array(newLock.utf8), to: keepOld) }
         try writeOutput(bytes, to: inPlace ? file : output)
     }
 }

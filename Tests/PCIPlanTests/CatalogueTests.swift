@@ -529,6 +529,7 @@ extension CatalogueTests {
                 <disk type='file' device='disk'><target dev='vda' bus='virtio'/>⟨⟩<address type='pci' bus='1' slot='2'/></disk>
                 <controller type='pci' index='2' model='pci-bridge'><address type='pci' bus='0' slot='5'/></controller>
             """)),
+        .init(.planLock, .keep(old: "{\"schema\": 99, \"devices\": []}"), pc("")),
         .init(.planSpares, .spares(ports: 2, slots: nil), pc("")),
         .init(.planSpares, .spares(ports: 2, slots: nil), severity: .note, q35("")),
         .init(.internalError, .walkReport(.noSlot), pc("<sound model='ich6'>⟨⟩<address type='pci' slot='0x05'/></sound>")),

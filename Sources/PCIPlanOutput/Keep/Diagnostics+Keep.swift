@@ -74,6 +74,16 @@ extension Diagnostic {
             at: range, notes: [.init("\(old) has it without multifunction='on'", at: oldAt)])
     }
 
+    /// A kept PCI controller's guest-visible `property` changes from `was` to `now`: a warning
+    /// when NEW writes the new value (`explicit`), else an error.
+    static func keepControllerProperty(_ label: String, property: String, was: String, now: String, explicit: Bool,
+                                       old: String, new: String, at range: SourceRange?, oldAt: SourceRange?) -> Diagnostic {
+        let why = explicit ? "'\(new)' writes \(property) \(now)" : "the plan of '\(new)' gives it \(property) \(now)"
+        return Diagnostic(.planKeep,
+            "\(label) cannot keep its \(property) \(was) from '\(old)': \(why), which the guest sees",
+            at: range, notes: [.init("\(old) has it with \(property) \(was)", at: oldAt)], severity: explicit ? .warning : .error)
+    }
+
     /// A kept device the guest would rename (`Keeper+GuestOrder`): it keeps its libvirt address,
     /// but `cause` — a new bridge or port libvirt places (or NEW writes, `written`) before its bus
     /// — renumbers that bus, and no place after every kept bus takes it.

@@ -112,6 +112,7 @@ extension Keeper {
         var places = Places()
         var occupied: [PCIAddress: Int] = [:]
         for (k, pl) in p.placements where !roots.contains(k) { occupied[pl.address] = k }
+        for a in reserved where occupied[a] == nil { occupied[a] = -1 }
         var nextIndex = (p.normalized.controllerOrder.compactMap { p.devices[$0].isPCIController ? p.devices[$0].controller?.index : nil }.max() ?? 0) + 1
         func move(_ bus: Int, to a: PCIAddress, in n: inout [GuestNumbering.Node]) {
             guard let k = n.firstIndex(where: { $0.index == bus }) else { return }

@@ -10,6 +10,8 @@ package struct Keeper {
     package var diags: [Diagnostic] = []
     /// New device index → the old device whose place it keeps (addresses and carried controllers).
     var kept: [Int: Int] = [:]
+    /// `--reserve-removed`: addresses no new device may take (also kept free by the planner).
+    package var reserved: [PCIAddress] = []
 
     package init(old: PlannedDomain, new: NormalizedDomain) {
         self.old = old
@@ -50,6 +52,7 @@ package struct Keeper {
             if let b = old.placements[i]?.address.bus, redefined[b] != nil { lost[b, default: []].append(i); continue }
             addController(from: i)
         }
+        keepHotplug()
         var taken: [PCIAddress: Int] = [:]
         for j in new.devices.indices { if case .pci(let a, _) = new.devices[j].address { taken[a] = j } }
         for (i, p) in old.placements.sorted(by: { $0.key < $1.key }) {
@@ -83,6 +86,22 @@ package struct Keeper {
             new.devices[j].address = .pci(a, multifunction: p.multifunction)
             new.devices[j].keptReason = "'\(oldName)' has it here with multifunction='\(p.multifunction.rawValue)'"
             kept[j] = i
+        } else if (m == .on) == (p.multifunction == .on) {
+            // NEW writes OLD's place itself: still kept, so no new root port joins a slot OLD had
+            // as one function (libvirt would then derive multifunction='on' on it) and `verify`
+            // checks its bit.
+            new.devices[j].keptReason = "'\(oldName)' has it here too"
+            kept[j] = i
+        }
+    }
+
+    /// OLD's `<target hotplug>` for every PCI controller NEW keeps with the same model and
+    /// leaves it open: hot-plug is guest-visible (the port's slot capability).
+    mutating func keepHotplug() {
+        for (i, j) in pairing.oldToNew {
+            guard let oc = old.devices[i].controller, oc.pciModel != nil, oc.hotplug != .absent,
+                  let nc = new.devices[j].controller, nc.model == oc.model, nc.hotplug == .absent else { continue }
+            new.devices[j].controller?.hotplug = oc.hotplug
         }
     }
 
@@ -126,6 +145,15 @@ package struct Keeper {
         return nil
     }
 
+    /// The places of OLD's devices NEW no longer has (PCI controllers are carried over, so they
+    /// are never removed).
+    package func removed() -> [ABILock.Removed] {
+        old.placements.keys.sorted().compactMap { i in
+            guard pairing.oldToNew[i] == nil, !old.devices[i].isPCIController, let a = old.placements[i]?.address else { return nil }
+            return ABILock.Removed(address: a, identity: DevicePairing.identity(old.devices[i]) ?? ABIComparison.label(old, i))
+        }
+    }
+
     /// Adds a PCI controller OLD had and NEW lacks (one libvirt added, or one NEW dropped),
     /// pinned to its old address.
     mutating func addController(from i: Int) {
@@ -156,6 +184,7 @@ package struct Keeper {
             if input.chassis == nil { f.chassis = oc.chassis }
             if input.port == nil { f.port = oc.port }
             if input.busNr == nil { f.busNr = oc.busNr }
+            if oc.hotplug != .absent, p.devices[j].element?.child("target")?[attribute: "hotplug"] == nil { f.hotplug = oc.hotplug }
             p.filledDefaults[j] = f == ControllerDefaults() ? nil : f
         }
     }
@@ -173,6 +202,33 @@ package struct Keeper {
                     .map { "\(p.devices[$0.key].name) at \($0.value.address)" }
                 out.append(.keepMultifunctionDerived(oldLabel(i), address: op.address, users: users, old: oldName, new: newName,
                                                      at: newRange(j), oldAt: oldRange(i)))
+            }
+        }
+        return out + verifyControllers(p)
+    }
+
+    /// Every PCI controller NEW keeps (same index and model) shows the guest what OLD's did:
+    /// `<model name>` (the QEMU device), chassisNr, chassis, port, busNr and hot-plug. NEW
+    /// writing another value is its own choice (a warning); anything else changing it is an error.
+    func verifyControllers(_ p: PlannedDomain) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for j in p.devices.indices where p.devices[j].isPCIController {
+            guard let i = kept[j] ?? (j < new.devices.count ? pairing.newToOld[j] : nil),
+                  let oc = old.controllerInfo(i), let nc = p.controllerInfo(j), oc.model == nc.model else { continue }
+            let written = p.devices[j].element
+            func show(_ v: Int?) -> String { v.map(String.init) ?? "none" }
+            let props: [(String, String, String, Bool)] = [
+                ("model name", oc.modelName ?? "none", nc.modelName ?? "none", written?.child("model")?[attribute: "name"] != nil),
+                ("chassisNr", show(oc.chassisNr), show(nc.chassisNr), written?.child("target")?[attribute: "chassisNr"] != nil),
+                ("chassis", show(oc.chassis), show(nc.chassis), written?.child("target")?[attribute: "chassis"] != nil),
+                ("port", show(oc.port), show(nc.port), written?.child("target")?[attribute: "port"] != nil),
+                ("busNr", show(oc.busNr), show(nc.busNr), written?.child("target")?[attribute: "busNr"] != nil),
+                ("hotplug", oc.hotplug == .off ? "off" : "on", nc.hotplug == .off || p.filledDefaults[j]?.hotplug == .off ? "off" : "on",
+                 written?.child("target")?[attribute: "hotplug"] != nil),
+            ]
+            for (name, was, now, explicit) in props where was != now {
+                out.append(.keepControllerProperty(oldLabel(i), property: name, was: was, now: now, explicit: explicit,
+                                                   old: oldName, new: newName, at: newRange(j), oldAt: oldRange(i)))
             }
         }
         return out

@@ -233,6 +233,7 @@ public enum XMLWriter {
         if let v = f.chassis { a.append("chassis='\(v)'") }
         if let v = f.port { a.append("port='0x\(String(v, radix: 16))'") }
         if let v = f.busNr { a.append("busNr='\(v)'") }
+        if f.hotplug != .absent { a.append("hotplug='\(f.hotplug.rawValue)'") }
         return a
     }
 

@@ -223,6 +223,14 @@ public struct PCIAddressSet: Sendable {
         return addr
     }
 
+    /// Marks `addr` used without checking it (beyond libvirt: `plan --keep --reserve-removed`
+    /// keeps a removed device's address from every new device). An address on a bus the set
+    /// does not have, or already in use, is left alone.
+    public mutating func hold(_ addr: PCIAddress) {
+        guard addr.bus < buses.count, !functionInUse(addr) else { return }
+        buses[addr.bus].functions[addr.slot] |= UInt8(1 << addr.function)
+    }
+
     /// Finds libvirt's first-fit address for a device with `flags` (virDomainPCIAddressGetNextAddr).
     public mutating func nextAddress(flags: ConnectFlags, function: Int? = nil) throws(AddressSetError) -> PCIAddress {
         if buses.isEmpty { throw AddressSetError(kind: .noBuses, libvirtMessage: "No PCI buses available", address: nil) }

@@ -67,6 +67,8 @@ public struct ControllerDefaults: Sendable, Hashable {
     /// An expander bus's `busNr`: two below the lowest busNr already in use (256 when none is),
     /// as libvirt counts down from the top.
     public var busNr: Int?
+    /// `<target hotplug>`: only `plan --keep` fills it, with OLD's value NEW leaves open.
+    public var hotplug: Tristate = .absent
 
     /// Nothing filled in.
     public init() {}

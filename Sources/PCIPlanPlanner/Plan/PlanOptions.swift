@@ -24,6 +24,14 @@ public struct PlanOptions: Sendable {
     /// `multifunction='on'` on function 0 (`Planner+HostGroups.swift`). libvirt gives each its
     /// own slot.
     public var groupHostFunctions = false
+    /// `plan NEW --keep OLD --reserve-removed`: no new device takes the address a device of OLD
+    /// (or a lock's `removed` list) had that NEW no longer has. Beyond libvirt, whose first fit
+    /// reuses a freed slot, so a guest that names devices by slot would give the new device the
+    /// removed one's name.
+    public var reserveRemoved = false
+    /// The addresses the planner marks used before placing anything (filled by `plan --keep`
+    /// from `reserveRemoved`); never written to the output.
+    public var reservedAddresses: [PCIAddress] = []
     /// libvirt 9.0's behaviour: the multifunction bit derived as libvirt does, no hot-plug places
     /// reserved.
     public init() {}

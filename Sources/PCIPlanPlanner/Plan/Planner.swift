@@ -233,6 +233,8 @@ public struct Planner {
                 growReasons[b] = "\(devices[i].name) names bus \(a.bus) explicitly"
             }
         }
+        // `plan --keep --reserve-removed`: the addresses of removed devices stay free.
+        for a in options.reservedAddresses { set.hold(a) }
         if failed { throw Failure() }
     }
 

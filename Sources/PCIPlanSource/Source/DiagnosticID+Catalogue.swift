@@ -330,6 +330,9 @@ extension DiagnosticID {
         case .planKeep:
             Entry(.finding(.error), "plan --keep", "the old layout cannot be kept: an address, a multifunction bit, or a kept device's guest address (no place after every kept bus takes a new bridge or port)",
                   otherwise: (.warning, "NEW moves a kept device explicitly, changes its connect kind or replaces a controller model"))
+        case .planLock:
+            Entry(.finding(.error), "plan --keep LOCK",
+                  "the ABI lock file given to --keep cannot be read: it is not JSON, not a pciplan lock, has a field of the wrong type, or was written with a newer lock schema than this pciplan reads")
         case .planSpares:
             Entry(.finding(.error), "plan --hotplug-ports, --hotplug-slots",
                   "the spare ports or slots asked for cannot be had: ports on a conventional PCI machine, slots on a PCI Express one, no `<devices>`, or the controllers for them cannot be planned",

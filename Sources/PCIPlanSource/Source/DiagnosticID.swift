@@ -131,6 +131,8 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     case planBusNr = "plan.busNr"
     /// `plan --keep`: the old layout cannot be kept.
     case planKeep = "plan.cannotKeep"
+    /// `plan --keep LOCK`: the ABI lock file cannot be read (not a lock, or a newer schema).
+    case planLock = "plan.badLock"
     /// `plan --hotplug-ports` / `--hotplug-slots`: the spare ports or slots asked for, and the
     /// controllers added for them (an error when they cannot be added).
     case planSpares = "plan.spares"
