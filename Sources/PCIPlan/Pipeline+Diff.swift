@@ -8,7 +8,7 @@ extension Pipeline {
         var outcome = DiffOutcome(old: old, new: new, planned: nil, changes: [], diagnostics: o.diagnostics + n.diagnostics)
         guard let op = o.planned, let np = n.planned else { return outcome }
         outcome.planned = (op, np)
-        outcome.changes = ABIDiff.compare(old: op, new: np, options: options)
+        (outcome.changes, outcome.pairs) = ABIDiff.compareAndPair(old: op, new: np, options: options)
         return outcome
     }
 }

@@ -120,6 +120,8 @@ public struct ABIChange: Sendable, Hashable {
         public var multifunction: Tristate
         /// Where the device is in this side's file.
         public var at: Location
+        /// What QEMU shows the guest of it on this side; nil without a PCI address.
+        public var guest: QEMUFunctionView? = nil
     }
 
     /// What changed; the raw value is the printed identifier.
@@ -166,6 +168,8 @@ public struct DiffOutcome: Sendable {
     public var changes: [ABIChange]
     /// Diagnostics of planning either file (an error means nothing was compared).
     public var diagnostics: [Diagnostic]
+    /// Every device present in both definitions and the rule that paired it.
+    public var pairs: [ABIPair] = []
 
     /// An outcome of comparing `old` with `new`.
     public init(old: SourceFile, new: SourceFile, planned: (old: PlannedDomain, new: PlannedDomain)? = nil,

@@ -9,6 +9,14 @@ public enum ABIDiff {
     /// then the new ones (what is added, and whose address it takes). `options` must be the ones
     /// both plans were made with (the multifunction policy changes what `diff.multifunction` reports).
     public static func compare(old: PlannedDomain, new: PlannedDomain, options: PlanOptions = PlanOptions()) -> [ABIChange] {
+        compareAndPair(old: old, new: new, options: options).changes
+    }
+
+    /// `compare`, and which device of `old` was paired with which of `new` and why, in old
+    /// device order (`diff --format json` prints them as `pairs`).
+    public static func compareAndPair(old: PlannedDomain, new: PlannedDomain, options: PlanOptions = PlanOptions())
+        -> (changes: [ABIChange], pairs: [ABIPair])
+    {
         let views = (old: QEMUView(old), new: QEMUView(new))
         var c = ABIComparison(old: old, new: new, pairing: DevicePairing(old: old.devices, new: new.devices, views: views),
                               options: options, views: views)
@@ -29,8 +37,22 @@ public enum ABIDiff {
             out.append(c.added(j))
             if let d = c.displaced(j) { out.append(d) }
         }
-        return out
+        let pairs = c.pairing.oldToNew.sorted { $0.key < $1.key }.map { i, j in
+            ABIPair(old: c.side(.old, i), new: c.side(.new, j), how: c.pairing.how[i] ?? "")
+        }
+        return (out, pairs)
     }
+}
+
+/// One device present in both definitions: what `diff` compared, and why it took them for
+/// the same device (`user alias 'ua-net0'`, `disk target 'vda'`, `same guest view: rng`).
+public struct ABIPair: Sendable, Hashable {
+    /// The device in the old definition.
+    public var old: ABIChange.Side
+    /// The device in the new definition.
+    public var new: ABIChange.Side
+    /// The pairing rule that matched them (Docs/abi.md, "How devices are paired").
+    public var how: String
 }
 
 enum DiffSide { case old, new }
@@ -72,7 +94,8 @@ struct ABIComparison {
     func side(_ s: DiffSide, _ i: Int) -> ABIChange.Side {
         let p = plan(s).placements[i]
         return ABIChange.Side(name: label(s, i), alias: plan(s).devices[i].alias, address: p?.address,
-                              multifunction: p?.multifunction ?? .absent, at: location(s, i))
+                              multifunction: p?.multifunction ?? .absent, at: location(s, i),
+                              guest: s == .old ? views.old[i] : views.new[i])
     }
 
     func change(_ kind: ABIChange.Kind, _ message: String, old i: Int?, new j: Int?, notes: [ABIChange.Note] = [],

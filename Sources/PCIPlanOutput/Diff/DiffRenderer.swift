@@ -64,6 +64,7 @@ public enum DiffRenderer {
                                           "multifunction": .string(s.multifunction.rawValue)]
             o["alias"] = s.alias.map(JSONValue.string) ?? .null
             o["address"] = s.address.map { .string($0.description) } ?? .null
+            if let g = s.guest { o["guest"] = g.json }
             return .object(o)
         }
         let changes: [JSONValue] = outcome.changes.map { c in
@@ -88,6 +89,7 @@ public enum DiffRenderer {
             "breaking": .bool(outcome.hasBreaking),
             "summary": summary,
             "changes": .array(changes),
+            "pairs": .array(outcome.pairs.map { p in .object(["old": side(p.old), "new": side(p.new), "how": .string(p.how)]) }),
         ]
     }
 }

@@ -1,5 +1,6 @@
 import PCIPlanModel
 import PCIPlanPlanner
+import PCIPlanSource
 
 /// What QEMU shows a guest of one PCI function of a planned domain, before any firmware runs:
 /// where the function sits (the chain of bridges and ports from the root bus, its slot and
@@ -170,3 +171,20 @@ private func hex(_ v: Int, _ width: Int) -> String {
 
 private func hex2(_ v: Int) -> String { hex(v, 2) }
 private func hex4(_ v: UInt16) -> String { hex(Int(v), 4) }
+
+extension QEMUFunctionView {
+    /// The view as JSON (lock files, `diff --format json`): `path` in QEMU's form, `busType`
+    /// `PCI` or `PCIE`, ids as four hex digits, `class` as `0xCCSSPP`; unknown ids are left out.
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "path": .string(pathDescription), "slot": .int(slot), "function": .int(function),
+            "busType": .string(onExpressBus ? "PCIE" : "PCI"), "multifunction": .bool(multifunction),
+        ]
+        if let driver { o["driver"] = .string(driver) }
+        if let vendor, let device { o["ids"] = .string("\(hex4(vendor)):\(hex4(device))") }
+        if let subsystemVendor, let subsystem { o["subsystem"] = .string("\(hex4(subsystemVendor)):\(hex4(subsystem))") }
+        if let classCode { o["class"] = .string("0x" + hex(Int(classCode), 6)) }
+        if !properties.isEmpty { o["properties"] = .object(properties.mapValues(JSONValue.string)) }
+        return .object(o)
+    }
+}

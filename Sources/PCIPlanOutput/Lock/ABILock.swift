@@ -54,8 +54,9 @@ public struct ABILock: Sendable, Hashable {
         /// The element, reduced to what carries the identity and the model (no `<address>`, no
         /// host paths): `<disk type='file' device='disk'><target dev='vda' bus='virtio'/></disk>`.
         public var element: String
-        /// Reserved for the guest's view of the function (ids, class, bus path): an empty object
-        /// in schema 1, kept as read.
+        /// What QEMU shows the guest of the function (`QEMUFunctionView.json`: path, slot,
+        /// function, bus type, driver, ids, subsystem, class, multifunction bit, controller
+        /// properties); an empty object for a device without a PCI address. Kept as read.
         public var guest: JSONValue = .object([:])
     }
 
@@ -86,6 +87,7 @@ public struct ABILock: Sendable, Hashable {
                               acpi: def.hasACPI, sharedMemory: def.root.child("memoryBacking")?.child("access")?[attribute: "mode"] == "shared",
                               numaCells: cells)
         let primaryVideo = plan.normalized.videoOrder.first
+        let view = QEMUView(plan)
         var devices: [Device] = []
         for (i, d) in plan.devices.enumerated() where d.kind != .emulator && d.kind != .crypto {
             guard let el = d.element else { continue }
@@ -97,6 +99,7 @@ public struct ABILock: Sendable, Hashable {
                            driver: plan.placements[i] == nil ? nil : QEMUDriverNames.driver(plan, i, primaryVideo: primaryVideo),
                            controller: plan.controllerInfo(i), element: reduced(el, d))
             if x.controller?.index == nil { x.controller?.index = d.controller?.index }
+            if let v = view[i] { x.guest = v.json }
             devices.append(x)
         }
         let used = Set(plan.placements.values.map(\.address))
