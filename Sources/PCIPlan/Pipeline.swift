@@ -27,18 +27,24 @@ public enum Pipeline {
     /// Stages 1–3: reads `file` as XML, builds the domain definition and normalises it as libvirt
     /// does at define. Stops after the first stage that reports an error.
     public static func load(_ file: SourceFile) -> Loaded {
+        let (def, diags) = read(file)
+        guard let def, !diags.hasErrors else { return Loaded(file: file, normalized: nil, diagnostics: diags) }
+        let (n, more) = Define.normalize(def)
+        return Loaded(file: file, normalized: n, diagnostics: diags + more)
+    }
+
+    /// Stages 1–2: the definition in `file`; nil when the XML is not well-formed or not a domain
+    /// pciplan can plan. A definition comes back even when an `<address>` is malformed (that
+    /// device's address is `.invalid`), so `check` can go on to every other device.
+    static func read(_ file: SourceFile) -> (DomainDefinition?, [Diagnostic]) {
         let root: XMLElement
         do {
             root = try XMLReader.parse(file)
         } catch {
             let at = error.offset.map { SourceRange(file: file.name, start: $0, end: $0) }
-            return Loaded(file: file, normalized: nil,
-                          diagnostics: [.inputXML(error.message, at: at ?? SourceRange(file: file.name, start: 0, end: 0))])
+            return (nil, [.inputXML(error.message, at: at ?? SourceRange(file: file.name, start: 0, end: 0))])
         }
-        let (def, diags) = DomainReader.read(file, root: root)
-        guard let def, !diags.hasErrors else { return Loaded(file: file, normalized: nil, diagnostics: diags) }
-        let (n, more) = Define.normalize(def)
-        return Loaded(file: file, normalized: n, diagnostics: diags + more)
+        return DomainReader.read(file, root: root)
     }
 
     /// The outcome of `plan`: the planned domain when planning succeeded, and every diagnostic.
@@ -79,10 +85,17 @@ public enum Pipeline {
     /// The checker walks every explicit address and goes on after each problem; only when it
     /// found no error does the planner run, for what only planning finds (no free slot, no
     /// controller can be added, busNr). A planner finding the checker already made is dropped.
+    /// A malformed `<address>` (a bad number, multifunction='yes', slot 0x20) does not stop the
+    /// checker: that device is left out of the address walk and every other device is checked,
+    /// so one run lists every independent problem.
     public static func check(_ file: SourceFile, options: PlanOptions = PlanOptions()) -> [Diagnostic] {
-        let loaded = load(file)
-        guard let n = loaded.normalized else { return loaded.diagnostics }
-        var diags = loaded.diagnostics + Checker.check(n, options: options)
+        let (def, reading) = read(file)
+        guard let def else { return reading }
+        let (n, more) = Define.normalize(def)
+        // In file order, as compilers print them (stable: related findings keep their order).
+        var diags = (reading + more + Checker.check(n, options: options)).enumerated().sorted {
+            ($0.element.range?.start ?? Int.max, $0.offset) < ($1.element.range?.start ?? Int.max, $1.offset)
+        }.map(\.element)
         if !diags.hasErrors {
             let (planned, planDiags) = Planner.plan(n, options: options)
             diags += planDiags.filter { p in !diags.contains { sameProblem($0, p, in: n) } }

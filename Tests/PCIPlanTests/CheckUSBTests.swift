@@ -40,6 +40,23 @@ struct CheckUSBTests {
         #expect(m.plan().planned == nil)
     }
 
+    // libvirt 9.0's two texts, recorded in the goldens fuzz-usb-input-usb-disabled and
+    // pc-err-usb-disk-usb-disabled (expected.err).
+    @Test("a USB input device or disk while model='none' quotes libvirt's own refusal for each", arguments: [
+        ("<input type='tablet' bus='usb'/>", "Can't add USB input device. USB bus is disabled"),
+        ("<disk type='file' device='disk'><target dev='sda' bus='usb'/></disk>",
+         "USB is disabled for this domain, but USB devices are present in the domain XML"),
+    ])
+    func usbDeviceWhileDisabledQuotesLibvirt(_ device: String, _ libvirt: String) {
+        let m = Marked.pc("""
+                ⟨off⟩<controller type='usb' index='0' model='none'/>
+                ⟨⟩\(device)
+            """)
+        let d = m.expectOne(.controllerUSBDeviceDisabled, .error, in: m.check())
+        m.expectNote(d, containing: "USB is disabled here", at: "off")
+        m.expectNote(d, containing: "libvirt 9.0 rejects this definition: \(libvirt)")
+    }
+
     @Test("companions without a master of their own index: a warning (libvirt accepts, cannot start)")
     func companionWithoutOwnMaster() {
         let m = Marked.pc("""

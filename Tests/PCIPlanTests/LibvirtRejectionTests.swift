@@ -15,9 +15,6 @@ struct LibvirtRejectionTests {
     }
 
     static let knownDifferences: [String: KnownDifference] = [
-        "fuzz-usb-input-usb-disabled": KnownDifference(
-            reason: "the checker's controller.usbDeviceDisabled rule names the device and the controller in its own words and adds no libvirt note",
-            instead: "input.xml:12:5: error: input tablet (usb) is a USB input device, but USB is disabled for this domain (model='none') [controller.usbDeviceDisabled]"),
         "pc-err-function-8": KnownDifference(
             reason: "the error is libvirt's message itself with the first letter lowercased (our message style), and there is no libvirt note",
             instead: "input.xml:15:76: error: invalid PCI address function=0x8, must be <= 7 [address.outOfRange]"),

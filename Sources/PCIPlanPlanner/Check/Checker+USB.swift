@@ -46,8 +46,7 @@ extension Checker {
             for i in c.devices.indices where c.devices[i].element != nil && c.devices[i].bus == "usb"
                 && (c.devices[i].kind == .input || c.devices[i].kind == .disk)
             {
-                let what = c.devices[i].kind == .input ? "input device" : "disk"
-                f.add(.usbDeviceWhileDisabled(c.name(i), what: what, at: c.tag(i), offAt: c.tag(off)), device: i)
+                f.add(.usbDeviceWhileDisabled(c.name(i), isInput: c.devices[i].kind == .input, at: c.tag(i), offAt: c.tag(off)), device: i)
             }
             return
         }

@@ -82,10 +82,19 @@ extension Checker {
             : "is on virtio-mmio"
     }
 
-    /// Where a finding about device `i` points: its address, its element, else `<devices>`
-    /// (for what libvirt adds).
+    /// Where a finding about device `i` points: its address, its element; for a disk controller
+    /// libvirt adds, the first disk (or SCSI host device) on that bus, which made libvirt add it;
+    /// else `<devices>`.
     static func location(_ c: CheckContext, _ i: Int) -> SourceRange? {
-        c.addressTag(i) ?? c.n.definition.devicesElement.map { c.range($0.startTag) }
+        if let at = c.addressTag(i) { return at }
+        if let type = c.devices[i].controller?.type, ["scsi", "sata", "ide", "usb"].contains(type),
+           let user = c.devices.indices.first(where: {
+               c.devices[$0].element != nil && ((c.devices[$0].kind == .disk && c.devices[$0].bus == type)
+                   || (type == "scsi" && c.devices[$0].kind == .hostdev && c.devices[$0].subtype == "scsi"))
+           }) {
+            return c.tag(user)
+        }
+        return c.n.definition.devicesElement.map { c.range($0.startTag) }
     }
 
     /// QEMU's type names of the SCSI controllers that are not virtio (`lsi` is an alias).

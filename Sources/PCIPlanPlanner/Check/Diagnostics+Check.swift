@@ -169,11 +169,15 @@ extension Diagnostic {
             fixIts: [FixIt("add <controller type='usb' model='qemu-xhci'/>")])
     }
 
-    /// A USB `what` (input device, disk) while `model='none'` disables USB.
-    static func usbDeviceWhileDisabled(_ name: String, what: String, at range: SourceRange?, offAt: SourceRange?) -> Diagnostic {
+    /// A USB input device or disk while `model='none'` disables USB. libvirt 9.0 words the two
+    /// refusals differently (recorded in the goldens `fuzz-usb-input-usb-disabled` and
+    /// `pc-err-usb-disk-usb-disabled`).
+    static func usbDeviceWhileDisabled(_ name: String, isInput: Bool, at range: SourceRange?, offAt: SourceRange?) -> Diagnostic {
         Diagnostic(.controllerUSBDeviceDisabled,
-            "\(name) is a USB \(what), but USB is disabled for this domain (model='none')",
-            at: range, notes: [.init("USB is disabled here", at: offAt)])
+            "\(name) is a USB \(isInput ? "input device" : "disk"), but USB is disabled for this domain (model='none')",
+            at: range, notes: [.init("USB is disabled here", at: offAt),
+                               .libvirtRejects(isInput ? "Can't add USB input device. USB bus is disabled"
+                                                       : "USB is disabled for this domain, but USB devices are present in the domain XML")])
     }
 
     static func usbCompanionNoMaster(_ name: String, index: Int, at range: SourceRange?) -> Diagnostic {
@@ -303,7 +307,8 @@ extension Diagnostic {
     static func bridgeIndexNotAboveBus(index: Int, bus: Int, at range: SourceRange?) -> Diagnostic {
         Diagnostic(.controllerIndexNotAboveBus,
             "pci-bridge index \(index) sits on bus 0x\(hex(bus, 2)), but a pci-bridge's index must be larger than the bus it plugs into",
-            at: range, notes: [.libvirtRejects(LibvirtText.indexNotAboveBus(index, bus: bus))])
+            at: range, notes: [.libvirtRejects(LibvirtText.indexNotAboveBus(index, bus: bus))],
+            fixIts: [FixIt("plug it into a bus below index \(index) that takes a pci-bridge, or give the bridge an index above \(bus) (and move the devices on bus 0x\(hex(index, 2)) with it)")])
     }
 
     /// `domainValue` is the domain attribute's value, for a fix-it.

@@ -92,10 +92,75 @@ extension Diagnostic {
             at: range, notes: [.init("\(other) is declared here", at: otherAt)])
     }
 
-    /// A pci-bridge planned onto a bus whose number is not below its index.
-    static func plannedBridgeIndexNotAboveBus(index: Int, bus: Int, at range: SourceRange?) -> Diagnostic {
-        Diagnostic(.controllerIndexNotAboveBus,
-            "pci-bridge index \(index) sits on bus \(bus); a bridge's index must be larger than the bus it plugs into",
-            at: range, notes: [.libvirtRejects(LibvirtText.indexNotAboveBus(index, bus: bus))])
+    /// A pci-bridge that ends up on a bus whose number is not below its index: libvirt's first fit
+    /// takes the first free slot that accepts a pci-bridge, and when no bus below the bridge's
+    /// index has one, that slot is on the bridge's own bus (or one after it). `explicit`: the
+    /// bridge's address is written; `addedBecause`: libvirt added the bridge, and why; `range` is
+    /// the element at fault (for an added bridge, the device it was added for), `controllerAt`
+    /// the bridge's element when it has one.
+    static func plannedBridgeIndexNotAboveBus(index: Int, bus: Int, explicit: Bool, addedBecause: String?, pcie: Bool,
+                                              at range: SourceRange?, controllerAt: SourceRange?) -> Diagnostic {
+        let busHex = "0x\(hex(bus, 2))"
+        let which = bus == index ? "its own bus \(busHex)" : "bus \(busHex), which comes after it"
+        let what: String
+        if explicit {
+            what = "pci-bridge index \(index) is placed on bus \(busHex)"
+        } else if let why = addedBecause {
+            what = "libvirt adds pci-bridge index \(index) (\(why)), and the first free slot that takes it is on \(which)"
+        } else {
+            what = "pci-bridge index \(index) has no address, and the first free slot that takes it is on \(which)"
+        }
+        // On a PCI Express machine only a pcie-to-pci-bridge or dmi-to-pci-bridge gives a bus a
+        // pci-bridge can plug into; on pc, pci-root does.
+        let host = pcie ? "a pcie-to-pci-bridge" : "pci-root (bus 0x00)"
+        let fix = pcie
+            ? "declare a pcie-to-pci-bridge with an index below \(index) for the pci-bridge to plug into, or use a pcie-to-pci-bridge instead of the pci-bridge"
+            : "free a slot on pci-root (bus 0x00) or on a bridge with an index below \(index), and give the pci-bridge an <address> there"
+        let declared: [Note] = controllerAt.map { $0 == range ? [] : [.init("pci-bridge index \(index) is declared here", at: $0)] } ?? []
+        return Diagnostic(.controllerIndexNotAboveBus,
+            "\(what), but a pci-bridge must plug into a bus with a lower index than its own, and no bus below index \(index) (such as \(host)) has a free slot for it",
+            at: range, notes: declared + [.libvirtRejects(LibvirtText.indexNotAboveBus(index, bus: bus))],
+            fixIts: [FixIt(fix)])
+    }
+
+    /// A PCI controller (`model`, index `index`) with no address that libvirt cannot place:
+    /// no bus has a free slot that takes it, and libvirt's dry run adds buses only for endpoint
+    /// devices (it adds a root port or bridge for a PCIe or PCI device, never a bus for another
+    /// controller). `addedBecause`: libvirt added the controller, and why; `range` is the element
+    /// at fault (for an added controller, the device it was added for).
+    static func cannotPlaceController(_ model: ControllerModel, index: Int, flags: ConnectFlags, addedBecause: String?, pcie: Bool,
+                                      libvirtMessage: String, at range: SourceRange?, controllerAt: SourceRange?) -> Diagnostic {
+        let label = "\(model.rawValue) index \(index)"
+        // The models whose bus takes this controller, among those of this machine family.
+        let pcieOnly: Set<ControllerModel> = [.pcieRoot, .pcieExpanderBus, .dmiToPCIBridge, .pcieToPCIBridge, .pcieRootPort,
+                                              .pcieSwitchUpstreamPort, .pcieSwitchDownstreamPort]
+        let takes = ControllerModel.allCases.filter {
+            !$0.busFlags(hotplug: true).intersection(flags).intersection(.typesMask).isEmpty
+                && (pcie ? ![.pciRoot, .pciExpanderBus].contains($0) : !pcieOnly.contains($0))
+        }.map(\.rawValue)
+        func list(_ word: String) -> String {
+            takes.count > 1 ? takes.dropLast().joined(separator: ", ") + " \(word) " + takes[takes.count - 1] : takes.joined()
+        }
+        let what = addedBecause.map { "libvirt adds \(label) (\($0)), but no bus has a free slot for it" }
+            ?? "\(label) has no address, and no bus has a free slot for it"
+        let fix: String
+        switch model {
+        case .pcieRootPort:
+            fix = "free a slot on pcie-root (bus 0x00) or a pcie-expander-bus: move a device written on bus 0x00 behind a pcie-root-port, or write root ports as functions 1–7 of one slot (multifunction='on' on function 0)"
+        case .pcieToPCIBridge:
+            fix = "declare one more pcie-root-port with an index below \(index) for it (QEMU creates controllers in index order), or give it an <address> on a free \(list("or"))"
+        case .pciBridge where pcie:
+            fix = "declare a pcie-to-pci-bridge with an index below \(index) for it, or free a slot on a \(list("or"))"
+        case .pciBridge where addedBecause != nil:
+            // libvirt's dry run adds the bridges after the devices it reserved slots for; declared
+            // bridges are placed first. One more than libvirt adds is often, not always, enough.
+            fix = "declare the pci-bridges yourself, one more than libvirt adds (<controller type='pci' index='\(index)' model='pci-bridge'/> and index \(index + 1)), or free a slot on pci-root (bus 0x00); then check again"
+        default:
+            fix = "free a slot on a \(list("or")) and give \(label) an <address> there"
+        }
+        let notes: [Note] = controllerAt.map { $0 == range ? [] : [.init("\(label) is declared here", at: $0)] } ?? []
+        return Diagnostic(.planCannotAddController,
+            "\(what): only \(list("and")) take\(takes.count == 1 ? "s" : "") a \(model.rawValue), and libvirt adds new buses only for devices, not for a controller",
+            at: range, notes: notes + [.libvirtRejects(libvirtMessage)], fixIts: [FixIt(fix)])
     }
 }

@@ -14,6 +14,7 @@ extension Planner {
         for b in before..<set.count where growReasons[b] == nil {
             let kind = devices[i].flags.kindDescription
             growReasons[b] = "\(devices[i].name)\(devices[i].alias.map { " (\($0))" } ?? "") needs a \(kind) slot and none was free"
+            growCause[b] = i
         }
     }
 
@@ -192,7 +193,9 @@ extension Planner {
             default: break
             }
             if m == .pciBridge, let a, idx <= a.bus {
-                diags.append(.plannedBridgeIndexNotAboveBus(index: idx, bus: a.bus, at: range(of: i)))
+                diags.append(.plannedBridgeIndexNotAboveBus(index: idx, bus: a.bus, explicit: devices[i].address.pciAddress != nil,
+                                                            addedBecause: addedReason(i), pcie: hasPCIeRoot,
+                                                            at: blamedRange(of: i), controllerAt: elementRange(of: i)))
                 throw Failure()
             }
             if f != ControllerDefaults() { out[i] = f }

@@ -118,6 +118,7 @@ extension Planner {
         }
         for b in before..<set.count where growReasons[b] == nil {
             growReasons[b] = "\(devices[lead].name)\(devices[lead].alias.map { " (\($0))" } ?? "") and its host functions need a \(devices[lead].flags.kindDescription) slot and none was free"
+            growCause[b] = lead
         }
         guard doStore else { return }
         let hostSlot = devices[lead].hostPCIFunction?.slotDescription ?? "?"

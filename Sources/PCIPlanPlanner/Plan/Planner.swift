@@ -82,9 +82,40 @@ public struct Planner {
         return SourceRange(file: file.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)
     }
 
+    /// The start tag of `<devices>`, where a finding about the whole topology points.
+    var devicesRange: SourceRange? {
+        devicesElement.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+    }
+
+    /// Why libvirt added controller `i`, when it did (nil for a controller in the input).
+    func addedReason(_ i: Int) -> String? {
+        if case .added(let why) = devices[i].origin { return why }
+        return nil
+    }
+
+    /// Where a problem with device `i` is reported: its `<address>` or its element; for a
+    /// controller libvirt added, the device whose slot search made the dry run add it (following
+    /// added controllers back to a device in the input); `<devices>` only when no device did
+    /// (a gap in the controller indexes, the spare port).
+    func blamedRange(of i: Int) -> SourceRange? {
+        var j = i
+        for _ in 0...devices.count {
+            if devices[j].element != nil { return range(of: j) }
+            guard let b = devices[j].controller?.index, let cause = growCause[b], cause != j else { break }
+            j = cause
+        }
+        return devicesRange
+    }
+
     mutating func fail(_ i: Int?, _ e: AddressSetError, id: DiagnosticID? = nil, explicit: Bool) -> Failure {
         let who = i.map { "\(devices[$0].name)\(devices[$0].alias.map { " (\($0))" } ?? "")" } ?? "a reserved slot"
-        let at = i.flatMap { range(of: $0) } ?? devicesElement.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+        let at = i.flatMap { blamedRange(of: $0) } ?? devicesRange
+        if e.kind == .cannotGrow, let i, let c = devices[i].controller, let idx = c.index, let m = c.pciModel {
+            diags.append(.cannotPlaceController(m, index: idx, flags: devices[i].flags, addedBecause: addedReason(i),
+                                                pcie: hasPCIeRoot,
+                                                libvirtMessage: e.libvirtMessage, at: at, controllerAt: elementRange(of: i)))
+            return Failure()
+        }
         guard let diagID = e.kind == .cannotGrow ? .planCannotAddController : e.kind.addressRule else {
             diags.append(.plannerBug(device: who, libvirtMessage: e.libvirtMessage, at: at))
             return Failure()
@@ -164,6 +195,9 @@ public struct Planner {
 
     /// Why the dry run added each bus (bus index → reason), for explain.
     var growReasons: [Int: String] = [:]
+    /// The device whose slot search added each bus (bus index → device index), where a device
+    /// did: a finding about the added controller points at that device.
+    var growCause: [Int: Int] = [:]
 
     func findPCIController(index: Int) -> Int? {
         controllerOrder.first { devices[$0].isPCIController && devices[$0].controller?.index == index }
@@ -231,6 +265,7 @@ public struct Planner {
             }
             for b in before..<set.count where growReasons[b] == nil {
                 growReasons[b] = "\(devices[i].name) names bus \(a.bus) explicitly"
+                growCause[b] = i
             }
         }
         // `plan --keep --reserve-removed`: the addresses of removed devices stay free.

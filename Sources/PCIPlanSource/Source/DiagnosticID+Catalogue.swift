@@ -248,7 +248,8 @@ extension DiagnosticID {
         case .controllerUSBDeviceDisabled:
             Entry(.finding(.error), "check, plan",
                   "a USB input device or disk while `model='none'` disables USB, or a device that needs a USB port on a virt machine without a USB controller (libvirt adds none there; libvirt rejects)",
-                  mirrors: [.libvirt("USB is disabled for this domain, but USB devices are present in the domain XML")])
+                  mirrors: [.libvirt("USB is disabled for this domain, but USB devices are present in the domain XML"),
+                            .libvirt("Can't add USB input device. USB bus is disabled")])
         case .controllerUSBCompanionNoMaster:
             Entry(.finding(.error), "check, plan",
                   "USB companions (ich9-uhci1/2/3 or `<master>`) but no USB controller they can attach to anywhere in the XML (libvirt rejects)",
