@@ -35,20 +35,28 @@ struct Explain: ParsableCommand {
     @Flag(help: "Plan as `plan --group-host-functions` does: the functions of one host slot share one guest slot.")
     var groupHostFunctions = false
 
-    func validate() throws { try libvirt.validate(file: file) }
+    @Option(name: .customLong("keep"), help: "Plan as `plan FILE --keep OLD` does (OLD: a domain XML or an ABI lock) and say which device of OLD each kept one is, and why.")
+    var keepPath: String?
+
+    func validate() throws {
+        try libvirt.validate(file: file)
+        if file == "-" && keepPath == "-" { throw ValidationError("only one of FILE and --keep can be standard input") }
+    }
 
     func run() throws {
         let source = try libvirt.readOrExit(file: file, .inactive)
         var o = PlanOptions()
         o.multifunction = multifunction
         o.groupHostFunctions = groupHostFunctions
-        let outcome = Pipeline.explain(source, device: device, options: o)
+        let old = try keepPath.map { try readInputOrExit($0) }
+        let outcome = Pipeline.explain(source, device: device, keeping: old, options: o)
+        let files = [source] + (old.flatMap { ABILock.looksLikeLock($0.bytes) ? nil : [$0] } ?? [])
         guard let planned = outcome.planned, let items = outcome.explanations else {
-            try printDiagnostics(outcome.diagnostics, files: [source], format: diagnosticsFormat)
+            try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat)
             throw ExitCode(Exit.findings)
         }
         if !outcome.diagnostics.isEmpty {
-            try printDiagnostics(outcome.diagnostics, files: [source], format: diagnosticsFormat, stdoutTaken: true)
+            try printDiagnostics(outcome.diagnostics, files: files, format: diagnosticsFormat, stdoutTaken: true)
         }
         if let device, items.isEmpty {
             let names = planned.devices.compactMap(\.alias).joined(separator: ", ")

@@ -63,6 +63,11 @@ package struct Keeper {
                 lost[bus, default: []].append(i)
             }
         }
+        // Say which old device each kept one is, and by which pairing rule (explain, JSON).
+        for (j, i) in kept {
+            guard let why = new.devices[j].keptReason, let how = pairing.how[i] else { continue }
+            new.devices[j].keptReason = "\(why); it is \(oldLabel(i)) there, paired by \(how)"
+        }
         for (b, devices) in lost.sorted(by: { $0.key < $1.key }) {
             guard let j = redefined[b], let ci = old.normalized.pciController(index: b) else { continue }
             diags.append(.keepBusGone(b, old: oldName, new: newName, controller: oldLabel(ci), model: new.devices[j].controller?.model,
