@@ -162,6 +162,9 @@ public enum Define {
                 }
                 devices[i].controller = c
             case .interface:
+                // qemuDomainDeviceNetDefPostParse: a vDPA interface is always virtio; others
+                // (but a hostdev one) get the machine's default model.
+                if devices[i].model == nil && devices[i].subtype == "vdpa" { devices[i].model = "virtio" }
                 if devices[i].model == nil && devices[i].subtype != "hostdev" { devices[i].model = machine.defaultNICModel }
             case .video:
                 if devices[i].model == nil { devices[i].model = machine.defaultVideoModel }
