@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import PCIPlan
+
+/// The recorded guest-ABI pairs (`Fixtures/guest-abi/<name>/`): what libvirt 9.0 stored for an
+/// app's domain (`old.xml`), the app's edit of it (`new.xml`), and what the real QEMU 7.2 shows
+/// changed for the devices present in both (`truth.json`, written by Scripts/make-abi-pairs; see
+/// Fixtures/guest-abi/README.md). Issue 9: `diff` must call a pair breaking exactly when QEMU
+/// shows a surviving device's guest view changed.
+enum GuestABIFixture {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/guest-abi")
+
+    /// Every pair folder, sorted by name.
+    static let names: [String] = {
+        let all = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return all.filter { FileManager.default.fileExists(atPath: root.appendingPathComponent("\($0)/truth.json").path) }.sorted()
+    }()
+
+    /// The file, named as the CLI would name it (`nic-model-pc/old.xml`).
+    static func load(_ name: String) throws -> SourceFile {
+        SourceFile(name: name, bytes: [UInt8](try Data(contentsOf: root.appendingPathComponent(name))))
+    }
+
+    /// What QEMU showed: the verdict and the core keys that changed (`ua-video1.class: Display
+    /// controller -> VGA controller`).
+    struct Truth {
+        var breaking: Bool
+        var edit: String
+        var changed: [String]
+
+        init(_ name: String) throws {
+            let data = try Data(contentsOf: root.appendingPathComponent("\(name)/truth.json"))
+            let doc = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            breaking = try #require(doc["breaking"] as? Bool)
+            edit = doc["edit"] as? String ?? "?"
+            let rows = doc["changed"] as? [[Any]] ?? []
+            changed = rows.map { r in
+                r.count == 4 ? "\(r[0]).\(r[1]): \(r[2]) -> \(r[3])" : r.map { "\($0)" }.joined(separator: " ")
+            }
+        }
+    }
+}
+
+@Suite("diff agrees with what the real QEMU shows the guest, on recorded app edits")
+struct GuestABITruthTests {
+    @Test("fixtures are there: every edit kind, pc and q35")
+    func coverage() {
+        #expect(GuestABIFixture.names.count >= 30)
+        #expect(GuestABIFixture.names.contains { $0.hasSuffix("-pc") })
+        #expect(GuestABIFixture.names.contains { $0.hasSuffix("-q35") })
+    }
+
+    @Test("diff is breaking exactly when QEMU shows a device present in both changed", arguments: GuestABIFixture.names)
+    func verdict(_ name: String) throws {
+        let truth = try GuestABIFixture.Truth(name)
+        let old = try GuestABIFixture.load("\(name)/old.xml")
+        let new = try GuestABIFixture.load("\(name)/new.xml")
+        let outcome = Pipeline.diff(old: old, new: new)
+        try #require(outcome.planned != nil, "\(name): nothing compared: \(DiagnosticPrinter(files: [old, new]).render(outcome.diagnostics))")
+        let said = outcome.changes.map { "\($0.severity.rawValue) \($0.kind.rawValue): \($0.message)" }
+        #expect(outcome.hasBreaking == truth.breaking, """
+            \(name) [\(truth.edit)]: QEMU says \(truth.breaking ? "breaking" : "nothing breaking"), pciplan \
+            says \(outcome.hasBreaking ? "breaking" : "nothing breaking")
+            QEMU's changed keys: \(truth.changed.isEmpty ? "none" : truth.changed.joined(separator: "; "))
+            pciplan's changes: \(said.isEmpty ? "none" : said.joined(separator: "\n  "))
+            """)
+    }
+}
