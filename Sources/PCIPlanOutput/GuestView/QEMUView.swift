@@ -33,15 +33,17 @@ public struct QEMUFunctionView: Sendable, Hashable {
     public var function: Int
     /// Whether the bus it sits on is PCI Express (QEMU's `PCIE` bus type) or conventional.
     public var onExpressBus: Bool
-    /// The QEMU device libvirt 9.0 builds for it; nil for the machine's own functions (the
-    /// PIIX3 IDE, the q35 AHCI).
+    /// The QEMU device libvirt 9.0 builds for it, by QEMU's own type name (`lsi53c895a` for
+    /// libvirt's `lsi`, `ich9-ahci` for `ahci`); nil for the machine's own functions (the PIIX3
+    /// IDE, the q35 AHCI).
     public var driver: String?
     /// Vendor and device id; nil when the table does not know the device (a host device passed
     /// through shows the host's).
     public var vendor: UInt16?
     /// Device id (see `vendor`).
     public var device: UInt16?
-    /// Subsystem vendor id as the guest reads it.
+    /// Subsystem vendor id as the guest reads it (a bridge's from its Subsystem ID capability;
+    /// nil without one).
     public var subsystemVendor: UInt16?
     /// Subsystem id as the guest reads it.
     public var subsystem: UInt16?
@@ -130,7 +132,7 @@ public struct QEMUView: Sendable {
             let ids = driver.flatMap { QEMUDeviceIDs.ids(driver: $0, context: context) }
             functions[i] = QEMUFunctionView(
                 root: root, path: path(toBus: a.bus), slot: a.slot, function: a.function,
-                onExpressBus: context != .conventional, driver: driver,
+                onExpressBus: context != .conventional, driver: ids?.qemuType ?? driver,
                 vendor: ids?.vendor, device: ids?.device, subsystemVendor: ids?.subsystemVendor, subsystem: ids?.subsystem,
                 classCode: ids?.classCode, multifunction: p.multifunction == .on,
                 properties: Self.properties(plan, i))
