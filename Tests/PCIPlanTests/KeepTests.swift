@@ -177,6 +177,28 @@ struct KeepTests {
         }
     }
 
+    @Test("SR-IOV: two VF NICs whose pool hands out each other's VFs keep their guest places by user alias")
+    func vfPoolSwap() throws {
+        func domain(_ name: String, _ nics: String) -> SourceFile {
+            SourceFile(name: name, text: "<domain type='kvm'><name>m</name><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>\(nics)</devices></domain>")
+        }
+        func vf(_ alias: String, _ fn: Int, slot: Int?) -> String {
+            "<interface type='hostdev' managed='yes'><source><address type='pci' domain='0' bus='0x3b' slot='0x10' function='\(fn)'/></source>"
+                + "<alias name='\(alias)'/>" + (slot.map { "<address type='pci' domain='0' bus='0' slot='\($0)' function='0'/>" } ?? "") + "</interface>"
+        }
+        let old = domain("old.xml", vf("ua-vf0", 0, slot: 5) + vf("ua-vf1", 2, slot: 6))
+        // The next start: the pool gives ua-vf0 the VF ua-vf1 had, and the other way round.
+        let new = domain("new.xml", vf("ua-vf0", 2, slot: nil) + vf("ua-vf1", 0, slot: nil))
+        let (o, d) = Self.keep(new, old)
+        let p = try #require(o.planned, "\(DiagnosticPrinter(files: [new, old]).render(o.diagnostics))")
+        let at = { (alias: String) in p.devices.indices.first { DevicePairing.userAlias(p.devices[$0]) == alias }.flatMap { p.placements[$0]?.address } }
+        #expect(at("ua-vf0") == PCIAddress(bus: 0, slot: 5))
+        #expect(at("ua-vf1") == PCIAddress(bus: 0, slot: 6))
+        let diff = try #require(d)
+        #expect(!diff.hasBreaking, "\(DiffRenderer.text(diff))")
+        #expect(diff.pairs.map(\.how).filter { $0.contains("vf") }.sorted() == ["user alias 'ua-vf0'", "user alias 'ua-vf1'"])
+    }
+
     @Test("a default controller NEW leaves to libvirt keeps OLD's model and place (USB 0)")
     func defaultControllerKeepsModel() throws {
         let (p, diff) = try Self.keepFixture("keep-default-usb/new.xml", "keep-default-usb/old.xml")
