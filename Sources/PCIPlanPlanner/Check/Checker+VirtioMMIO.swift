@@ -113,6 +113,10 @@ extension Checker {
         var used = Set<Int>()                 // slots of bus 0 whose function 0 is taken so far
         var taken: [(device: Int, slot: Int)] = []  // where QEMU puts each one itself
         var conflict: [Int: Int] = [:]        // device QEMU placed → the later device planned there
+        func fix(_ i: Int) -> FixIt {
+            guard p.devices[i].element == nil else { return Diagnostic.keepOnPCI }
+            return Diagnostic.keepOnPCI(addedSCSI: p.devices[i].controller?.index, model: p.devices[i].controller?.model)
+        }
         var out: [Diagnostic] = []
         for i in p.normalized.commandLineOrder {
             if let a = p.placements[i]?.address, a.bus == 0, a.function == 0 {
@@ -124,7 +128,7 @@ extension Checker {
                   Define.virtioMMIODeviceName(p.devices[i]) == nil else { continue }
             if let x = expander {
                 out.append(.notVirtioBesideExpander(c.name(i), where: onVirtioMMIO(c, i), expander: c.name(x), expanderAt: c.tag(x),
-                                                    severity: severity, at: location(c, i)))
+                                                    fix: fix(i), severity: severity, at: location(c, i)))
                 continue
             }
             guard let slot = (1...31).first(where: { !used.contains($0) }) else { continue }
@@ -134,13 +138,13 @@ extension Checker {
         for (i, slot) in taken {
             let at = PCIAddress(bus: 0, slot: slot)
             guard let j = conflict[i] else {
-                out.append(.notVirtioPlacedByQEMU(c.name(i), where: onVirtioMMIO(c, i), placed: at, at: location(c, i)))
+                out.append(.notVirtioPlacedByQEMU(c.name(i), where: onVirtioMMIO(c, i), placed: at, fix: fix(i), at: location(c, i)))
                 continue
             }
             let qemuType = scsiQEMUTypes[p.devices[i].controller?.model ?? ""] ?? "lsi53c895a"
             out.append(.notVirtioInPlannedSlot(c.name(i), where: onVirtioMMIO(c, i), placed: at, slot: slot, qemuType: qemuType,
                                                alias: p.devices[i].alias ?? "", planned: c.name(j), plannedAt: c.addressTag(j),
-                                               severity: severity, at: location(c, i)))
+                                               fix: fix(i), severity: severity, at: location(c, i)))
         }
         return out
     }

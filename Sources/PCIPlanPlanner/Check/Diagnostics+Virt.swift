@@ -17,6 +17,12 @@ extension Diagnostic {
     /// Gives a device on virtio-mmio a PCI address instead.
     static let keepOnPCI = FixIt("give it a PCI address (<address type='pci'/>) so it stays a PCI device")
 
+    /// `keepOnPCI` for a SCSI controller libvirt adds itself (it has no element to edit):
+    /// declare it, with a PCI address.
+    static func keepOnPCI(addedSCSI index: Int?, model: String?) -> FixIt {
+        FixIt("declare the controller libvirt adds, with a PCI address, so it stays a PCI device: <controller type='scsi' index='\(index ?? 0)' model='\(model ?? "lsilogic")'><address type='pci'/></controller>")
+    }
+
     /// A transitional virtio model on virtio-mmio: libvirt asks QEMU for `qemu`, which does not exist.
     static func virtioMMIOTransitional(_ name: String, where how: String, qemu: String, severity: Severity,
                                        at range: SourceRange?) -> Diagnostic {
@@ -47,34 +53,35 @@ extension Diagnostic {
     /// A non-virtio SCSI controller on virtio-mmio, which QEMU tries to plug into the
     /// pcie-expander-bus `expander` first, and refuses.
     static func notVirtioBesideExpander(_ name: String, where how: String, expander: String, expanderAt: SourceRange?,
-                                        severity: Severity, at range: SourceRange?) -> Diagnostic {
+                                        fix: FixIt = keepOnPCI, severity: Severity, at range: SourceRange?) -> Diagnostic {
         Diagnostic(.virtioMMIONotVirtio,
             "\(name) \(how), but it is not a virtio device: libvirt starts it without a bus or address, and QEMU tries the bus of \(expander) first",
             at: range,
             notes: [.init("\(expander) is declared here", at: expanderAt),
                     .qemuRefuses("PCI: Only PCI/PCIe bridges can be plugged into pxb-pcie")],
-            fixIts: [keepOnPCI], severity: severity)
+            fixIts: [fix], severity: severity)
     }
 
     /// A non-virtio SCSI controller on virtio-mmio that QEMU places at `placed` itself, where
     /// nothing else is planned: it runs, at an address libvirt does not store (a warning).
-    static func notVirtioPlacedByQEMU(_ name: String, where how: String, placed: PCIAddress, at range: SourceRange?) -> Diagnostic {
+    static func notVirtioPlacedByQEMU(_ name: String, where how: String, placed: PCIAddress, fix: FixIt = keepOnPCI,
+                                      at range: SourceRange?) -> Diagnostic {
         Diagnostic(.virtioMMIONotVirtio,
             "\(name) \(how), but it is not a virtio device: QEMU plugs it into \(placed) itself, an address libvirt does not store",
-            at: range, fixIts: [keepOnPCI], severity: .warning)
+            at: range, fixIts: [fix], severity: .warning)
     }
 
     /// A non-virtio SCSI controller on virtio-mmio that QEMU places at `placed` (slot `slot` of
     /// bus 0, as QEMU type `qemuType` with id `alias`), where `planned` is planned.
     static func notVirtioInPlannedSlot(_ name: String, where how: String, placed: PCIAddress, slot: Int, qemuType: String,
-                                       alias: String, planned: String, plannedAt: SourceRange?, severity: Severity,
-                                       at range: SourceRange?) -> Diagnostic {
+                                       alias: String, planned: String, plannedAt: SourceRange?, fix: FixIt = keepOnPCI,
+                                       severity: Severity, at range: SourceRange?) -> Diagnostic {
         Diagnostic(.virtioMMIONotVirtio,
             "\(name) \(how), but it is not a virtio device: libvirt starts it without a bus or address, so QEMU plugs it into \(placed), the slot \(planned) is planned for",
             at: range,
             notes: [.init("\(planned) is planned for \(placed)", at: plannedAt),
                     .qemuRefuses("PCI: slot \(slot) function 0 not available for …, in use by \(qemuType),id=\(alias)")],
-            fixIts: [keepOnPCI], severity: severity)
+            fixIts: [fix], severity: severity)
     }
 
     /// PCI controller `name` on bus `bus` (QEMU's `busName`), which `parent`, a controller with
