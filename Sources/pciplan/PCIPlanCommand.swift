@@ -1,11 +1,14 @@
 import ArgumentParser
-import Foundation
 import PCIPlan
 
 @main
 struct PCIPlanCommand: ParsableCommand {
     static let version = "0.2.0"
 
+    /// Every subcommand spells out its `commandName`: without it ArgumentParser derives the
+    /// name with `String(describing: Self.self)` for each subcommand at every start, and each
+    /// such call makes the runtime scan all the program's protocol conformances (a quarter of
+    /// a small `plan` run before; README "Speed").
     static let configuration = CommandConfiguration(
         commandName: "pciplan",
         abstract: "Check, plan, explain and diff the PCI topology of libvirt QEMU/KVM domains.",
@@ -21,7 +24,7 @@ struct PCIPlanCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            Foundation.exit(report(error))
+            terminate(report(error))
         }
     }
 

@@ -3,6 +3,7 @@ import PCIPlan
 
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "plan",
         abstract: "Assign every missing PCI address exactly as libvirt 9.0 does.",
         discussion: """
             Prints the input domain XML with only the planned changes (new <address> elements, \
