@@ -84,7 +84,8 @@ public struct PCIAddressSet: Sendable {
     {
         var busFlags = inBus
         var devFlags = inDev
-        let s = shown ?? addr.description
+        // Formatted only for a message: first fit asks this of every slot it looks at.
+        var s: String { shown ?? addr.description }
         if devFlags.contains(.integrated) {
             if addr.bus == 0 {
                 busFlags.insert(.autoAssign)
@@ -121,7 +122,7 @@ public struct PCIAddressSet: Sendable {
     /// `shown` is the address as the messages print it: libvirt formats the address before the
     /// dry run's growth may bump its bus, and prints that string (`ReserveAddrInternal`).
     public func validate(_ addr: PCIAddress, flags: ConnectFlags, fromConfig: Bool, shownAs shown: String? = nil) -> AddressSetError? {
-        let s = shown ?? addr.description
+        var s: String { shown ?? addr.description }
         if buses.isEmpty { return AddressSetError(kind: .noBuses, libvirtMessage: "No PCI buses available", address: addr) }
         if addr.domain != 0 {
             return AddressSetError(kind: .domain, libvirtMessage: "Invalid PCI address \(s). Only PCI domain 0 is available", address: addr)
@@ -131,7 +132,7 @@ public struct PCIAddressSet: Sendable {
                 libvirtMessage: "Invalid PCI address \(s). Only PCI buses up to \(buses.count - 1) are available", address: addr)
         }
         let bus = buses[addr.bus]
-        if let e = Self.compatible(addr, busFlags: bus.flags, device: flags, fromConfig: fromConfig, shownAs: s) { return e }
+        if let e = Self.compatible(addr, busFlags: bus.flags, device: flags, fromConfig: fromConfig, shownAs: shown) { return e }
         if bus.minSlot > 0 && addr.slot < bus.minSlot {
             return AddressSetError(kind: .slotTooLow, libvirtMessage: "Invalid PCI address \(s). slot must be >= \(bus.minSlot)", address: addr)
         }
@@ -212,7 +213,8 @@ public struct PCIAddressSet: Sendable {
     public mutating func reserve(_ address: PCIAddress, flags: ConnectFlags, fromConfig: Bool) throws(AddressSetError) -> PCIAddress {
         var addr = address
         if dryRun { try grow(&addr, flags: flags) }
-        if let e = validate(addr, flags: flags, fromConfig: fromConfig, shownAs: address.description) { throw e }
+        // (the address as asked for only when growing moved it: most reservations print nothing)
+        if let e = validate(addr, flags: flags, fromConfig: fromConfig, shownAs: addr == address ? nil : address.description) { throw e }
         if functionInUse(addr) {
             throw AddressSetError(kind: .inUse, libvirtMessage: "Attempted double use of PCI Address \(address.description)", address: addr)
         }
