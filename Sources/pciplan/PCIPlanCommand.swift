@@ -21,6 +21,13 @@ struct PCIPlanCommand: ParsableCommand {
         // other output error, rather than kill the process with a signal.
         signal(SIGPIPE, SIG_IGN)
         do {
+            if let plan = Plan.plain(CommandLine.arguments.dropFirst()) {
+                // Debug builds (the ones the end-to-end tests run) prove the shortcut right.
+                assert(String(reflecting: plan) == (try? Plan.parse(Array(CommandLine.arguments.dropFirst(2)))).map { String(reflecting: $0) },
+                       "Plan.plain differs from ArgumentParser's parse: \(plan)")
+                try plan.validate()
+                return try plan.run()
+            }
             var command = try parseAsRoot()
             try command.run()
         } catch {
