@@ -24,8 +24,14 @@ public enum Aliases {
                 devices[i].alias = nil
             }
         }
-        var a = Assigner(devices: devices)
-        let of = { (k: DeviceKind) in a.devices.indices.filter { a.devices[$0].kind == k } }
+        // The device list moves into the assigner and back (a copy would duplicate every
+        // device), and the indices of each kind are found once, up front: a closure over the
+        // assigner would box it, and then every access to a device copies it.
+        let byKind = Dictionary(grouping: devices.indices, by: { devices[$0].kind })
+        func of(_ k: DeviceKind) -> [Int] { byKind[k] ?? [] }
+        var a = Assigner(devices: [])
+        swap(&a.devices, &devices)
+        defer { swap(&a.devices, &devices) }
 
         for i in of(.disk) { a.set(i, diskAlias(a.devices[i], devices: a.devices)) }
         for i in of(.interface) {
@@ -60,7 +66,6 @@ public enum Aliases {
         assignMemory(&a, of(.memory))
         for i in of(.vsock) { a.set(i, "vsock0") }
         for i in of(.iommu) { a.set(i, "iommu0") }
-        devices = a.devices
     }
 
     /// `qemuAssignDeviceControllerAlias`.
@@ -97,6 +102,15 @@ public enum Aliases {
     package static func diskNameToIndex(_ name: String) -> Int {
         guard let p = ["fd", "hd", "vd", "sd", "xvd", "ubd"].first(where: { name.hasPrefix($0) }) else { return 0 }
         var idx = 0
+        // ASCII names (all real ones) by byte: the same letters as by Character, without
+        // grapheme breaking. Others keep the Character walk (a combining mark ends the letters).
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            for (i, a) in name.utf8.dropFirst(p.utf8.count).enumerated() {
+                guard a >= 97, a <= 122 else { break }
+                idx = (idx + (i == 0 ? 0 : 1)) * 26 + Int(a - 97)
+            }
+            return idx
+        }
         for (i, ch) in name.dropFirst(p.count).enumerated() {
             guard let a = ch.asciiValue, a >= 97, a <= 122 else { break }
             idx = (idx + (i == 0 ? 0 : 1)) * 26 + Int(a - 97)

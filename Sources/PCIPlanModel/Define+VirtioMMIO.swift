@@ -32,7 +32,7 @@ extension Define {
     /// device of the definition already uses it.
     static func assignVirtioMMIO(_ devices: inout [Device], machine: MachineDescriptor) {
         guard machine.virtioMMIOTransports != nil,
-              devices.contains(where: { $0.address == .other("virtio-mmio") }) else { return }
+              devices.indices.contains(where: { devices[$0].address == .other("virtio-mmio") }) else { return }
         for i in devices.indices where devices[i].addressElement == nil && movesToVirtioMMIO(devices[i]) {
             devices[i].address = .other("virtio-mmio")
             devices[i].virtioMMIOAssigned = true

@@ -48,6 +48,9 @@ public enum Define {
             }
         }
 
+        // (Questions about all devices go through `devices.indices`: iterating `devices` itself
+        // copies every device, which was most of this stage's time on large domains.)
+
         // Parse: controllers enter the list as libvirt's virDomainControllerInsertPreAlloced puts them.
         for i in devices.indices where devices[i].kind == .controller {
             insertController(i, devices: devices, order: &order)
@@ -81,18 +84,11 @@ public enum Define {
             }
         }
 
-        func hasController(_ type: String, _ index: Int) -> Bool {
-            order.contains { devices[$0].controller?.type == type && devices[$0].controller?.index == index }
-        }
+        // (no closures over `devices`: a captured variable is boxed, and then reading a device
+        // out of it copies the whole device)
+        func hasController(_ type: String, _ index: Int) -> Bool { Self.hasController(type, index, devices, order) }
         func addController(_ type: String, _ index: Int, model: String?, reason: String) {
-            var d = Device(kind: .controller, origin: .added(reason), element: nil, name: "controller \(type) \(index)")
-            var info = ControllerInfo(type: type)
-            info.index = index
-            info.model = model
-            d.controller = info
-            d.model = model
-            devices.append(d)
-            order.append(devices.count - 1)  // libvirt appends controllers it adds
+            Self.addController(type, index, model: model, reason: reason, &devices, &order)
         }
 
         // qemu driver defaults (qemuDomainDefAddDefaultDevices).
@@ -105,7 +101,7 @@ public enum Define {
         for (type, reason) in machine.defaultControllers where !hasController(type, 0) {
             addController(type, 0, model: nil, reason: reason)
         }
-        if machine.addsDefaultMemballoon && !devices.contains(where: { $0.kind == .memballoon }) {
+        if machine.addsDefaultMemballoon && !devices.indices.contains(where: { devices[$0].kind == .memballoon }) {
             var d = Device(kind: .memballoon, origin: .added("libvirt's default memory balloon"), element: nil, name: "memballoon 'virtio'")
             d.model = "virtio"
             devices.append(d)
@@ -122,25 +118,30 @@ public enum Define {
                 addController(type, i, model: nil, reason: "implicit \(type) controller for the devices that use it")
             }
         }
-        let diskDevices = devices.filter { $0.kind == .disk }
+        // (by index: copying thousands of disks into a filtered array was a tenth of define)
+        let diskIndices = devices.indices.filter { devices[$0].kind == .disk }
         for type in machine.implicitDiskControllers {
-            addUpTo(type, diskDevices.filter { $0.bus == type }.map(driveController).max())
+            var highest: Int? = nil
+            for i in diskIndices where devices[i].bus == type { highest = max(highest ?? 0, driveController(devices[i])) }
+            addUpTo(type, highest)
         }
         // (channels first, then consoles — virDomainDefMaybeAddVirtioSerialController)
-        for d in devices.filter({ $0.kind == .channel }) + devices.filter({ $0.kind == .console }) where d.subtype == "virtio" {
-            let c = d.addressElement?[attribute: "type"] == "virtio-serial"
-                ? Int(d.addressElement?[attribute: "controller"] ?? "0") ?? 0 : 0
+        let serialPorts = devices.indices.filter { devices[$0].kind == .channel } + devices.indices.filter { devices[$0].kind == .console }
+        for i in serialPorts where devices[i].subtype == "virtio" {
+            let a = devices[i].addressElement
+            let c = a?[attribute: "type"] == "virtio-serial"
+                ? Int(a?[attribute: "controller"] ?? "0") ?? 0 : 0
             // only the controller the port names, not every index below it
             if !hasController("virtio-serial", c) {
                 addController("virtio-serial", c, model: nil, reason: "implicit virtio-serial controller for a virtio channel or console")
             }
         }
-        if devices.contains(where: { $0.kind == .smartcard }) { addUpTo("ccid", 0) }
-        addUpTo("scsi", devices.filter { $0.kind == .hostdev && $0.subtype == "scsi" }
-            .map { Int($0.addressElement?[attribute: "controller"] ?? "0") ?? 0 }.max())
+        if devices.indices.contains(where: { devices[$0].kind == .smartcard }) { addUpTo("ccid", 0) }
+        addUpTo("scsi", devices.indices.filter { devices[$0].kind == .hostdev && devices[$0].subtype == "scsi" }
+            .map { Int(devices[$0].addressElement?[attribute: "controller"] ?? "0") ?? 0 }.max())
 
         // A video is added when there is graphics but no video.
-        if !devices.contains(where: { $0.kind == .video }) && devices.contains(where: { $0.kind == .graphics }) {
+        if !devices.indices.contains(where: { devices[$0].kind == .video }) && devices.indices.contains(where: { devices[$0].kind == .graphics }) {
             let model = machine.defaultVideoModel
             var d = Device(kind: .video, origin: .added("libvirt's default video for <graphics>"), element: nil, name: "video '\(model)'")
             d.model = model
@@ -206,6 +207,21 @@ public enum Define {
                                  consoleMirror: consoleMirror), diags)
     }
 
+    static func hasController(_ type: String, _ index: Int, _ devices: [Device], _ order: [Int]) -> Bool {
+        order.contains { devices[$0].controller?.type == type && devices[$0].controller?.index == index }
+    }
+
+    static func addController(_ type: String, _ index: Int, model: String?, reason: String, _ devices: inout [Device], _ order: inout [Int]) {
+        var d = Device(kind: .controller, origin: .added(reason), element: nil, name: "controller \(type) \(index)")
+        var info = ControllerInfo(type: type)
+        info.index = index
+        info.model = model
+        d.controller = info
+        d.model = model
+        devices.append(d)
+        order.append(devices.count - 1)  // libvirt appends controllers it adds
+    }
+
     /// libvirt's virDomainControllerInsertPreAlloced: keep controllers of one type together,
     /// sorted by index; a controller without index goes after the last of its type.
     static func insertController(_ i: Int, devices: [Device], order: inout [Int]) {
@@ -216,12 +232,13 @@ public enum Define {
             guard let idx = c.index else { insertAt = pos + 1; break }
             let curIdx = cur.index ?? -1
             // libvirt gives ich9-uhci1/2/3 a <master> at parse when they lack one
-            let isCompanion = { (d: Device) in
-                d.element?.child("master") != nil || ["ich9-uhci1", "ich9-uhci2", "ich9-uhci3"].contains(d.controller?.model ?? "")
+            // (by index: a closure over `Device` copied the whole device for each question)
+            func isCompanion(_ k: Int) -> Bool {
+                devices[k].element?.child("master") != nil || ["ich9-uhci1", "ich9-uhci2", "ich9-uhci3"].contains(devices[k].controller?.model ?? "")
             }
             if curIdx > idx {
                 insertAt = pos
-            } else if !isCompanion(devices[i]) && isCompanion(devices[order[pos]]) && curIdx == idx {
+            } else if curIdx == idx && !isCompanion(i) && isCompanion(order[pos]) {
                 // a USB2 master goes before the companions of its index
                 insertAt = pos
             } else if insertAt == nil {

@@ -8,8 +8,9 @@ extension Define {
         let kinds: [DeviceKind] = [.disk, .interface, .sound, .hostdev, .video, .controller, .smartcard, .serial,
                                    .parallel, .channel, .console, .input, .filesystem, .watchdog, .memballoon,
                                    .rng, .nvram, .hub, .shmem, .tpm, .panic, .memory, .redirdev, .vsock, .iommu]
-        var byKind: [DeviceKind: [Int]] = [:]
-        for i in devices.indices { byKind[devices[i].kind, default: []].append(i) }
+        // One pass per kind comparing enum cases, not a dictionary by kind: DeviceKind hashes
+        // its String raw value, which cost more than these comparisons.
+        let kindOf = devices.indices.map { devices[$0].kind }
         var out: [Int] = []
         out.reserveCapacity(devices.count)
         for k in kinds {
@@ -17,7 +18,7 @@ extension Define {
             case .controller: out += controllerOrder
             case .video: out += videoOrder
             case .disk: out += diskOrder
-            default: out += byKind[k] ?? []
+            default: for i in kindOf.indices where kindOf[i] == k { out.append(i) }
             }
         }
         return out

@@ -27,7 +27,14 @@ public struct PCIAddress: Sendable, Hashable, Comparable, Codable, CustomStringC
 
     /// `0000:00:02.0`, as libvirt prints addresses in messages.
     public var description: String {
-        "\(hex(Int(domain), 4)):\(hex(bus, 2)):\(hex(slot, 2)).\(function)"
+        var s = hex(Int(domain), 4)
+        s += ":"
+        s += hex(bus, 2)
+        s += ":"
+        s += hex(slot, 2)
+        s += "."
+        s += String(function)
+        return s
     }
 
     /// `0000:00:02`, the slot this address belongs to.
@@ -43,9 +50,24 @@ public struct PCIAddress: Sendable, Hashable, Comparable, Codable, CustomStringC
 
     /// The XML libvirt stores: `<address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>`.
     public func xml(multifunction: Tristate) -> String {
-        var s = "<address type='pci' domain='0x\(hex(Int(domain), 4))' bus='0x\(hex(bus, 2))' slot='0x\(hex(slot, 2))' function='0x\(function)'"
-        if multifunction != .absent { s += " multifunction='\(multifunction.rawValue)'" }
-        return s + "/>"
+        // Appends, not interpolation: the writer builds one of these per planned device.
+        var s = "<address type='pci' domain='0x"
+        s.reserveCapacity(96)
+        s += hex(Int(domain), 4)
+        s += "' bus='0x"
+        s += hex(bus, 2)
+        s += "' slot='0x"
+        s += hex(slot, 2)
+        s += "' function='0x"
+        s += String(function)
+        s += "'"
+        if multifunction != .absent {
+            s += " multifunction='"
+            s += multifunction.rawValue
+            s += "'"
+        }
+        s += "/>"
+        return s
     }
 }
 
@@ -71,6 +93,17 @@ public enum Tristate: String, Sendable, Hashable, Codable {
 
 /// Lowercase hex, zero-padded to `width` digits.
 package func hex(_ v: Int, _ width: Int) -> String {
+    // Addresses print several of these per device: the common case writes the digits straight
+    // into a small string instead of padding `String(v, radix: 16)`.
+    if (1...15).contains(width), v >= 0, v >> (4 * width) == 0 {
+        return String(unsafeUninitializedCapacity: width) { buffer in
+            for k in 0..<width {
+                let digit = UInt8(truncatingIfNeeded: v >> (4 * (width - 1 - k))) & 0xF
+                buffer[k] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            }
+            return width
+        }
+    }
     let s = String(v, radix: 16)
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
 }

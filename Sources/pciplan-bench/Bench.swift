@@ -15,7 +15,8 @@ import PCIPlan
 /// Options: `--reps N` in-process samples (7), `--runs N` process runs (5), `--files N` batch
 /// size (300), `--define-n N` libvirt cycles (3), `--no-libvirt`, `--callgrind` (instruction
 /// counts of `pciplan plan` vs `xmllint` under valgrind, stable on a loaded machine),
-/// `--oracle DIR`, `--stages` (time of each stage on large pc domains).
+/// `--oracle DIR`, `--stages` (time of each stage on large pc domains), `--loop MACHINE DEVICES
+/// TIMES` (only the in-process pipeline, over and over, for a profiler).
 @main
 struct Bench {
     // MARK: Generated domains
@@ -287,7 +288,16 @@ struct Bench {
     static func main() {
         let args = CommandLine.arguments
         if args.contains("--help") || args.contains("-h") {
-            print("usage: pciplan-bench [--reps N] [--runs N] [--files N] [--define-n N] [--no-libvirt] [--callgrind] [--oracle DIR] [--stages]")
+            print("usage: pciplan-bench [--reps N] [--runs N] [--files N] [--define-n N] [--no-libvirt] [--callgrind] [--oracle DIR] [--stages] [--loop MACHINE DEVICES TIMES]")
+            return
+        }
+        if let i = args.firstIndex(of: "--loop"), i + 3 < args.count, let n = Int(args[i + 2]), let times = Int(args[i + 3]) {
+            // For a profiler (perf record, valgrind --tool=callgrind): only the in-process
+            // pipeline, `times` times over, on one generated domain.
+            let c = makeCase(args[i + 1], n, name: "pciplan-bench")
+            var sink = 0
+            for _ in 0..<times { sink &+= pciplanOnce(c.bytes) }
+            print("\(c.machine) \(c.devices) devices, \(times) plans: \(sink) bytes written")
             return
         }
         if args.contains("--stages") {

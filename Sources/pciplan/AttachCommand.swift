@@ -3,6 +3,7 @@ import PCIPlan
 
 struct Attach: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "attach",
         abstract: "Predict what libvirt 9.0's `virsh attach-device` stores.",
         usage: """
             pciplan attach <domain> <device> (--live | --config) [<options>]

@@ -1,9 +1,9 @@
 import ArgumentParser
-import Foundation
 import PCIPlan
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Report every problem with the PCI addresses and controllers of domain XML files.",
         discussion: """
             FILE can be a domain XML file, a folder (every *.xml below it, recursively, in path \

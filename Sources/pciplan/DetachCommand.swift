@@ -3,6 +3,7 @@ import PCIPlan
 
 struct Detach: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "detach",
         abstract: "Predict what libvirt 9.0's `virsh detach-device` leaves.",
         usage: """
             pciplan detach <domain> <device-id> (--live | --config) [<options>]

@@ -3,6 +3,7 @@ import PCIPlan
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Report every guest-visible PCI change between two definitions of one guest.",
         usage: """
             pciplan diff <old> <new> [<options>]

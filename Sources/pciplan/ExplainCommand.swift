@@ -3,6 +3,7 @@ import PCIPlan
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "explain",
         abstract: "Say for every device and controller where it is and which rule put it there.",
         discussion: """
             Plans the file as `pciplan plan` would, then explains each address: written in the input, \

@@ -1,4 +1,3 @@
-import Foundation
 import PCIPlan
 
 /// `check` over any number of inputs: checked in parallel, printed in input order as results

@@ -1,4 +1,3 @@
-import Foundation
 
 /// One input of `check` / `report`, in the order the command line gives them.
 enum FleetInput: Sendable, Hashable {

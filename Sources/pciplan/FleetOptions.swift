@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import PCIPlan
 
 /// What `check` and `report` share: the FILE|DIR|- arguments, how many are checked at once and

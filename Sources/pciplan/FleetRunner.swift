@@ -1,4 +1,3 @@
-import Foundation
 import PCIPlan
 
 /// Runs one `FleetTask` over many inputs on `jobs` worker processes and hands the results

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import PCIPlan
 
 /// What one input gives: the located findings (and, for `report`, the drawing) plus the text

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import PCIPlan
 
 /// Exit codes of the command-line contract.
@@ -23,13 +22,14 @@ struct InputTooLarge: Error {
 }
 
 /// Reads a file (or stdin for `-`) as bytes, refusing oversized input before reading it all.
+/// Plain stat(2), open(2) and read(2): FileHandle is not in FoundationEssentials (Platform.swift).
 func readInput(_ path: String) throws -> SourceFile {
     let limit = XMLReader.maximumSize
-    func readAll(_ h: FileHandle, name: String) throws -> [UInt8] {
+    func readAll(_ fd: Int32, name: String) throws -> [UInt8] {
         var data: [UInt8] = []
         while true {
             let chunk: [UInt8]
-            do { chunk = try POSIXIO.readChunk(h.fileDescriptor, upTo: 1 << 16) } catch {
+            do { chunk = try POSIXIO.readChunk(fd, upTo: 1 << 16) } catch {
                 throw InputError(description: "\(name): cannot be read (\(POSIXIO.message(error.code.rawValue)))")
             }
             if chunk.isEmpty { break }
@@ -39,22 +39,16 @@ func readInput(_ path: String) throws -> SourceFile {
         return data
     }
     if path == "-" {
-        return SourceFile(name: "<stdin>", bytes: try readAll(FileHandle.standardInput, name: "<stdin>"))
+        return SourceFile(name: "<stdin>", bytes: try readAll(STDIN_FILENO, name: "<stdin>"))
     }
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-        throw InputError(description: "\(path): no such file")
-    }
-    if isDir.boolValue { throw InputError(description: "\(path): is a directory") }
-    if let attrs = try? FileManager.default.attributesOfItem(atPath: path),
-       attrs[.type] as? FileAttributeType == .typeRegular,
-       let size = attrs[.size] as? NSNumber, size.int64Value > Int64(limit)
-    {
-        throw InputTooLarge(name: path)
-    }
-    guard let h = FileHandle(forReadingAtPath: path) else { throw InputError(description: "\(path): cannot be read (permission denied?)") }
-    defer { try? h.close() }
-    return SourceFile(name: path, bytes: try readAll(h, name: path))
+    var st = stat()
+    guard stat(path, &st) == 0 else { throw InputError(description: "\(path): no such file") }
+    if st.st_mode & S_IFMT == S_IFDIR { throw InputError(description: "\(path): is a directory") }
+    if st.st_mode & S_IFMT == S_IFREG, Int64(st.st_size) > Int64(limit) { throw InputTooLarge(name: path) }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw InputError(description: "\(path): cannot be read (permission denied?)") }
+    defer { close(fd) }
+    return SourceFile(name: path, bytes: try readAll(fd, name: path))
 }
 
 /// `readInput` for commands that take one domain per argument: an oversized input prints its

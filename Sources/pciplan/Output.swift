@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 
 /// Plain read(2) and write(2) loops. `FileHandle`'s `write` and `readData` trap on any error
 /// (`/dev/full`, a pipe whose reader has gone, a directory on standard input); a command-line

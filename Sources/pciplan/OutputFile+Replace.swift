@@ -1,4 +1,3 @@
-import Foundation
 
 extension OutputFile {
     /// Replaces (or creates) the regular file `path` atomically. `old` is the file being

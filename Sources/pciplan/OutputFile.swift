@@ -1,4 +1,3 @@
-import Foundation
 
 /// How `plan --output FILE` and `plan --in-place` write a file without damaging anything:
 ///

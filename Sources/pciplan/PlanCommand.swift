@@ -3,6 +3,7 @@ import PCIPlan
 
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "plan",
         abstract: "Assign every missing PCI address exactly as libvirt 9.0 does.",
         discussion: """
             Prints the input domain XML with only the planned changes (new <address> elements, \
@@ -115,5 +116,39 @@ struct Plan: ParsableCommand {
         }
         if updateLock, let keepOld, let newLock { try writeOutput(Array(newLock.utf8), to: keepOld) }
         try writeOutput(bytes, to: inPlace ? file : output)
+    }
+}
+
+extension Plan {
+    /// `pciplan plan FILE` and nothing else, the way scripts and `pciplan-bench` call it, as the
+    /// command ArgumentParser would build from those arguments: every option at its default.
+    /// Nil for anything else (an option, `-`, `--help`, a second argument), which goes through
+    /// ArgumentParser as always.
+    ///
+    /// Why: ArgumentParser reflects over every option of the command and the runtime looks up
+    /// each wrapper type's conformances, about 13 M instructions — more than half of a small
+    /// plan. A debug build asserts at each use that this value and ArgumentParser's parse of
+    /// the same arguments print the same (every end-to-end `plan FILE` test checks it), so an
+    /// option added to `Plan` but not here fails those tests.
+    static func plain(_ arguments: ArraySlice<String>) -> Plan? {
+        guard arguments.count == 2, arguments.first == "plan", let file = arguments.last, !file.isEmpty, !file.hasPrefix("-") else {
+            return nil
+        }
+        var p = Plan()
+        p.file = file
+        var libvirt = LibvirtOptions()
+        libvirt.uri = nil
+        libvirt.domainName = nil
+        p.libvirt = libvirt
+        p.format = .xml
+        p.output = nil
+        p.inPlace = false
+        p.diagnosticsFormat = .text
+        p.multifunction = .libvirt
+        p.keepOld = nil
+        p.hotplugPorts = nil
+        p.hotplugSlots = nil
+        p.groupHostFunctions = false
+        return p
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import PCIPlan
 
 /// The progress bar of a fleet run: one line on a terminal's standard error, redrawn at most

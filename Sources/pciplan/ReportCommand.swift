@@ -1,9 +1,9 @@
 import ArgumentParser
-import Foundation
 import PCIPlan
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Write one self-contained HTML page: the summary, every domain's diagnostics and topology drawing.",
         usage: "pciplan report <files> ... [<options>]",
         discussion: """

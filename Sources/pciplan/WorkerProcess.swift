@@ -1,4 +1,3 @@
-import Foundation
 
 /// One `pciplan fleet-worker` child: its pipes and what it is doing. A class because the pool
 /// and the poll loop share it while it lives.

@@ -80,17 +80,19 @@ public struct PCIAddressSet: Sendable {
     // MARK: compatibility and validation (libvirt virDomainPCIAddressFlagsCompatible / Validate)
 
     static func compatible(_ addr: PCIAddress, busFlags inBus: ConnectFlags, device inDev: ConnectFlags,
-                           fromConfig: Bool, shownAs shown: String? = nil) -> AddressSetError?
+                           fromConfig: Bool, shownAs shown: String? = nil, describe: Bool = true) -> AddressSetError?
     {
         var busFlags = inBus
         var devFlags = inDev
-        let s = shown ?? addr.description
+        // Messages are formatted only when wanted: first fit asks this of every bus it looks
+        // at and only needs the answer (`describe: false`).
+        var s: String { shown ?? addr.description }
         if devFlags.contains(.integrated) {
             if addr.bus == 0 {
                 busFlags.insert(.autoAssign)
             } else {
                 return AddressSetError(kind: .integrated,
-                    libvirtMessage: "The device at PCI address \(s) needs to be an integrated device (bus=0)", address: addr)
+                    libvirtMessage: describe ? "The device at PCI address \(s) needs to be an integrated device (bus=0)" : "", address: addr)
             }
         }
         if fromConfig {
@@ -98,19 +100,19 @@ public struct PCIAddressSet: Sendable {
             if devFlags.contains(.pciBridge) { devFlags.insert(.pciDevice) }
         } else if devFlags.contains(.autoAssign) && !busFlags.contains(.autoAssign) {
             return AddressSetError(kind: .noAutoAssign,
-                libvirtMessage: "The device at PCI address \(s) was auto-assigned this address, but the PCI controller with index='\(addr.bus)' doesn't allow auto-assignment", address: addr)
+                libvirtMessage: describe ? "The device at PCI address \(s) was auto-assigned this address, but the PCI controller with index='\(addr.bus)' doesn't allow auto-assignment" : "", address: addr)
         }
         if devFlags.contains(.hotpluggable) && !busFlags.contains(.hotpluggable) {
             return AddressSetError(kind: .hotplug,
-                libvirtMessage: "The device at PCI address \(s) requires hotplug capability, but the PCI controller with index='\(addr.bus)' doesn't support hotplug", address: addr)
+                libvirtMessage: describe ? "The device at PCI address \(s) requires hotplug capability, but the PCI controller with index='\(addr.bus)' doesn't support hotplug" : "", address: addr)
         }
         if devFlags.intersection(busFlags).intersection(.typesMask).isEmpty {
             guard let need = devFlags.requirementName else {
                 return AddressSetError(kind: .incompatible,
-                    libvirtMessage: "The device at PCI address \(s) has unrecognized connection type flags 0x\(hex(Int(devFlags.intersection(.typesMask).rawValue), 2))", address: addr)
+                    libvirtMessage: describe ? "The device at PCI address \(s) has unrecognized connection type flags 0x\(hex(Int(devFlags.intersection(.typesMask).rawValue), 2))" : "", address: addr)
             }
             return AddressSetError(kind: .incompatible,
-                libvirtMessage: "The device at PCI address \(s) cannot be plugged into the PCI controller with index='\(addr.bus)'. It requires a controller that accepts a \(need).", address: addr)
+                libvirtMessage: describe ? "The device at PCI address \(s) cannot be plugged into the PCI controller with index='\(addr.bus)'. It requires a controller that accepts a \(need)." : "", address: addr)
         }
         return nil
     }
@@ -121,7 +123,7 @@ public struct PCIAddressSet: Sendable {
     /// `shown` is the address as the messages print it: libvirt formats the address before the
     /// dry run's growth may bump its bus, and prints that string (`ReserveAddrInternal`).
     public func validate(_ addr: PCIAddress, flags: ConnectFlags, fromConfig: Bool, shownAs shown: String? = nil) -> AddressSetError? {
-        let s = shown ?? addr.description
+        var s: String { shown ?? addr.description }
         if buses.isEmpty { return AddressSetError(kind: .noBuses, libvirtMessage: "No PCI buses available", address: addr) }
         if addr.domain != 0 {
             return AddressSetError(kind: .domain, libvirtMessage: "Invalid PCI address \(s). Only PCI domain 0 is available", address: addr)
@@ -131,7 +133,7 @@ public struct PCIAddressSet: Sendable {
                 libvirtMessage: "Invalid PCI address \(s). Only PCI buses up to \(buses.count - 1) are available", address: addr)
         }
         let bus = buses[addr.bus]
-        if let e = Self.compatible(addr, busFlags: bus.flags, device: flags, fromConfig: fromConfig, shownAs: s) { return e }
+        if let e = Self.compatible(addr, busFlags: bus.flags, device: flags, fromConfig: fromConfig, shownAs: shown) { return e }
         if bus.minSlot > 0 && addr.slot < bus.minSlot {
             return AddressSetError(kind: .slotTooLow, libvirtMessage: "Invalid PCI address \(s). slot must be >= \(bus.minSlot)", address: addr)
         }
@@ -212,7 +214,8 @@ public struct PCIAddressSet: Sendable {
     public mutating func reserve(_ address: PCIAddress, flags: ConnectFlags, fromConfig: Bool) throws(AddressSetError) -> PCIAddress {
         var addr = address
         if dryRun { try grow(&addr, flags: flags) }
-        if let e = validate(addr, flags: flags, fromConfig: fromConfig, shownAs: address.description) { throw e }
+        // (the address as asked for only when growing moved it: most reservations print nothing)
+        if let e = validate(addr, flags: flags, fromConfig: fromConfig, shownAs: addr == address ? nil : address.description) { throw e }
         if functionInUse(addr) {
             throw AddressSetError(kind: .inUse, libvirtMessage: "Attempted double use of PCI Address \(address.description)", address: addr)
         }
@@ -256,7 +259,7 @@ public struct PCIAddressSet: Sendable {
     private func findSlot(onBus b: Int, flags: ConnectFlags, function: Int?) -> PCIAddress? {
         let bus = buses[b]
         var a = PCIAddress(bus: b, slot: bus.minSlot, function: function ?? 0)
-        if Self.compatible(a, busFlags: bus.flags, device: flags, fromConfig: false) != nil { return nil }
+        if Self.compatible(a, busFlags: bus.flags, device: flags, fromConfig: false, describe: false) != nil { return nil }
         while a.slot <= bus.maxSlot {
             let used = bus.functions[a.slot]
             if used == 0 { return a }

@@ -133,7 +133,7 @@ extension Planner {
         for (b, bus) in set.buses.enumerated() {
             let first = PCIAddress(bus: b, slot: bus.minSlot)
             let takesAll = devices.allSatisfy {
-                PCIAddressSet.compatible(first, busFlags: bus.flags, device: self.devices[$0].flags.union(.hotpluggable), fromConfig: false) == nil
+                PCIAddressSet.compatible(first, busFlags: bus.flags, device: self.devices[$0].flags.union(.hotpluggable), fromConfig: false, describe: false) == nil
             }
             guard takesAll, bus.minSlot <= bus.maxSlot else { continue }
             if let slot = (bus.minSlot...bus.maxSlot).first(where: { bus.functions[$0] == 0 }) {

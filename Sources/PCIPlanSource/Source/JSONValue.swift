@@ -15,23 +15,51 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Pretty-printed with two-space indentation and sorted keys.
     public func rendered(indent: Int = 0) -> String {
-        let pad = String(repeating: "  ", count: indent)
-        let inner = String(repeating: "  ", count: indent + 1)
+        var out: [UInt8] = []
+        write(into: &out, indent: indent)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `rendered`, as UTF-8 appended to one buffer for the whole document: building each
+    /// level's string and joining it into its parent's copied every byte once per level, and
+    /// appending small strings to a String costs far more than to a byte array.
+    func write(into out: inout [UInt8], indent: Int) {
         switch self {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .string(let s): return JSONValue.quote(s)
+        case .null: Self.append("null", &out)
+        case .bool(let b): Self.append(b ? "true" : "false", &out)
+        case .int(let i): Self.append(String(i), &out)
+        case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let a):
-            if a.isEmpty { return "[]" }
-            return "[\n" + a.map { inner + $0.rendered(indent: indent + 1) }.joined(separator: ",\n")
-                + "\n" + pad + "]"
+            if a.isEmpty { return Self.append("[]", &out) }
+            Self.append("[\n", &out)
+            for (n, v) in a.enumerated() {
+                if n > 0 { Self.append(",\n", &out) }
+                Self.pad(&out, indent + 1)
+                v.write(into: &out, indent: indent + 1)
+            }
+            out.append(UInt8(ascii: "\n"))
+            Self.pad(&out, indent)
+            out.append(UInt8(ascii: "]"))
         case .object(let o):
-            if o.isEmpty { return "{}" }
-            return "{\n" + o.keys.sorted().map { k in
-                inner + JSONValue.quote(k) + ": " + o[k]!.rendered(indent: indent + 1)
-            }.joined(separator: ",\n") + "\n" + pad + "}"
+            if o.isEmpty { return Self.append("{}", &out) }
+            Self.append("{\n", &out)
+            for (n, (k, v)) in o.sorted(by: { $0.key < $1.key }).enumerated() {
+                if n > 0 { Self.append(",\n", &out) }
+                Self.pad(&out, indent + 1)
+                JSONValue.quote(k, into: &out)
+                Self.append(": ", &out)
+                v.write(into: &out, indent: indent + 1)
+            }
+            out.append(UInt8(ascii: "\n"))
+            Self.pad(&out, indent)
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    static func append(_ s: String, _ out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
+
+    static func pad(_ out: inout [UInt8], _ indent: Int) {
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * indent))
     }
 
     /// Compact form, keys in the order given by `order` first, then sorted (QEMU's -device JSON).
@@ -49,23 +77,36 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+        var out: [UInt8] = []
+        quote(s, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copied whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+            return out.append(UInt8(ascii: "\""))
+        }
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): append("\\\"", &out)
+            case UInt8(ascii: "\\"): append("\\\\", &out)
+            case UInt8(ascii: "\n"): append("\\n", &out)
+            case UInt8(ascii: "\r"): append("\\r", &out)
+            case UInt8(ascii: "\t"): append("\\t", &out)
+            case ..<0x20:
+                // \u00XX, lowercase hex as before
+                append("\\u00", &out)
+                let digits = Array("0123456789abcdef".utf8)
+                out.append(digits[Int(b >> 4)])
+                out.append(digits[Int(b & 0xF)])
             default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+                // Other bytes, multi-byte UTF-8 included, are copied: escapes are all ASCII.
+                out.append(b)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

@@ -41,13 +41,10 @@ public struct SourceFile: Sendable, Hashable {
     /// The whitespace that starts the line holding `offset` (used to indent inserted lines).
     public func indentation(ofLineContaining offset: Int) -> String {
         let (line, _) = lineColumn(of: offset)
-        var i = lineStarts[line - 1]
-        var out = ""
-        while i < bytes.count, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") {
-            out.append(Character(UnicodeScalar(bytes[i])))
-            i += 1
-        }
-        return out
+        let start = lineStarts[line - 1]
+        var i = start
+        while i < bytes.count, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i += 1 }
+        return String(decoding: bytes[start..<i], as: UTF8.self)
     }
 
     /// Text of a byte range (lossy only for invalid UTF-8, which the reader refuses earlier).
