@@ -146,6 +146,8 @@ extension Plan {
         p.diagnosticsFormat = .text
         p.multifunction = .libvirt
         p.keepOld = nil
+        p.reserveRemoved = false
+        p.updateLock = false
         p.hotplugPorts = nil
         p.hotplugSlots = nil
         p.groupHostFunctions = false
