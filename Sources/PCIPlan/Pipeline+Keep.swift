@@ -48,7 +48,14 @@ extension Pipeline {
         let (oldFile, lock, lockDiags) = oldDomain(oldInput)
         guard let old = oldFile else { return (nil, nil, [], lockDiags) }
         let unplace = { (ds: [Diagnostic]) -> [Diagnostic] in lock == nil ? ds : ds.map { $0.withoutRanges(in: old.name) } }
-        let o = plan(old, options: PlanOptions())
+        // OLD is planned as it was: with the same policy and grouping, without what only
+        // concerns NEW (spare ports, reserved addresses).
+        var oldOptions = options
+        oldOptions.hotplugPorts = nil
+        oldOptions.hotplugSlots = nil
+        oldOptions.reserveRemoved = false
+        oldOptions.reservedAddresses = []
+        let o = plan(old, options: oldOptions)
         guard let oldPlan = o.planned else {
             return (nil, lock, [], unplace(o.diagnostics.filter { $0.severity == .error }) + [.keepOldUnplannable(old: old.name)])
         }
