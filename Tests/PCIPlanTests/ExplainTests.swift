@@ -69,7 +69,16 @@ struct ExplainTests {
         let p = try #require(o.planned)
         let vdb = try #require(p.devices.firstIndex { $0.alias == "virtio-disk1" })
         let e = try #require(Explainer.explain(p).first { $0.index == vdb })
-        #expect(e.sentences.first == "It is at 0000:00:05.0: plan --keep kept it: 'hole-refill/old.xml' has it at 0000:00:05.0 (planned there).")
+        #expect(e.sentences.first == "It is at 0000:00:05.0: plan --keep kept it: 'hole-refill/old.xml' has it at 0000:00:05.0 (planned there); it is disk 'vdb' (virtio-disk1) there, paired by disk target 'vdb'.")
+    }
+
+    @Test("explain NEW --keep OLD says which old device each kept one is, and by which pairing rule")
+    func keptPairing() throws {
+        let o = Pipeline.explain(try ABIFixture.load("hole-refill/new.xml"), device: "balloon0",
+                                 keeping: try ABIFixture.load("hole-refill/old.xml"))
+        let e = try #require(o.explanations?.first)
+        #expect(e.sentences.first?.hasSuffix("it is memballoon 'virtio' (balloon0) there, paired by libvirt's default: memballoon #1.") == true,
+                "\(e.sentences)")
     }
 
     @Test("text output: a located header per device, its sentences, then libvirt's steps")
