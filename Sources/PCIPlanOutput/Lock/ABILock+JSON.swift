@@ -99,7 +99,7 @@ extension ABILock {
     public func domainXML() -> String {
         var s = "<domain type='kvm'>\n  <name>pciplan-lock</name>\n  <memory unit='KiB'>1048576</memory>\n"
         if machine.sharedMemory { s += "  <memoryBacking><access mode='shared'/></memoryBacking>\n" }
-        s += "  <os><type" + (machine.arch.map { " arch='\(Self.escape($0))'" } ?? "") + " machine='\(Self.escape(machine.type))'>hvm</type></os>\n"
+        s += "  <os><type" + (machine.arch.map { " arch='\($0.xmlEscaped)'" } ?? "") + " machine='\(machine.type.xmlEscaped)'>hvm</type></os>\n"
         if machine.acpi { s += "  <features><acpi/></features>\n" }
         if machine.numaCells > 0 {
             s += "  <cpu><numa>" + (0..<machine.numaCells).map { "<cell id='\($0)' cpus='\($0)' memory='1048576' unit='KiB'/>" }.joined() + "</numa></cpu>\n"
@@ -133,14 +133,7 @@ extension ABILock.Device {
         if let v = transport { o["transport"] = .string(v) }
         if let v = driver { o["driver"] = .string(v) }
         if let c = controller {
-            var co: [String: JSONValue] = ["type": .string(c.type)]
-            if let v = c.index { co["index"] = .int(v) }
-            if let v = c.model { co["model"] = .string(v) }
-            if let v = c.modelName { co["modelName"] = .string(v) }
-            if let v = c.chassisNr { co["chassisNr"] = .int(v) }
-            if let v = c.chassis { co["chassis"] = .int(v) }
-            if let v = c.port { co["port"] = .int(v) }
-            if let v = c.busNr { co["busNr"] = .int(v) }
+            var co = c.jsonMembers
             if c.hotplug != .absent { co["hotplug"] = .string(c.hotplug.rawValue) }
             o["controller"] = .object(co)
         }

@@ -130,26 +130,11 @@ public struct ABILock: Sendable, Hashable {
     }
 
     static func xml(_ el: XMLElement) -> String {
-        var s = "<\(el.name)" + el.attributes.map { " \($0.name)='\(escape($0.value))'" }.joined()
+        var s = "<\(el.name)" + el.attributes.map { " \($0.name)='\($0.value.xmlEscaped)'" }.joined()
         let text = el.text.trimmingCharacters(in: " \n\t\r")
         if el.children.isEmpty && text.isEmpty { return s + "/>" }
-        s += ">" + el.children.map(xml).joined() + escape(text)
+        s += ">" + el.children.map(xml).joined() + text.xmlEscaped
         return s + "</\(el.name)>"
-    }
-
-    static func escape(_ v: String) -> String {
-        var out = ""
-        for c in v {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "'": out += "&apos;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }
 

@@ -63,14 +63,7 @@ public enum JSONRenderer {
             o["location"] = .object(["line": .int(l), "column": .int(c)])
         }
         if let c = plan.controllerInfo(i) {
-            var co: [String: JSONValue] = ["type": .string(c.type)]
-            if let v = c.index { co["index"] = .int(v) }
-            if let v = c.model { co["model"] = .string(v) }
-            if let v = c.modelName { co["modelName"] = .string(v) }
-            if let v = c.chassisNr { co["chassisNr"] = .int(v) }
-            if let v = c.chassis { co["chassis"] = .int(v) }
-            if let v = c.port { co["port"] = .int(v) }
-            if let v = c.busNr { co["busNr"] = .int(v) }
+            var co = c.jsonMembers
             if c.type == "pci", let idx = c.index { co["providesBus"] = .int(idx) }
             o["controller"] = .object(co)
         }
@@ -96,5 +89,21 @@ public enum JSONRenderer {
         }
         if let guest { GuestJSON.add(to: &o, device: i, guest) }
         return .object(o)
+    }
+}
+
+extension ControllerInfo {
+    /// `type`, `index`, `model` and the PCI options libvirt fills in (`modelName`, `chassisNr`,
+    /// `chassis`, `port`, `busNr`) as JSON members; absent values are left out.
+    var jsonMembers: [String: JSONValue] {
+        var co: [String: JSONValue] = ["type": .string(type)]
+        if let v = index { co["index"] = .int(v) }
+        if let v = model { co["model"] = .string(v) }
+        if let v = modelName { co["modelName"] = .string(v) }
+        if let v = chassisNr { co["chassisNr"] = .int(v) }
+        if let v = chassis { co["chassis"] = .int(v) }
+        if let v = port { co["port"] = .int(v) }
+        if let v = busNr { co["busNr"] = .int(v) }
+        return co
     }
 }

@@ -111,29 +111,8 @@ public enum SVGRenderer {
         }
     }
 
-    /// Text for XML content and attribute values: markup characters escaped, characters XML
-    /// 1.0 cannot carry (control characters, U+FFFE, U+FFFF) replaced by U+FFFD.
-    package static func xml(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\n", "\r", "\t": out += " "
-            default:
-                if u.value < 0x20 || u.value == 0xFFFE || u.value == 0xFFFF || (0x7F...0x9F).contains(u.value) {
-                    out += "\u{FFFD}"
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out
-    }
+    /// Text for XML content and attribute values (`String.xmlEscaped`).
+    package static func xml(_ s: String) -> String { s.xmlEscaped }
 
     /// Sizes, in pixels; text widths assume a monospace face of 12 px (7.2 px a character),
     /// rounded up so labels never overflow their boxes.
