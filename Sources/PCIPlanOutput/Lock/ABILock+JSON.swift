@@ -6,12 +6,14 @@ import PCIPlanSource
 extension ABILock {
     /// Why a lock cannot be read.
     public struct ReadError: Error, Sendable, Hashable {
+        /// What is wrong, as a phrase for `plan.badLock` (`it is not a JSON object`).
         public var message: String
     }
 
     /// The lock as pretty-printed JSON with sorted keys and a final newline.
     public func rendered() -> String { json().rendered() + "\n" }
 
+    /// The lock as a JSON value (schema in Docs/abi.md, "The lock file").
     public func json() -> JSONValue {
         var m: [String: JSONValue] = ["type": .string(machine.type), "family": .string(machine.family), "acpi": .bool(machine.acpi)]
         if let a = machine.arch { m["arch"] = .string(a) }

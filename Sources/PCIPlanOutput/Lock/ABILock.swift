@@ -17,9 +17,11 @@ public struct ABILock: Sendable, Hashable {
 
     /// The machine: `<os><type arch machine>` and what else of the domain planning reads.
     public struct Machine: Sendable, Hashable {
+        /// `<os><type arch>` (`x86_64`, `aarch64`); nil when not written.
         public var arch: String?
         /// The machine type string as written (`pc-q35-7.2`).
         public var type: String
+        /// The machine family pciplan planned it as (`pc`, `q35`, `virt-aarch64` …).
         public var family: String
         /// `<features><acpi/>`: hot-plug on the pc root bus and the guest's slot names use it.
         public var acpi: Bool
@@ -40,6 +42,7 @@ public struct ABILock: Sendable, Hashable {
         public var userAlias: String?
         /// libvirt's alias (`virtio-disk0`, `pci.1`).
         public var alias: String?
+        /// The device's model (`virtio`, `pcie-root-port`, `qxl`), as planned.
         public var model: String?
         /// The PCI address, or nil.
         public var address: PCIAddress?
@@ -62,13 +65,19 @@ public struct ABILock: Sendable, Hashable {
 
     /// An address a removed device had (`--update-lock` accumulates them).
     public struct Removed: Sendable, Hashable {
+        /// The address no new device takes under `--reserve-removed`.
         public var address: PCIAddress
+        /// The identity of the device that had it (`disk target 'vdb'`).
         public var identity: String
     }
 
+    /// The schema number the lock was written with (`schemaVersion` for a new one).
     public var schema = ABILock.schemaVersion
+    /// The locked domain's machine.
     public var machine: Machine
+    /// Every device of the locked domain but `<emulator>`, in document order.
     public var devices: [Device]
+    /// The addresses of devices removed in earlier `--update-lock` runs.
     public var removed: [Removed]
 
     /// Whether `bytes` look like a lock rather than XML: the first non-blank byte is `{`.

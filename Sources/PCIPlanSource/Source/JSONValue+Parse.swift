@@ -4,7 +4,9 @@
 extension JSONValue {
     /// Why a text is not JSON pciplan can read, and where (a byte offset).
     public struct ParseError: Error, Sendable, Hashable {
+        /// What is wrong (`expected ':' after an object key`).
         public var message: String
+        /// The byte offset in the text where reading stopped.
         public var offset: Int
     }
 
