@@ -101,21 +101,22 @@ public enum Aliases {
     /// `virDiskNameToIndex`: `vda` → 0, `vdz` → 25, `vdaa` → 26, `vdba` → 52.
     package static func diskNameToIndex(_ name: String) -> Int {
         guard let p = ["fd", "hd", "vd", "sd", "xvd", "ubd"].first(where: { name.hasPrefix($0) }) else { return 0 }
-        var idx = 0
+        // libvirt's `int`: a long name wraps (a negative index is libvirt's "Unknown disk name").
+        var idx: Int32 = 0
         // ASCII names (all real ones) by byte: the same letters as by Character, without
         // grapheme breaking. Others keep the Character walk (a combining mark ends the letters).
         if name.utf8.allSatisfy({ $0 < 0x80 }) {
             for (i, a) in name.utf8.dropFirst(p.utf8.count).enumerated() {
                 guard a >= 97, a <= 122 else { break }
-                idx = (idx + (i == 0 ? 0 : 1)) * 26 + Int(a - 97)
+                idx = (idx &+ (i == 0 ? 0 : 1)) &* 26 &+ Int32(a - 97)
             }
-            return idx
+            return Int(idx)
         }
         for (i, ch) in name.dropFirst(p.count).enumerated() {
             guard let a = ch.asciiValue, a >= 97, a <= 122 else { break }
-            idx = (idx + (i == 0 ? 0 : 1)) * 26 + Int(a - 97)
+            idx = (idx &+ (i == 0 ? 0 : 1)) &* 26 &+ Int32(a - 97)
         }
-        return idx
+        return Int(idx)
     }
 
     package struct DriveAddress { package var controller = 0, bus = 0, target = 0, unit = 0 }

@@ -122,7 +122,20 @@ public enum Define {
         let diskIndices = devices.indices.filter { devices[$0].kind == .disk }
         for type in machine.implicitDiskControllers {
             var highest: Int? = nil
-            for i in diskIndices where devices[i].bus == type { highest = max(highest ?? 0, driveController(devices[i])) }
+            for i in diskIndices where devices[i].bus == type {
+                let at = devices[i].element.map { SourceRange(file: def.file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+                if devices[i].addressElement?[attribute: "type"] != "drive",
+                   let dev = devices[i].element?.child("target")?[attribute: "dev"], diskNameIndex(dev) < 0 {
+                    diags.append(.diskNameUnknown(dev, at: at))
+                    continue
+                }
+                let c = driveController(devices[i])
+                guard c <= maxDriveController else {
+                    diags.append(.driveControllerTooHigh(type, index: c, at: at))
+                    continue
+                }
+                highest = max(highest ?? 0, c)
+            }
             addUpTo(type, highest)
         }
         // (channels first, then consoles — virDomainDefMaybeAddVirtioSerialController)
@@ -266,12 +279,16 @@ public enum Define {
 
     /// The drive controller a disk sits on: explicit `<address type='drive' controller=>` or
     /// derived from the target name as libvirt does (6 units per SATA bus, 7 per SCSI, 4 per IDE).
+    /// The highest drive controller index pciplan adds controllers up to (libvirt adds every
+    /// index below the highest a disk uses; thousands of controllers are a typo, not a guest).
+    package static let maxDriveController = 1023
+
     package static func driveController(_ d: Device) -> Int {
         if let a = d.addressElement, a[attribute: "type"] == "drive" {
-            return Int(a[attribute: "controller"] ?? "0") ?? 0
+            return max(0, Int(a[attribute: "controller"] ?? "0") ?? 0)
         }
         let dev = d.element?.child("target")?[attribute: "dev"] ?? ""
-        let idx = diskNameIndex(dev)
+        let idx = max(0, diskNameIndex(dev))
         switch d.bus {
         case "scsi": return idx / 7
         case "sata": return idx / 6

@@ -72,6 +72,23 @@ extension Diagnostic {
 
     // MARK: define
 
+    /// A disk target name whose drive index libvirt computes as negative (its 32-bit
+    /// `virDiskNameToIndex` wraps on long names).
+    static func diskNameUnknown(_ name: String, at range: SourceRange?) -> Diagnostic {
+        Diagnostic(.diskDriveIndex,
+            "disk target '\(name)' gives no drive index: libvirt computes it in 32 bits, and this name overflows it",
+            at: range, notes: [.libvirtRejects("Unknown disk name '\(name)' and no address specified")],
+            fixIts: [FixIt("use a short name (sda, sdb, … sdzz) or give the disk an <address type='drive'/>")])
+    }
+
+    /// A disk that needs drive controller `index` of `type`: libvirt would add every controller
+    /// from 0 up to it; pciplan refuses above `Define.maxDriveController`.
+    static func driveControllerTooHigh(_ type: String, index: Int, at range: SourceRange?) -> Diagnostic {
+        Diagnostic(.diskDriveIndex,
+            "this disk needs \(type) controller \(index), and libvirt would add all \(index) \(type) controllers below it: more than pciplan plans (\(Define.maxDriveController))",
+            at: range, fixIts: [FixIt("give the disk a shorter target name or an <address type='drive' controller='0'/>")])
+    }
+
     /// A `<crypto>` device, which libvirt 9.0 drops at define.
     static func cryptoDropped(at range: SourceRange) -> Diagnostic {
         Diagnostic(.deviceDropped,

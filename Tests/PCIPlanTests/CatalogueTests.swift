@@ -340,6 +340,8 @@ extension CatalogueTests {
         .init(.inputMachine, "<domain type='kvm'><os><type arch='x86_64' machine='⟨⟩virt'>hvm</type></os></domain>"),
         .init(.inputMachine, "<domain type='kvm'><os><type arch='aarch64' machine='⟨⟩sbsa-ref'>hvm</type></os></domain>"),
         .init(.inputArch, "<domain type='kvm'><os><type arch='⟨⟩riscv32' machine='virt'>hvm</type></os></domain>"),
+        .init(.diskDriveIndex, pc("⟨⟩<disk type='file' device='disk'><target dev='sdamultifunata' bus='scsi'/></disk>")),
+        .init(.diskDriveIndex, pc("⟨⟩<disk type='file' device='disk'><target dev='sda' bus='scsi'/><address type='drive' controller='5000'/></disk>")),
         .init(.deviceDropped, q35("⟨⟩<crypto model='virtio' type='qemu'><backend model='builtin'/></crypto>")),
 
         // address syntax

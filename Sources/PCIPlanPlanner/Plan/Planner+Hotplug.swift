@@ -122,9 +122,8 @@ extension Planner {
         guard let prefix = ["fd", "hd", "vd", "sd", "xvd", "ubd"].first(where: { name.hasPrefix($0) }) else { return nil }
         let letters = name.dropFirst(prefix.count)
         guard !letters.isEmpty, letters.allSatisfy({ $0 >= "a" && $0 <= "z" }) else { return nil }
-        var idx = 0
-        for c in letters.utf8 { idx = idx * 26 + Int(c - 97) + 1 }
-        return idx - 1
+        let idx = Aliases.diskNameToIndex(name)   // libvirt's 32-bit arithmetic: negative when it overflows
+        return idx >= 0 ? idx : nil
     }
 
     /// libvirt's refusal of a device class it cannot hot-plug at all, or nil.

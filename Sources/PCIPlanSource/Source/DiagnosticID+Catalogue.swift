@@ -122,6 +122,10 @@ extension DiagnosticID {
             Entry(.finding(.error), "read", "an architecture other than x86_64, i686, aarch64, armv7l or riscv64")
         case .deviceDropped:
             Entry(.finding(.warning), "define", "libvirt 9.0 drops the element at define (`<crypto>`), address and all")
+        case .diskDriveIndex:
+            Entry(.finding(.error), "define",
+                  "a disk target name whose drive index libvirt's 32-bit arithmetic makes negative (`sdamultifunata`), or a drive controller index above 1023, for which libvirt would add every controller below it",
+                  mirrors: [.libvirt("Unknown disk name '%s' and no address specified")])
 
         // address syntax
         case .addressMissingType:

@@ -20,6 +20,9 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     case inputArch = "input.unsupportedArch"
     /// libvirt 9.0 drops the element at define (`<crypto>`), address and all.
     case deviceDropped = "input.deviceDropped"
+    /// A disk whose target name gives no drive index (libvirt's 32-bit index is negative), or
+    /// a drive controller index libvirt would add thousands of controllers for.
+    case diskDriveIndex = "disk.driveIndex"
     // address syntax (libvirt's parser)
     /// An `<address>` without `type` (libvirt rejects it).
     case addressMissingType = "address.missingType"
