@@ -103,6 +103,19 @@ struct FleetWorker: ParsableCommand {
     @Argument var task: FleetTask
     @Option var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
 
+    /// The arguments `WorkerPool` starts a worker with, exactly (`fleet-worker TASK
+    /// --multifunction POLICY`), read without ArgumentParser: each worker would otherwise spend
+    /// ~13 M instructions of reflection on them before its first file. nil for anything else.
+    static func plain(_ arguments: ArraySlice<String>) -> FleetWorker? {
+        let a = Array(arguments)
+        guard a.count == 4, a[0] == "fleet-worker", let task = FleetTask(rawValue: a[1]), a[2] == "--multifunction",
+              let policy = PlanOptions.MultifunctionPolicy(rawValue: a[3]) else { return nil }
+        var w = FleetWorker()
+        w.task = task
+        w.multifunction = policy
+        return w
+    }
+
     func run() throws {
         var o = PlanOptions()
         o.multifunction = multifunction
