@@ -111,22 +111,58 @@ package func hex(_ v: Int, _ width: Int) -> String {
 /// Parses a number the way libvirt's `virXMLPropUInt` with base 0 does: `0x` hex, a leading
 /// `0` octal (so `010` is 8 and `08` is invalid), otherwise decimal. Returns nil when invalid.
 public func parseLibvirtUInt(_ text: String) -> UInt64? {
-    // libvirt's strtoul accepts leading white space and a leading '+'; it rejects '-'.
-    var t = Substring(text)
-    while let f = t.first, f == " " || f == "\t" || f == "\n" || f == "\r" { t = t.dropFirst() }
-    if t.first == "+" { t = t.dropFirst() }
+    // On the UTF-8 bytes: every address attribute goes through here, and walking Characters
+    // (grapheme breaking) cost more than planning a small domain. Only ASCII is ever accepted,
+    // and a non-ASCII byte fails wherever the Character walk failed.
+    var text = text
+    return text.withUTF8 { parseLibvirtUInt(bytes: $0) }
+}
+
+private func parseLibvirtUInt(bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+    var i = 0
+    let n = bytes.count
+    // libvirt's strtoul accepts leading white space and a leading '+'; it rejects '-'. A CR LF
+    // pair is one Character, which the Character walk never took for white space: nor does this.
+    while i < n, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D {
+        if bytes[i] == 0x0D, i + 1 < n, bytes[i + 1] == 0x0A { return nil }
+        i += 1
+    }
+    if i < n, bytes[i] == UInt8(ascii: "+") { i += 1 }
     // Swift's own parser would take a sign here ("-0" is 0); libvirt's unsigned parse does not.
-    guard let first = t.first, first.isASCII, first.isNumber else { return nil }
-    if t.hasPrefix("0x") || t.hasPrefix("0X") {
-        let digits = t.dropFirst(2)
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isHexDigit }) else { return nil }
-        return UInt64(digits, radix: 16)
+    guard i < n, isDigit(bytes[i]) else { return nil }
+    if i + 1 < n, bytes[i] == UInt8(ascii: "0"), bytes[i + 1] == UInt8(ascii: "x") || bytes[i + 1] == UInt8(ascii: "X") {
+        guard i + 2 < n else { return nil }
+        return accumulate(bytes, from: i + 2, radix: 16)
     }
-    guard t.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-    if t.count > 1 && t.first == "0" {
-        return UInt64(t.dropFirst(), radix: 8)
+    if n - i > 1 && bytes[i] == UInt8(ascii: "0") {
+        // Octal; every byte must still be a decimal digit first ("08" is invalid, not "0").
+        guard (i..<n).allSatisfy({ isDigit(bytes[$0]) }) else { return nil }
+        return accumulate(bytes, from: i + 1, radix: 8)
     }
-    return UInt64(t, radix: 10)
+    return accumulate(bytes, from: i, radix: 10)
+}
+
+private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+/// The digits of `bytes[from...]` in `radix` (8, 10 or 16); nil for any other byte or overflow.
+private func accumulate(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, radix: UInt64) -> UInt64? {
+    var value: UInt64 = 0
+    for k in from..<bytes.count {
+        let b = bytes[k]
+        let d: UInt64
+        switch b {
+        case 0x30...0x39: d = UInt64(b - 0x30)
+        case 0x61...0x66: d = UInt64(b - 0x61 + 10)
+        case 0x41...0x46: d = UInt64(b - 0x41 + 10)
+        default: return nil
+        }
+        guard d < radix else { return nil }
+        let (m, o1) = value.multipliedReportingOverflow(by: radix)
+        let (s, o2) = m.addingReportingOverflow(d)
+        if o1 || o2 { return nil }
+        value = s
+    }
+    return value
 }
 
 /// libvirt reads `index` with `virXMLPropInt(…, 10, NONNEGATIVE)`: base 10 only

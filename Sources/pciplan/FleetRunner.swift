@@ -47,7 +47,7 @@ struct FleetRunner {
                 switch payload {
                 case .answer(let bytes):
                     do {
-                        done[index] = try decoder.decode(FleetResult.self, from: Data(bytes))
+                        done[index] = try FleetResult.decode(bytes, with: decoder)
                     } catch {
                         done[index] = crashResult(index, "its answer could not be read: \(error)")
                     }

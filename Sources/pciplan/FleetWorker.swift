@@ -6,6 +6,29 @@ import PCIPlan
 struct FleetResult: Sendable, Codable {
     var report: DomainReport
     var text: String
+
+    /// A worker answers a clean file (no finding, nothing drawn: most of a fleet) with this tag
+    /// and the file's name rather than JSON: encoding and decoding the JSON was the costliest
+    /// part of the exchange. JSON answers start with `{`, so the two never meet.
+    static let cleanTag = "clean:"
+
+    /// The file's name when the result is nothing but "this file is clean".
+    var cleanName: String? {
+        let c = report.checked
+        guard c.status == .clean, c.diagnostics.isEmpty, text.isEmpty, report.machine == nil,
+              report.topology == nil, report.headroom == nil else { return nil }
+        return c.file
+    }
+
+    /// A worker's answer: the clean tag and a name, or the result as JSON.
+    static func decode(_ bytes: [UInt8], with decoder: JSONDecoder) throws -> FleetResult {
+        let tag = cleanTag.utf8
+        if bytes.count >= tag.count, bytes.prefix(tag.count).elementsEqual(tag) {
+            let name = String(decoding: bytes.dropFirst(tag.count), as: UTF8.self)
+            return FleetResult(report: DomainReport(checked: CheckedFile(file: name, diagnostics: [])), text: "")
+        }
+        return try decoder.decode(FleetResult.self, from: Data(bytes))
+    }
 }
 
 /// What the fleet commands ask of each input.
@@ -31,7 +54,7 @@ enum FleetTask: String, Sendable, Codable, ExpressibleByArgument {
             }
         case .path(let p):
             // A test hook: proves that a crash while checking one file costs only that file.
-            if let marker = ProcessInfo.processInfo.environment["PCIPLAN_TEST_CRASH"], !marker.isEmpty, p.contains(marker) {
+            if let marker = Self.crashMarker, p.contains(marker) {
                 fatalError("PCIPLAN_TEST_CRASH matched \(p)")
             }
             do { file = try readInput(p) } catch { return Self.readFailure(p, error) }
@@ -43,6 +66,10 @@ enum FleetTask: String, Sendable, Codable, ExpressibleByArgument {
         case .report: return FleetResult(report: Pipeline.report(file, checked: diags, options: options), text: text)
         }
     }
+
+    /// `PCIPLAN_TEST_CRASH`, read once: `ProcessInfo.environment` builds the whole environment
+    /// as a dictionary on every call, which cost more than a small domain's planning.
+    static let crashMarker: String? = ProcessInfo.processInfo.environment["PCIPLAN_TEST_CRASH"].flatMap { $0.isEmpty ? nil : $0 }
 
     static func unreadable(_ name: String, _ message: String) -> FleetResult {
         FleetResult(report: DomainReport(checked: .unreadable(name, message: message)),
@@ -65,7 +92,7 @@ enum FleetTask: String, Sendable, Codable, ExpressibleByArgument {
 ///
 /// Frames are a 4-byte big-endian length and that many bytes. A request is `p` and a path, or
 /// `s` and the bytes of standard input (which only the parent can read); an answer is a
-/// `FleetResult` as JSON. Checking in another process is what lets a file that crashes
+/// `FleetResult` as JSON, or `FleetResult.cleanTag` and the name for a clean file. Checking in another process is what lets a file that crashes
 /// pciplan cost only itself: the parent sees the pipe close and reports `internal.bug`.
 struct FleetWorker: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -75,6 +102,19 @@ struct FleetWorker: ParsableCommand {
 
     @Argument var task: FleetTask
     @Option var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
+
+    /// The arguments `WorkerPool` starts a worker with, exactly (`fleet-worker TASK
+    /// --multifunction POLICY`), read without ArgumentParser: each worker would otherwise spend
+    /// ~13 M instructions of reflection on them before its first file. nil for anything else.
+    static func plain(_ arguments: ArraySlice<String>) -> FleetWorker? {
+        let a = Array(arguments)
+        guard a.count == 4, a[0] == "fleet-worker", let task = FleetTask(rawValue: a[1]), a[2] == "--multifunction",
+              let policy = PlanOptions.MultifunctionPolicy(rawValue: a[3]) else { return nil }
+        var w = FleetWorker()
+        w.task = task
+        w.multifunction = policy
+        return w
+    }
 
     func run() throws {
         var o = PlanOptions()
@@ -93,8 +133,8 @@ struct FleetWorker: ParsableCommand {
                 result = task.run(.memory(name: name, bytes: Array(body[min(cut + 1, body.endIndex)...])), options: o)
             default: throw ExitCode(Exit.usage)
             }
-            let answer = try encoder.encode(result)
-            if POSIXIO.writeAll(STDOUT_FILENO, FleetFrame.encode(Array(answer))) != nil { throw ExitCode(Exit.usage) }
+            let answer = try result.cleanName.map { Array(FleetResult.cleanTag.utf8) + Array($0.utf8) } ?? Array(encoder.encode(result))
+            if POSIXIO.writeAll(STDOUT_FILENO, FleetFrame.encode(answer)) != nil { throw ExitCode(Exit.usage) }
         }
     }
 }

@@ -28,6 +28,17 @@ struct PCIPlanCommand: ParsableCommand {
                 try plan.validate()
                 return try plan.run()
             }
+            if let worker = FleetWorker.plain(CommandLine.arguments.dropFirst()) {
+                assert(String(reflecting: worker) == (try? FleetWorker.parse(Array(CommandLine.arguments.dropFirst(2)))).map { String(reflecting: $0) },
+                       "FleetWorker.plain differs from ArgumentParser's parse: \(worker)")
+                return try worker.run()
+            }
+            if let check = Check.plain(CommandLine.arguments.dropFirst()) {
+                assert(String(reflecting: check) == (try? Check.parse(Array(CommandLine.arguments.dropFirst(2)))).map { String(reflecting: $0) },
+                       "Check.plain differs from ArgumentParser's parse: \(check)")
+                try check.validate()
+                return try check.run()
+            }
             var command = try parseAsRoot()
             try command.run()
         } catch {

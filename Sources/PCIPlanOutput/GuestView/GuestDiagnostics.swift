@@ -11,7 +11,11 @@ public enum GuestDiagnostics {
     /// devices (recorded: `pc-expander-overflow`, `q35-expander-overflow`). libvirt's default
     /// busNr, 254, leaves room for the expander's own bus and one more.
     public static func afterPlan(_ plan: PlannedDomain) -> [Diagnostic] {
-        let view = GuestView(plan)
+        afterPlan(plan, view: GuestView(plan))
+    }
+
+    /// `afterPlan` with the guest's view of `plan` already built.
+    static func afterPlan(_ plan: PlannedDomain, view: GuestView) -> [Diagnostic] {
         return view.overflows.map { o in
             let behind = o.buses.dropFirst().map { b in
                 plan.normalized.pciController(index: b).map { ABIComparison.label(plan, $0) } ?? "bus \(b)"

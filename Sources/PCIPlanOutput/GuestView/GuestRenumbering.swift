@@ -36,7 +36,8 @@ extension MachineDescriptor {
 extension GuestDiagnostics {
     /// What `check` adds to `afterPlan`: the overflow warnings and `guest.nextControllerRenumbers`.
     public static func forCheck(_ plan: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
-        afterPlan(plan) + nextController(plan, options: options)
+        let view = GuestView(plan)
+        return afterPlan(plan, view: view) + nextController(plan, before: view, options: options)
     }
 
     /// `guest.nextControllerRenumbers`: plans the definition once more with one more controller
@@ -46,6 +47,14 @@ extension GuestDiagnostics {
     /// free root slot before a bridge at a higher slot, a root port before the dmi-to-pci-bridge
     /// at 00:1e, before a switch at a high slot).
     public static func nextController(_ plan: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
+        nextController(plan, before: GuestView(plan), options: options)
+    }
+
+    /// `nextController` with the guest's view of `plan` already built.
+    static func nextController(_ plan: PlannedDomain, before: GuestView, options: PlanOptions) -> [Diagnostic] {
+        // Only a bus behind a bridge or expander can be renumbered (the root bus is always 0, and
+        // every address is pinned): without one, the dry run below could find nothing.
+        guard before.busNumbers.keys.contains(where: { $0 != 0 }) else { return [] }
         let model = plan.family.descriptor.nextBusController
         var n = plan.normalized
         for (i, p) in plan.placements { n.devices[i].address = .pci(p.address, multifunction: p.multifunction) }
@@ -55,7 +64,7 @@ extension GuestDiagnostics {
         n.controllerOrder.append(n.devices.count - 1)
         let (grown, _) = Planner.plan(n, options: options)
         guard let grown, let at = grown.placements[n.devices.count - 1]?.address else { return [] }
-        let before = GuestView(plan), after = GuestView(grown)
+        let after = GuestView(grown)
         // Interfaces and disks first (their names change), then in guest address order.
         let renamed = plan.placements.keys.compactMap { i -> (Int, GuestPCIAddress, GuestPCIAddress?)? in
             guard let old = before.address(of: i), after.address(of: i) != old else { return nil }
