@@ -110,18 +110,3 @@ extension GuestView {
         }.max()
     }
 }
-
-extension Device {
-    /// A PCI controller pciplan adds (not in the input), with libvirt's alias.
-    static func pciController(index: Int, model: ControllerModel, origin: DeviceOrigin) -> Device {
-        var d = Device(kind: .controller, origin: origin, element: nil, name: "controller pci \(index) (\(model.rawValue))")
-        var c = ControllerInfo(type: "pci")
-        c.index = index
-        c.model = model.rawValue
-        d.controller = c
-        d.model = model.rawValue
-        d.flags = model.connectFlags
-        d.alias = "pci.\(index)"
-        return d
-    }
-}

@@ -167,21 +167,13 @@ public struct Planner {
             while i < set.count {
                 if findPCIController(index: i) == nil {
                     let model = set.buses[i].model
-                    var d = Device(kind: .controller, origin: .added(growReasons[i] ?? "libvirt's dry run needed bus \(i)"), element: nil, name: "controller pci \(i) (\(model.rawValue))")
-                    var c = ControllerInfo(type: "pci")
-                    c.index = i
-                    c.model = model.rawValue
-                    d.controller = c
-                    d.model = model.rawValue
-                    d.flags = model.connectFlags
-                    d.alias = "pci.\(i)"
-                    devices.append(d)
+                    devices.append(.pciController(index: i, model: model, origin: .added(growReasons[i] ?? "libvirt's dry run needed bus \(i)")))
                     let idx = devices.count - 1
                     controllerOrder.append(idx)  // virDomainDefMaybeAddController appends
                     growReasons[i].map { steps.append("added \(model.rawValue) index \(i): \($0)") }
                     if growReasons[i] == nil { steps.append("added \(model.rawValue) index \(i)") }
                     if !model.isRoot {
-                        do { _ = try set.reserveNext(flags: d.flags) } catch { throw fail(idx, error, explicit: false) }
+                        do { _ = try set.reserveNext(flags: model.connectFlags) } catch { throw fail(idx, error, explicit: false) }
                     }
                 }
                 i += 1
