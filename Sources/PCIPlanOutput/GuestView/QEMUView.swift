@@ -114,9 +114,13 @@ public struct QEMUView: Sendable {
         let primaryVideo = plan.normalized.videoOrder.first
         let root = plan.family.rootModel == .pcieRoot ? "pcie.0" : "pci.0"
         var hops: [Int: [QEMUFunctionView.Hop]] = [:]   // bus index → hops down to it
+        var controllerOf: [Int: Int] = [:]               // bus index → its PCI controller's device index
+        for ci in plan.normalized.controllerOrder {
+            if let c = plan.devices[ci].controller, c.type == "pci", let idx = c.index, controllerOf[idx] == nil { controllerOf[idx] = ci }
+        }
         func path(toBus b: Int, depth: Int = 0) -> [QEMUFunctionView.Hop] {
             if let h = hops[b] { return h }
-            guard depth < 256, let ci = plan.normalized.pciController(index: b), let c = plan.controllerInfo(ci),
+            guard depth < 256, let ci = controllerOf[b], let c = plan.controllerInfo(ci),
                   let m = c.pciModel, !m.isRoot, let at = plan.placements[ci]?.address else { return [] }
             let hop = QEMUFunctionView.Hop(slot: at.slot, function: at.function,
                                            driver: QEMUDriverNames.driver(plan, ci, primaryVideo: primaryVideo) ?? m.rawValue)
@@ -126,7 +130,7 @@ public struct QEMUView: Sendable {
         }
         for (i, p) in plan.placements {
             let a = p.address
-            let busModel = plan.normalized.pciController(index: a.bus).flatMap { plan.controllerInfo($0)?.pciModel }
+            let busModel = controllerOf[a.bus].flatMap { plan.controllerInfo($0)?.pciModel }
             let context = Self.context(busModel)
             let driver = QEMUDriverNames.driver(plan, i, primaryVideo: primaryVideo)
             let ids = driver.flatMap { QEMUDeviceIDs.ids(driver: $0, context: context) }
