@@ -71,7 +71,7 @@ extension Pipeline {
         for i in attached {
             guard let why = Planner.attachRefusal(n.devices[i], in: n, mode: mode), let el = n.devices[i].element else { continue }
             diags.append(.attachRefusedBeforePlugging(n.devices[i].name, why: why,
-                at: SourceRange(file: splice.combined.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)))
+                at: SourceRange(file: splice.combined.name, startTagOf: el)))
         }
         if !diags.hasErrors {
             switch mode {

@@ -33,7 +33,7 @@ extension Pipeline {
         }
         outcome.device = i
         let d = p.devices[i]
-        let at = SourceRange(file: domain.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)
+        let at = SourceRange(file: domain.name, startTagOf: el)
         func refuse(_ message: String, libvirt: String, fix: String? = nil) -> DetachOutcome {
             outcome.diagnostics.append(.detachRefused(message, libvirt: libvirt, fix: fix, at: at))
             return outcome

@@ -44,7 +44,7 @@ public enum Define {
         for i in devices.indices where devices[i].kind == .crypto {
             devices[i].flags = []
             if let el = devices[i].element {
-                diags.append(.cryptoDropped(at: SourceRange(file: def.file.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)))
+                diags.append(.cryptoDropped(at: SourceRange(file: def.file.name, startTagOf: el)))
             }
         }
 
@@ -123,7 +123,7 @@ public enum Define {
         for type in machine.implicitDiskControllers {
             var highest: Int? = nil
             for i in diskIndices where devices[i].bus == type {
-                let at = devices[i].element.map { SourceRange(file: def.file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+                let at = devices[i].element.map { SourceRange(file: def.file.name, startTagOf: $0) }
                 if devices[i].addressElement?[attribute: "type"] != "drive",
                    let dev = devices[i].element?.child("target")?[attribute: "dev"], diskNameIndex(dev) < 0 {
                     diags.append(.diskNameUnknown(dev, at: at))

@@ -85,7 +85,7 @@ public enum Explainer {
         s += controllerSentences(plan, i)
         if let p, let m = multifunctionSentence(plan, i, p, options: options) { s.append(m) }
         s += GuestExplanation.sentences(guest, i)
-        let loc = d.element.map { SourceRange(file: file, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+        let loc = d.element.map { SourceRange(file: file, startTagOf: $0) }
         var e = DeviceExplanation(index: i, label: ABIComparison.label(plan, i), alias: d.alias, address: p?.address,
                                   multifunction: p?.multifunction ?? .absent, location: loc, sentences: s)
         e.guestAddress = guest.address(of: i)

@@ -30,6 +30,6 @@ public enum GuestDiagnostics {
     static func range(_ plan: PlannedDomain, _ i: Int) -> SourceRange? {
         let file = plan.normalized.definition.file.name
         guard let el = plan.devices[i].element ?? plan.normalized.definition.devicesElement else { return nil }
-        return SourceRange(file: file, start: el.startTag.lowerBound, end: el.startTag.upperBound)
+        return SourceRange(file: file, startTagOf: el)
     }
 }

@@ -234,7 +234,7 @@ extension Keeper {
 
     /// NEW's `<devices>` start tag, where notes about controllers only libvirt adds point.
     var devicesRange: SourceRange? {
-        new.definition.devicesElement.map { SourceRange(file: newName, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+        new.definition.devicesElement.map { SourceRange(file: newName, startTagOf: $0) }
     }
 
     /// `plan.cannotKeep` for a kept device the guest would rename.

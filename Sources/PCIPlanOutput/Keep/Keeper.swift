@@ -24,11 +24,11 @@ package struct Keeper {
 
     func newRange(_ j: Int) -> SourceRange? {
         let el = new.devices[j].addressElement ?? new.devices[j].element
-        return el.map { SourceRange(file: newName, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+        return el.map { SourceRange(file: newName, startTagOf: $0) }
     }
 
     func oldRange(_ i: Int) -> SourceRange? {
-        old.devices[i].element.map { SourceRange(file: oldName, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+        old.devices[i].element.map { SourceRange(file: oldName, startTagOf: $0) }
     }
 
     func oldLabel(_ i: Int) -> String { ABIComparison.label(old, i) }
@@ -37,7 +37,7 @@ package struct Keeper {
         guard old.family == new.family else {
             diags.append(.keepMachineChanged(old: oldName, new: newName, from: old.family.rawValue, to: new.family.rawValue,
                 root: new.family.rootModel.rawValue,
-                at: new.definition.root.child("os")?.child("type").map { SourceRange(file: newName, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }))
+                at: new.definition.root.child("os")?.child("type").map { SourceRange(file: newName, startTagOf: $0) }))
             return
         }
         // Buses whose controller index NEW gives to another model: nothing on them can stay.

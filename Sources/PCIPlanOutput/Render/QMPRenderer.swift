@@ -31,7 +31,7 @@ public enum QMPRenderer {
         }
         for i in ordered {
             let d = plan.devices[i]
-            let at = d.element.map { SourceRange(file: plan.normalized.definition.file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+            let at = d.element.map { SourceRange(file: plan.normalized.definition.file.name, startTagOf: $0) }
             guard let p = plan.placements[i], let alias = d.alias,
                   let driver = QEMUDriverNames.driver(plan, i, primaryVideo: plan.normalized.videoOrder.first)
             else {

@@ -55,7 +55,7 @@ public enum Checker {
     static func hotplugHeadroom(_ p: PlannedDomain) -> [Diagnostic] {
         guard p.family.descriptor.pciExpress, Planner.headroom(p).pcieHotplug == 0 else { return [] }
         let el = p.normalized.definition.devicesElement
-        let at = el.map { SourceRange(file: p.normalized.definition.file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+        let at = el.map { SourceRange(file: p.normalized.definition.file.name, startTagOf: $0) }
         return [.hotplugNoFreePort(at: at)]
     }
 
@@ -84,8 +84,8 @@ public enum Checker {
                   let other = fns.keys.filter({ $0 != 0 }).min(), let j = fns[other] else { continue }
             let el = p.devices[zero].addressElement ?? p.devices[zero].element
             out.append(.multifunctionOffStored(slot: key, zero: p.devices[zero].name, other: other, user: p.devices[j].name,
-                userAt: p.devices[j].element.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) },
-                at: el.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }))
+                userAt: p.devices[j].element.map { SourceRange(file: file.name, startTagOf: $0) },
+                at: el.map { SourceRange(file: file.name, startTagOf: $0) }))
         }
         return out
     }

@@ -74,17 +74,17 @@ public struct Planner {
         let d = devices[i]
         // Devices the planner added have no element: point at <devices>.
         guard let el = d.addressElement ?? d.element ?? devicesElement else { return nil }
-        return SourceRange(file: file.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)
+        return SourceRange(file: file.name, startTagOf: el)
     }
 
     func elementRange(of i: Int) -> SourceRange? {
         guard let el = devices[i].element else { return nil }
-        return SourceRange(file: file.name, start: el.startTag.lowerBound, end: el.startTag.upperBound)
+        return SourceRange(file: file.name, startTagOf: el)
     }
 
     /// The start tag of `<devices>`, where a finding about the whole topology points.
     var devicesRange: SourceRange? {
-        devicesElement.map { SourceRange(file: file.name, start: $0.startTag.lowerBound, end: $0.startTag.upperBound) }
+        devicesElement.map { SourceRange(file: file.name, startTagOf: $0) }
     }
 
     /// Why libvirt added controller `i`, when it did (nil for a controller in the input).

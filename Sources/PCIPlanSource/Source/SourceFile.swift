@@ -68,4 +68,10 @@ public struct SourceRange: Sendable, Hashable, Codable {
         self.start = start
         self.end = end
     }
+
+    /// The start tag of `element` in the file named `file`: where a diagnostic about an
+    /// element points.
+    package init(file: String, startTagOf element: XMLElement) {
+        self.init(file: file, start: element.startTag.lowerBound, end: element.startTag.upperBound)
+    }
 }
