@@ -27,6 +27,27 @@ public enum ControllerModel: String, Sendable, Hashable, Codable, CaseIterable {
     /// slots; libvirt adds one when a q35 guest needs a conventional PCI slot.
     case pcieToPCIBridge = "pcie-to-pci-bridge"
 
+    /// The model libvirt calls `name`, like `init(rawValue:)`; picks the one candidate by length
+    /// first instead of comparing with every case in turn: the planner and the checkers ask for
+    /// a controller's model hundreds of times per domain.
+    public init?(libvirtName name: String) {
+        let candidate: ControllerModel
+        switch name.utf8.count {
+        case 8: candidate = .pciRoot
+        case 9: candidate = .pcieRoot
+        case 10: candidate = .pciBridge
+        case 14: candidate = .pcieRootPort
+        case 16: candidate = .pciExpanderBus
+        case 17: candidate = name.utf8.first == UInt8(ascii: "d") ? .dmiToPCIBridge : .pcieExpanderBus
+        case 18: candidate = .pcieToPCIBridge
+        case 25: candidate = .pcieSwitchUpstreamPort
+        case 27: candidate = .pcieSwitchDownstreamPort
+        default: return nil
+        }
+        guard name == candidate.rawValue else { return nil }
+        self = candidate
+    }
+
     /// What the bus this controller provides accepts, its slot range and whether endpoints
     /// may be auto-placed there (libvirt `virDomainPCIAddressBusSetModel`).
     public func busFlags(hotplug: Bool) -> ConnectFlags {

@@ -121,7 +121,10 @@ public struct ControllerInfo: Sendable, Hashable {
     /// The `model` attribute (`pcie-root-port`, `qemu-xhci`, `lsilogic`), or the default libvirt gives.
     public var model: String?
     /// The model of a PCI controller as a `ControllerModel`; nil for other types or unknown models.
-    public var pciModel: ControllerModel? { type == "pci" ? model.flatMap(ControllerModel.init(rawValue:)) : nil }
+    public var pciModel: ControllerModel? {
+        guard type == "pci", let model else { return nil }
+        return ControllerModel(libvirtName: model)
+    }
     /// `<model name=…>`: the QEMU device implementing a PCI controller (`pcie-root-port`, `pxb`).
     public var modelName: String?
     /// `<target hotplug=…>`: `off` removes hotplug from the bus the controller provides.

@@ -50,24 +50,28 @@ public struct PCIAddress: Sendable, Hashable, Comparable, Codable, CustomStringC
 
     /// The XML libvirt stores: `<address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>`.
     public func xml(multifunction: Tristate) -> String {
-        // Appends, not interpolation: the writer builds one of these per planned device.
-        var s = "<address type='pci' domain='0x"
-        s.reserveCapacity(96)
-        s += hex(Int(domain), 4)
-        s += "' bus='0x"
-        s += hex(bus, 2)
-        s += "' slot='0x"
-        s += hex(slot, 2)
-        s += "' function='0x"
-        s += String(function)
-        s += "'"
-        if multifunction != .absent {
-            s += " multifunction='"
-            s += multifunction.rawValue
-            s += "'"
+        var text = ByteText(capacity: 96)
+        appendXML(multifunction: multifunction, to: &text)
+        return text.string
+    }
+
+    /// Appends `xml(multifunction:)` to `text`: the writer adds one per planned device.
+    public func appendXML(multifunction: Tristate, to text: inout ByteText) {
+        text.append("<address type='pci' domain='0x")
+        text.append(hex: Int(domain), width: 4)
+        text.append("' bus='0x")
+        text.append(hex: bus, width: 2)
+        text.append("' slot='0x")
+        text.append(hex: slot, width: 2)
+        text.append("' function='0x")
+        text.append(decimal: function)
+        text.append("'")
+        switch multifunction {
+        case .absent: break
+        case .on: text.append(" multifunction='on'")
+        case .off: text.append(" multifunction='off'")
         }
-        s += "/>"
-        return s
+        text.append("/>")
     }
 }
 

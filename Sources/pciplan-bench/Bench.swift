@@ -288,19 +288,26 @@ struct Bench {
     static func main() {
         let args = CommandLine.arguments
         if args.contains("--help") || args.contains("-h") {
-            print("usage: pciplan-bench [--reps N] [--runs N] [--files N] [--define-n N] [--no-libvirt] [--callgrind] [--oracle DIR] [--stages] [--loop MACHINE DEVICES TIMES [--floor]]")
+            print("usage: pciplan-bench [--reps N] [--runs N] [--files N] [--define-n N] [--no-libvirt] [--callgrind] [--oracle DIR] [--stages] [--loop MACHINE DEVICES TIMES [--floor|--check]]")
             return
         }
         if let i = args.firstIndex(of: "--loop"), i + 3 < args.count, let n = Int(args[i + 2]), let times = Int(args[i + 3]) {
             // For a profiler (perf record, valgrind --tool=callgrind): only the in-process
             // pipeline, `times` times over, on one generated domain.
-            // With --floor, the bare SAX parse of the same bytes instead (its instruction count).
+            // With --floor, the bare SAX parse of the same bytes instead (its instruction count);
+            // with --check, `Pipeline.check` (a batch check worker's work per file).
             let c = makeCase(args[i + 1], n, name: "pciplan-bench")
             var sink = 0
             if args.contains("--floor") {
                 xmlInitParser()
                 for _ in 0..<times { sink &+= saxFloorOnce(c.bytes) }
                 print("\(c.machine) \(c.devices) devices, \(times) SAX parses: \(sink) well-formed")
+                return
+            }
+            if args.contains("--check") {
+                // What a batch `check` worker does per file.
+                for _ in 0..<times { sink &+= Pipeline.check(SourceFile(name: "bench.xml", bytes: c.bytes)).count }
+                print("\(c.machine) \(c.devices) devices, \(times) checks: \(sink) findings")
                 return
             }
             for _ in 0..<times { sink &+= pciplanOnce(c.bytes) }

@@ -56,6 +56,59 @@ extension GuestDiagnostics {
         // every address is pinned): without one, the dry run below could find nothing.
         guard before.busNumbers.keys.contains(where: { $0 != 0 }) else { return [] }
         let model = plan.family.descriptor.nextBusController
+        if nextControllerComesLast(plan, model: model) {
+            // Debug builds (every test) prove the shortcut against the dry run it spares.
+            assert(dryRunRenumbering(plan, model: model, before: before, options: options).isEmpty,
+                   "nextControllerComesLast, yet the dry run renumbers")
+            return []
+        }
+        return dryRunRenumbering(plan, model: model, before: before, options: options)
+    }
+
+    /// Whether libvirt's first fit surely puts the next `model` on the root bus after every
+    /// bridge there, where the firmware numbers its bus last and renumbers nothing; then the
+    /// dry run (a second plan, half of a q35 `check`) is not needed. Looks only at the root
+    /// bus's slots before its last bridge: a free one, or a free function of a slot that holds
+    /// only root ports (libvirt packs them), could take the new controller. Unknown reservations
+    /// count as free, so the answer errs towards the dry run. Expander buses: always the dry run.
+    static func nextControllerComesLast(_ plan: PlannedDomain, model: ControllerModel) -> Bool {
+        var used: [[Int]] = Array(repeating: [], count: 32)   // slot → devices at its functions
+        var lastBridge: (slot: Int, function: Int)?
+        for (i, p) in plan.placements where p.address.bus == 0 && p.address.domain == 0 {
+            guard (0..<32).contains(p.address.slot) else { return false }
+            used[p.address.slot].append(i)
+            if let m = plan.devices[i].controller?.pciModel, GuestNumbering.role(m) == .bridge {
+                let here = (p.address.slot, p.address.function)
+                if lastBridge.map({ here > $0 }) ?? true { lastBridge = here }
+            }
+        }
+        for d in plan.devices {
+            if let m = d.controller?.pciModel, m == .pciExpanderBus || m == .pcieExpanderBus { return false }
+        }
+        guard let last = lastBridge else { return false }
+        func isRootPort(_ i: Int) -> Bool { plan.devices[i].controller?.pciModel == .pcieRootPort }
+        for slot in 1...last.slot {
+            if used[slot].isEmpty { return false }   // a free slot before the last bridge
+            guard model == .pcieRootPort, used[slot].allSatisfy(isRootPort) else { continue }
+            let taken = Set(used[slot].compactMap { plan.placements[$0]?.address.function })
+            for function in 0..<8 where !taken.contains(function) && (slot, function) < last { return false }
+        }
+        switch model {
+        case .pcieRootPort:
+            // A root port goes on the root bus or nowhere: without a free place there the dry
+            // run fails, and finds nothing either.
+            return true
+        default:
+            // A bridge that finds no free root slot goes behind another bridge and renumbers:
+            // ask for a free slot after the last bridge (not the chipset's).
+            let chipset = plan.family.descriptor.chipsetSlot
+            return (last.slot + 1..<32).contains { used[$0].isEmpty && $0 != chipset }
+        }
+    }
+
+    /// The dry run of `nextController`: plans `plan` once more with the next `model` added.
+    static func dryRunRenumbering(_ plan: PlannedDomain, model: ControllerModel, before: GuestView,
+                                  options: PlanOptions) -> [Diagnostic] {
         var n = plan.normalized
         for (i, p) in plan.placements { n.devices[i].address = .pci(p.address, multifunction: p.multifunction) }
         let top = n.controllerOrder.compactMap { n.devices[$0].isPCIController ? n.devices[$0].controller?.index : nil }.max() ?? 0

@@ -7,13 +7,19 @@ import PCIPlanSource
 public struct XMLEdit: Sendable, Hashable {
     /// The bytes of the original file to replace; an empty range inserts.
     public var range: Range<Int>
-    /// The text written instead.
-    public var replacement: String
+    /// The UTF-8 bytes written instead.
+    public var replacement: [UInt8]
 
-    /// Replace the bytes `range` with `replacement`.
+    /// Replace the bytes `range` with the UTF-8 of `replacement`.
     public init(_ range: Range<Int>, _ replacement: String) {
         self.range = range
-        self.replacement = replacement
+        self.replacement = Array(replacement.utf8)
+    }
+
+    /// Replace the bytes `range` with `replacement`.
+    public init(_ range: Range<Int>, _ replacement: ByteText) {
+        self.range = range
+        self.replacement = replacement.bytes
     }
 
     /// Applies non-overlapping edits; insertions at the same offset keep their given order.
@@ -22,12 +28,12 @@ public struct XMLEdit: Sendable, Hashable {
             ($0.element.range.lowerBound, $0.offset) < ($1.element.range.lowerBound, $1.offset)
         }.map(\.element)
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + sorted.reduce(0) { $0 + $1.replacement.utf8.count })
+        out.reserveCapacity(bytes.count + sorted.reduce(0) { $0 + $1.replacement.count })
         var pos = 0
         for e in sorted {
             let start = max(e.range.lowerBound, pos)
             out.append(contentsOf: bytes[pos..<start])
-            out.append(contentsOf: Array(e.replacement.utf8))
+            out.append(contentsOf: e.replacement)
             pos = max(pos, e.range.upperBound)
         }
         out.append(contentsOf: bytes[pos...])

@@ -18,7 +18,11 @@ public enum XMLWriter {
     public static func renderElement(_ plan: PlannedDomain, range: Range<Int>, dedent: String) -> [UInt8] {
         let bytes = plan.normalized.definition.file.bytes
         let inside = edits(plan).filter { range.contains($0.range.lowerBound) && $0.range.upperBound <= range.upperBound }
-            .map { XMLEdit($0.range.lowerBound - range.lowerBound..<$0.range.upperBound - range.lowerBound, $0.replacement) }
+            .map { edit -> XMLEdit in
+                var moved = edit
+                moved.range = edit.range.lowerBound - range.lowerBound..<edit.range.upperBound - range.lowerBound
+                return moved
+            }
         let element = XMLEdit.apply(inside, to: Array(bytes[range]))
         let prefix = Array(dedent.utf8)
         var out: [UInt8] = []
@@ -56,15 +60,18 @@ public enum XMLWriter {
         var edits: [XMLEdit] = []
         let devicesEl = plan.normalized.definition.devicesElement
         let childIndent = devicesEl.map { childIndentation(of: $0, file: file) } ?? "    "
-        var addedControllers: [String] = []
-        var addedOthers: [String] = []
+        var addedControllers = ByteText()
+        var addedOthers = ByteText()
 
         for (i, d) in plan.devices.enumerated() {
             let placement = plan.placements[i]
             guard let el = d.element else {
                 if d.kind == .crypto { continue }
-                let text = newElement(d, index: i, plan: plan, indent: childIndent)
-                if d.kind == .controller { addedControllers.append(text) } else { addedOthers.append(text) }
+                if d.kind == .controller {
+                    appendNewElement(d, index: i, plan: plan, indent: childIndent, to: &addedControllers)
+                } else {
+                    appendNewElement(d, index: i, plan: plan, indent: childIndent, to: &addedOthers)
+                }
                 continue
             }
             if d.kind == .crypto {
@@ -72,28 +79,36 @@ public enum XMLWriter {
                 edits.append(removal(of: el, file: file))
                 continue
             }
-            var children: [String] = []      // new child elements, in libvirt's order
-            var targetAttrs: [String] = []
+            var children: [ByteText] = []      // new child elements, in libvirt's order
             if d.kind == .controller, let c = d.controller {
-                var attrs = ""
-                if !c.indexGiven, let idx = c.index { attrs += " index='\(idx)'" }
+                var attrs = ByteText()
+                if !c.indexGiven, let idx = c.index {
+                    attrs.append(" index='")
+                    attrs.append(decimal: idx)
+                    attrs.append("'")
+                }
                 if el[attribute: "model"] == nil, let m = c.model, c.type == "usb" || c.type == "scsi" || c.type == "pci" {
-                    attrs += " model='\(m)'"
+                    attrs.append(" model='")
+                    attrs.append(m)
+                    attrs.append("'")
                 }
                 if !attrs.isEmpty, let typeAttr = el.attributeNode("type") {
                     edits.append(XMLEdit(typeAttr.valueRange.upperBound + 1..<typeAttr.valueRange.upperBound + 1, attrs))
                 }
                 if let f = plan.filledDefaults[i] {
-                    if let name = f.modelName, el.child("model") == nil { children.append("<model name='\(name)'/>") }
-                    targetAttrs = targetAttributes(f)
+                    if let name = f.modelName, el.child("model") == nil { children.append(modelElement(name)) }
+                    let targetAttrs = targetAttributes(f)
                     if !targetAttrs.isEmpty {
                         if let t = el.child("target") {
                             let end = t.isSelfClosing ? t.startTag.upperBound - 2 : t.startTag.upperBound - 1
                             var at = end
                             while at > t.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
-                            edits.append(XMLEdit(at..<at, " " + targetAttrs.joined(separator: " ")))
+                            var text = ByteText()
+                            text.append(" ")
+                            text.append(targetAttrs)
+                            edits.append(XMLEdit(at..<at, text))
                         } else {
-                            children.append("<target \(targetAttrs.joined(separator: " "))/>")
+                            children.append(targetElement(targetAttrs))
                         }
                     }
                 }
@@ -102,13 +117,13 @@ public enum XMLWriter {
                 // The serial console is stored as a copy of serial port 0, address included.
                 let mirrored = plan.placements[m.serial]
                 if let a = d.addressElement {
-                    edits.append(XMLEdit(a.range, mirrored.map { $0.address.xml(multifunction: $0.multifunction) } ?? ""))
+                    edits.append(XMLEdit(a.range, mirrored.map { addressElement($0) } ?? ByteText()))
                 } else if let p = mirrored {
-                    children.append(p.address.xml(multifunction: p.multifunction))
+                    children.append(addressElement(p))
                 }
             } else if d.virtioMMIOAssigned {
                 // libvirt stores the virtio-mmio address type alone, with no further attributes.
-                children.append(virtioMMIOAddress)
+                children.append(ByteText(virtioMMIOAddress))
             } else if let p = placement {
                 if case .kept = p.provenance, let a = d.addressElement, writtenAddress(a) == p.address,
                    writtenMultifunction(a) == p.multifunction || (p.multifunction == .on && writtenMultifunction(a) == .absent)
@@ -122,9 +137,9 @@ public enum XMLWriter {
                         edits.append(addingAttribute(" multifunction='on'", to: a, file: file))
                     }
                 } else if let a = d.addressElement {
-                    edits.append(XMLEdit(a.range, p.address.xml(multifunction: p.multifunction)))
+                    edits.append(XMLEdit(a.range, addressElement(p)))
                 } else {
-                    children.append(p.address.xml(multifunction: p.multifunction))
+                    children.append(addressElement(p))
                 }
             }
             if !children.isEmpty {
@@ -133,28 +148,35 @@ public enum XMLWriter {
         }
         if let devicesEl, devicesEl.isSelfClosing {
             if !addedControllers.isEmpty || !addedOthers.isEmpty {
-                edits.append(openSelfClosing(devicesEl, holding: (addedControllers + addedOthers).joined(), file: file))
+                addedControllers.append(addedOthers)
+                edits.append(openSelfClosing(devicesEl, holding: addedControllers, file: file))
             }
         } else if let devicesEl {
             let lastController = devicesEl.children.last { $0.name == "controller" }
             if !addedControllers.isEmpty {
-                let text = addedControllers.joined()
                 if let lc = lastController {
-                    edits.append(XMLEdit(lineEnd(after: lc.range.upperBound, file: file), text))
+                    edits.append(XMLEdit(lineEnd(after: lc.range.upperBound, file: file), addedControllers))
                 } else {
-                    edits.append(XMLEdit(insertionPointBeforeEnd(devicesEl, file: file), text))
+                    edits.append(XMLEdit(insertionPointBeforeEnd(devicesEl, file: file), addedControllers))
                 }
             }
             if !addedOthers.isEmpty {
-                edits.append(XMLEdit(insertionPointBeforeEnd(devicesEl, file: file), addedOthers.joined()))
+                edits.append(XMLEdit(insertionPointBeforeEnd(devicesEl, file: file), addedOthers))
             }
         } else if !addedControllers.isEmpty || !addedOthers.isEmpty {
             let root = plan.normalized.definition.root
             let indent = file.indentation(ofLineContaining: root.startTag.lowerBound)
-            let text = "\(indent)  <devices>\n" + (addedControllers + addedOthers).joined() + "\(indent)  </devices>\n"
+            var text = ByteText()
+            text.append(indent)
+            text.append("  <devices>\n")
+            text.append(addedControllers)
+            text.append(addedOthers)
+            text.append(indent)
+            text.append("  </devices>\n")
             edits.append(XMLEdit(insertionPointBeforeEnd(root, file: file), text))
         }
         let style = Style(file)
+        guard style.doubleQuotes || style.crlf else { return edits }
         return edits.map { XMLEdit($0.range, style.apply($0.replacement)) }
     }
 
@@ -181,30 +203,29 @@ public enum XMLWriter {
             doubleQuotes = double > single
         }
 
-        func apply(_ text: String) -> String {
-            var t = text
+        func apply(_ text: [UInt8]) -> ByteText {
+            let apostrophe = UInt8(ascii: "'"), quotation = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
             // Generated markup quotes every value with ' and no value holds a quote of either kind.
-            if doubleQuotes && !t.contains("\"") { t = String(t.map { $0 == "'" ? "\"" : $0 }) }
-            if crlf {
-                var out = ""
-                var last: Character = " "
-                for c in t.unicodeScalars.map(Character.init) {
-                    if c == "\n" && last != "\r" { out.append("\r") }
-                    out.append(c)
-                    last = c
-                }
-                t = out
+            let swapQuotes = doubleQuotes && !text.contains(quotation)
+            var out = ByteText(capacity: text.count + 16)
+            var last: UInt8 = 0
+            for b in text {
+                if crlf && b == lf && last != cr { out.bytes.append(cr) }
+                out.bytes.append(swapQuotes && b == apostrophe ? quotation : b)
+                last = b
             }
-            return t
+            return out
         }
     }
 
     /// Inserts ` name='value'` before the end of `a`'s start tag.
-    static func addingAttribute(_ text: String, to a: XMLElement, file: SourceFile) -> XMLEdit {
+    static func addingAttribute(_ text: StaticString, to a: XMLElement, file: SourceFile) -> XMLEdit {
         let end = a.isSelfClosing ? a.startTag.upperBound - 2 : a.startTag.upperBound - 1
         var at = end
         while at > a.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
-        return XMLEdit(at..<at, text)
+        var bytes = ByteText()
+        bytes.append(text)
+        return XMLEdit(at..<at, bytes)
     }
 
     /// The multifunction setting an `<address>` element writes.
@@ -227,43 +248,122 @@ public enum XMLWriter {
     /// What libvirt stores for a device it put on virtio-mmio.
     static let virtioMMIOAddress = "<address type='virtio-mmio'/>"
 
-    static func targetAttributes(_ f: ControllerDefaults) -> [String] {
-        var a: [String] = []
-        if let v = f.chassisNr { a.append("chassisNr='\(v)'") }
-        if let v = f.chassis { a.append("chassis='\(v)'") }
-        if let v = f.port { a.append("port='0x\(String(v, radix: 16))'") }
-        if let v = f.busNr { a.append("busNr='\(v)'") }
-        if f.hotplug != .absent { a.append("hotplug='\(f.hotplug.rawValue)'") }
+    /// `<address type='pci' …/>` for a placement.
+    static func addressElement(_ p: Placement) -> ByteText {
+        var text = ByteText(capacity: 96)
+        p.address.appendXML(multifunction: p.multifunction, to: &text)
+        return text
+    }
+
+    /// `<model name='…'/>`.
+    static func modelElement(_ name: String) -> ByteText {
+        var text = ByteText(capacity: 48)
+        text.append("<model name='")
+        text.append(name)
+        text.append("'/>")
+        return text
+    }
+
+    /// `<target …/>` around attributes from `targetAttributes`.
+    static func targetElement(_ attributes: ByteText) -> ByteText {
+        var text = ByteText(capacity: 64)
+        text.append("<target ")
+        text.append(attributes)
+        text.append("/>")
+        return text
+    }
+
+    /// The `<target>` attributes libvirt fills in, separated by spaces (empty when none).
+    static func targetAttributes(_ f: ControllerDefaults) -> ByteText {
+        var a = ByteText()
+        func separate() { if !a.isEmpty { a.append(" ") } }
+        if let v = f.chassisNr {
+            a.append("chassisNr='")
+            a.append(decimal: v)
+            a.append("'")
+        }
+        if let v = f.chassis {
+            separate()
+            a.append("chassis='")
+            a.append(decimal: v)
+            a.append("'")
+        }
+        if let v = f.port {
+            separate()
+            a.append("port='0x")
+            a.append(hex: v, width: 1)
+            a.append("'")
+        }
+        if let v = f.busNr {
+            separate()
+            a.append("busNr='")
+            a.append(decimal: v)
+            a.append("'")
+        }
+        if f.hotplug != .absent {
+            separate()
+            a.append("hotplug='")
+            a.append(f.hotplug.rawValue)
+            a.append("'")
+        }
         return a
     }
 
-    /// A complete element for a device libvirt adds.
-    static func newElement(_ d: Device, index i: Int, plan: PlannedDomain, indent: String) -> String {
-        let inner = indent + "  "
-        var head = ""
-        var children: [String] = []
+    /// A complete element for a device libvirt adds, appended to `out` as whole lines.
+    static func appendNewElement(_ d: Device, index i: Int, plan: PlannedDomain, indent: String, to out: inout ByteText) {
+        var children: [ByteText] = []
+        out.append(indent)
         switch d.kind {
         case .controller:
             let c = d.controller ?? ControllerInfo(type: "?")
-            head = "<controller type='\(c.type)' index='\(c.index ?? 0)'"
-            if let m = c.model { head += " model='\(m)'" }
+            out.append("<controller type='")
+            out.append(c.type)
+            out.append("' index='")
+            out.append(decimal: c.index ?? 0)
+            out.append("'")
+            if let m = c.model {
+                out.append(" model='")
+                out.append(m)
+                out.append("'")
+            }
             if let f = plan.filledDefaults[i] {
-                if let n = f.modelName { children.append("<model name='\(n)'/>") }
+                if let n = f.modelName { children.append(modelElement(n)) }
                 let t = targetAttributes(f)
-                if !t.isEmpty { children.append("<target \(t.joined(separator: " "))/>") }
+                if !t.isEmpty { children.append(targetElement(t)) }
             }
         case .video:
-            head = "<video"
-            children.append("<model type='\(d.model ?? "cirrus")' primary='yes'/>")
+            out.append("<video")
+            var model = ByteText()
+            model.append("<model type='")
+            model.append(d.model ?? "cirrus")
+            model.append("' primary='yes'/>")
+            children.append(model)
         default:
-            head = "<\(d.kind.rawValue)"
-            if let m = d.model { head += " model='\(m)'" }
+            out.append("<")
+            out.append(d.kind.rawValue)
+            if let m = d.model {
+                out.append(" model='")
+                out.append(m)
+                out.append("'")
+            }
         }
-        if let p = plan.placements[i] { children.append(p.address.xml(multifunction: p.multifunction)) }
-        if d.virtioMMIOAssigned { children.append(virtioMMIOAddress) }
-        let tag = d.kind == .video ? "video" : (d.kind == .controller ? "controller" : d.kind.rawValue)
-        if children.isEmpty { return "\(indent)\(head)/>\n" }
-        return "\(indent)\(head)>\n" + children.map { "\(inner)\($0)\n" }.joined() + "\(indent)</\(tag)>\n"
+        if let p = plan.placements[i] { children.append(addressElement(p)) }
+        if d.virtioMMIOAssigned { children.append(ByteText(virtioMMIOAddress)) }
+        if children.isEmpty {
+            out.append("/>\n")
+            return
+        }
+        out.append(">\n")
+        for child in children {
+            out.append(indent)
+            out.append("  ")
+            out.append(child)
+            out.append("\n")
+        }
+        out.append(indent)
+        out.append("</")
+        out.append(d.kind == .video ? "video" : (d.kind == .controller ? "controller" : d.kind.rawValue))
+        out.append(">\n")
     }
 
     /// The indentation used by the element's children (or one step deeper than the element).
@@ -311,26 +411,56 @@ public enum XMLWriter {
 
     /// Opens `<el/>` into `<el>` … `</el>` around `body` (whole lines, already indented): new
     /// children of an empty element would otherwise land after it, outside.
-    static func openSelfClosing(_ el: XMLElement, holding body: String, file: SourceFile) -> XMLEdit {
+    static func openSelfClosing(_ el: XMLElement, holding body: ByteText, file: SourceFile) -> XMLEdit {
         var at = el.startTag.upperBound - 2
         while at > el.startTag.lowerBound, [0x20, 0x09, 0x0A, 0x0D].contains(file.bytes[at - 1]) { at -= 1 }
-        let indent = file.indentation(ofLineContaining: el.startTag.lowerBound)
-        return XMLEdit(at..<el.startTag.upperBound, ">\n" + body + "\(indent)</\(el.name)>")
+        var text = ByteText(capacity: body.bytes.count + 32)
+        text.append(">\n")
+        text.append(body)
+        text.append(file.indentation(ofLineContaining: el.startTag.lowerBound))
+        text.append("</")
+        text.append(el.name)
+        text.append(">")
+        return XMLEdit(at..<el.startTag.upperBound, text)
     }
 
     /// Inserts child elements: controllers get theirs first (libvirt prints model, target,
     /// address first), other devices last. A self-closing element is opened up.
-    static func insertChildren(_ children: [String], into el: XMLElement, file: SourceFile, first: Bool) -> [XMLEdit] {
+    static func insertChildren(_ children: [ByteText], into el: XMLElement, file: SourceFile, first: Bool) -> [XMLEdit] {
         let indent = file.indentation(ofLineContaining: el.startTag.lowerBound)
         let inner = childIndentation(of: el, file: file)
         let multiline = isLineStart(el.startTag.lowerBound, file: file)
+        /// Each child on a line of its own at `inner`.
+        func lines() -> ByteText {
+            var text = ByteText(capacity: 128)
+            for child in children {
+                text.append(inner)
+                text.append(child)
+                text.append("\n")
+            }
+            return text
+        }
+        func run() -> ByteText {
+            var text = ByteText(capacity: 128)
+            for child in children { text.append(child) }
+            return text
+        }
         if el.isSelfClosing {
             let slash = el.startTag.upperBound - 2
             var at = slash
             while at > el.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
-            let body = multiline
-                ? ">\n" + children.map { "\(inner)\($0)\n" }.joined() + "\(indent)</\(el.name)>"
-                : ">" + children.joined() + "</\(el.name)>"
+            var body = ByteText(capacity: 160)
+            if multiline {
+                body.append(">\n")
+                body.append(lines())
+                body.append(indent)
+            } else {
+                body.append(">")
+                body.append(run())
+            }
+            body.append("</")
+            body.append(el.name)
+            body.append(">")
             return [XMLEdit(at..<el.startTag.upperBound, body)]
         }
         guard let end = el.endTag else { return [] }
@@ -339,17 +469,21 @@ public enum XMLWriter {
             // Before the first child, at its own indentation.
             if isLineStart(firstChild.startTag.lowerBound, file: file) {
                 let at = lineStart(of: firstChild.startTag.lowerBound, file: file)
-                return [XMLEdit(at..<at, children.map { "\(inner)\($0)\n" }.joined())]
+                return [XMLEdit(at..<at, lines())]
             }
-            return [XMLEdit(firstChild.startTag.lowerBound..<firstChild.startTag.lowerBound, children.joined())]
+            return [XMLEdit(firstChild.startTag.lowerBound..<firstChild.startTag.lowerBound, run())]
         }
         if isLineStart(end.lowerBound, file: file) {
             let at = lineStart(of: end.lowerBound, file: file)
-            return [XMLEdit(at..<at, children.map { "\(inner)\($0)\n" }.joined())]
+            return [XMLEdit(at..<at, lines())]
         }
         if multiline && !hasElementChildren && el.text.trimmingSpaces.isEmpty {
-            return [XMLEdit(el.startTag.upperBound..<end.lowerBound, "\n" + children.map { "\(inner)\($0)\n" }.joined() + indent)]
+            var body = ByteText(capacity: 160)
+            body.append("\n")
+            body.append(lines())
+            body.append(indent)
+            return [XMLEdit(el.startTag.upperBound..<end.lowerBound, body)]
         }
-        return [XMLEdit(end.lowerBound..<end.lowerBound, children.joined())]
+        return [XMLEdit(end.lowerBound..<end.lowerBound, run())]
     }
 }
