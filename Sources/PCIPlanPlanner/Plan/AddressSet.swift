@@ -24,6 +24,21 @@ public struct AddressSetError: Error, Sendable, Hashable {
     public var address: PCIAddress?
 }
 
+/// A set of the 32 slots of one bus, as a bitmask.
+public struct SlotSet: Sendable, Hashable {
+    /// Bit `slot` is set for each member.
+    public var bits: UInt32 = 0
+
+    /// An empty set.
+    public init() {}
+
+    /// Whether `slot` (0–31) is in the set.
+    public subscript(slot: Int) -> Bool {
+        get { bits & (1 << UInt32(slot)) != 0 }
+        set { if newValue { bits |= 1 << UInt32(slot) } else { bits &= ~(1 << UInt32(slot)) } }
+    }
+}
+
 /// One bus of the address set: the bus a PCI controller provides (libvirt `virDomainPCIAddressBus`).
 public struct PCIBus: Sendable, Hashable {
     /// The model of the controller providing the bus.
@@ -35,10 +50,10 @@ public struct PCIBus: Sendable, Hashable {
     public var minSlot: Int
     /// The highest slot devices may use (0 for root and downstream ports).
     public var maxSlot: Int
-    /// Bitmask of used functions per slot.
-    public var functions: [UInt8]
+    /// Bitmask of used functions per slot (32 slots, held inline: a bus allocates nothing).
+    public var functions: SIMD32<UInt8>
     /// Slots whose first occupant could share the slot (root ports).
-    public var aggregate: [Bool]
+    public var aggregate: SlotSet
 
     /// An empty bus of `model`; `hotplug: false` is `<target hotplug='off'/>`.
     public init(model: ControllerModel, hotplug: Bool) {
@@ -46,8 +61,8 @@ public struct PCIBus: Sendable, Hashable {
         self.flags = model.busFlags(hotplug: hotplug)
         self.minSlot = model.minSlot
         self.maxSlot = model.maxSlot
-        self.functions = Array(repeating: 0, count: 32)
-        self.aggregate = Array(repeating: false, count: 32)
+        self.functions = SIMD32(repeating: 0)
+        self.aggregate = SlotSet()
     }
 
     var isFullyReserved: Bool { (minSlot...maxSlot).allSatisfy { functions[$0] != 0 } }
