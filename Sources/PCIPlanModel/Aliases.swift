@@ -27,8 +27,10 @@ public enum Aliases {
         // The device list moves into the assigner and back (a copy would duplicate every
         // device), and the indices of each kind are found once, up front: a closure over the
         // assigner would box it, and then every access to a device copies it.
-        let byKind = Dictionary(grouping: devices.indices, by: { devices[$0].kind })
-        func of(_ k: DeviceKind) -> [Int] { byKind[k] ?? [] }
+        // Keyed by the kind's name: a dictionary or set keyed by DeviceKind itself costs a
+        // scan of all protocol conformances at its first use in every run (README "Speed").
+        let byKind = Dictionary(grouping: devices.indices, by: { devices[$0].kind.rawValue })
+        func of(_ k: DeviceKind) -> [Int] { byKind[k.rawValue] ?? [] }
         var a = Assigner(devices: [])
         swap(&a.devices, &devices)
         defer { swap(&a.devices, &devices) }
@@ -175,7 +177,7 @@ public enum Aliases {
         var devices: [Device]
         /// Per (prefix, classes): one more than the highest `<prefix>N` handed out so far, kept
         /// up to date by `set`, so naming stays linear in the number of devices.
-        private var next: [String: (prefix: String, kinds: Set<DeviceKind>, value: Int)] = [:]
+        private var next: [String: (prefix: String, kinds: [DeviceKind], value: Int)] = [:]
 
         init(devices: [Device]) { self.devices = devices }
 
@@ -193,7 +195,7 @@ public enum Aliases {
 
         /// `qemuDomainDeviceAliasIndex` over the given classes: one more than the highest
         /// `<prefix>N` already given.
-        mutating func nextFree(_ prefix: String, among kinds: Set<DeviceKind>) -> String {
+        mutating func nextFree(_ prefix: String, among kinds: [DeviceKind]) -> String {
             let key = prefix + "|" + kinds.map(\.rawValue).sorted().joined(separator: ",")
             if next[key] == nil {
                 var value = 0

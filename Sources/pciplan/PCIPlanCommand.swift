@@ -21,12 +21,14 @@ struct PCIPlanCommand: ParsableCommand {
         // other output error, rather than kill the process with a signal.
         signal(SIGPIPE, SIG_IGN)
         do {
-            if let plan = Plan.plain(CommandLine.arguments.dropFirst()) {
-                // Debug builds (the ones the end-to-end tests run) prove the shortcut right.
-                assert(String(reflecting: plan) == (try? Plan.parse(Array(CommandLine.arguments.dropFirst(2)))).map { String(reflecting: $0) },
-                       "Plan.plain differs from ArgumentParser's parse: \(plan)")
-                try plan.validate()
-                return try plan.run()
+            if let job = PlanJob.plain(CommandLine.arguments.dropFirst()) {
+                // Debug builds (the ones the end-to-end tests run) prove the shortcut right: the
+                // same job as ArgumentParser's parse, which also passes `Plan.validate`.
+                assert({
+                    guard let parsed = try? Plan.parse(Array(CommandLine.arguments.dropFirst(2))) else { return false }
+                    return parsed.job == job && (try? parsed.validate()) != nil
+                }(), "PlanJob.plain differs from ArgumentParser's parse: \(job)")
+                return try job.run()
             }
             if let worker = FleetWorker.plain(CommandLine.arguments.dropFirst()) {
                 assert(String(reflecting: worker) == (try? FleetWorker.parse(Array(CommandLine.arguments.dropFirst(2)))).map { String(reflecting: $0) },

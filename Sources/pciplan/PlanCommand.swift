@@ -70,6 +70,44 @@ struct Plan: ParsableCommand {
         if inPlace && format == .lock { throw ValidationError("--in-place writes XML; drop --format") }
     }
 
+    func run() throws { try job.run() }
+
+    /// What was asked, without ArgumentParser's property wrappers.
+    var job: PlanJob {
+        PlanJob(file: file, uri: libvirt.uri, domainName: libvirt.domainName, format: format, output: output,
+                inPlace: inPlace, diagnosticsFormat: diagnosticsFormat, multifunction: multifunction, keepOld: keepOld,
+                reserveRemoved: reserveRemoved, updateLock: updateLock, hotplugPorts: hotplugPorts,
+                hotplugSlots: hotplugSlots, groupHostFunctions: groupHostFunctions)
+    }
+}
+
+/// One `pciplan plan` run, as plain values: `Plan` (ArgumentParser's parse) makes one, and so
+/// does `PlanJob.plain` for `pciplan plan FILE` without touching ArgumentParser at all.
+struct PlanJob: Equatable {
+    var file: String?
+    var uri: String?
+    var domainName: String?
+    var format: Plan.Format = .xml
+    var output: String?
+    var inPlace = false
+    var diagnosticsFormat: DiagnosticsFormat = .text
+    var multifunction: PlanOptions.MultifunctionPolicy = .libvirt
+    var keepOld: String?
+    var reserveRemoved = false
+    var updateLock = false
+    var hotplugPorts: Int?
+    var hotplugSlots: Int?
+    var groupHostFunctions = false
+
+    /// The input: the file, standard input, or libvirt's definition with --connect.
+    func readSource() throws -> SourceFile {
+        guard uri != nil else { return try readInputOrExit(file ?? "-") }
+        var libvirt = LibvirtOptions()
+        libvirt.uri = uri
+        libvirt.domainName = domainName
+        return try libvirt.readOrExit(file: file, .inactive)
+    }
+
     func run() throws {
         if inPlace {
             // Before reading: a FIFO would be drained, a hard-linked file could not be written back.
@@ -78,7 +116,7 @@ struct Plan: ParsableCommand {
                 throw ExitCode(Exit.usage)
             }
         }
-        let source = try libvirt.readOrExit(file: file, .inactive)
+        let source = try readSource()
         var o = PlanOptions()
         o.multifunction = multifunction
         o.hotplugPorts = hotplugPorts
@@ -119,38 +157,22 @@ struct Plan: ParsableCommand {
     }
 }
 
-extension Plan {
-    /// `pciplan plan FILE` and nothing else, the way scripts and `pciplan-bench` call it, as the
-    /// command ArgumentParser would build from those arguments: every option at its default.
-    /// Nil for anything else (an option, `-`, `--help`, a second argument), which goes through
-    /// ArgumentParser as always.
+extension PlanJob {
+    /// `pciplan plan FILE` and nothing else, the way scripts and `pciplan-bench` call it: every
+    /// option at its default. Nil for anything else (an option, `-`, `--help`, a second
+    /// argument), which goes through ArgumentParser as always.
     ///
     /// Why: ArgumentParser reflects over every option of the command and the runtime looks up
-    /// each wrapper type's conformances, about 13 M instructions — more than half of a small
-    /// plan. A debug build asserts at each use that this value and ArgumentParser's parse of
-    /// the same arguments print the same (every end-to-end `plan FILE` test checks it), so an
-    /// option added to `Plan` but not here fails those tests.
-    static func plain(_ arguments: ArraySlice<String>) -> Plan? {
+    /// each wrapper type's conformances — about 13 M instructions, more than half of a small
+    /// plan; even building a `Plan` value by hand costs two scans of all protocol conformances.
+    /// A debug build asserts at each use that this job and the one from ArgumentParser's parse
+    /// of the same arguments are equal and valid (every end-to-end `plan FILE` test checks it):
+    /// an option of `Plan` does something only through `Plan.job`, and a default that differs
+    /// here fails those tests.
+    static func plain(_ arguments: ArraySlice<String>) -> PlanJob? {
         guard arguments.count == 2, arguments.first == "plan", let file = arguments.last, !file.isEmpty, !file.hasPrefix("-") else {
             return nil
         }
-        var p = Plan()
-        p.file = file
-        var libvirt = LibvirtOptions()
-        libvirt.uri = nil
-        libvirt.domainName = nil
-        p.libvirt = libvirt
-        p.format = .xml
-        p.output = nil
-        p.inPlace = false
-        p.diagnosticsFormat = .text
-        p.multifunction = .libvirt
-        p.keepOld = nil
-        p.reserveRemoved = false
-        p.updateLock = false
-        p.hotplugPorts = nil
-        p.hotplugSlots = nil
-        p.groupHostFunctions = false
-        return p
+        return PlanJob(file: file)
     }
 }

@@ -82,9 +82,15 @@ public struct PCIAddressSet: Sendable {
     public var dryRun: Bool
     /// QEMU 7.2 has `pcie-pci-bridge`.
     public var pcieToPCIBridgeSupported = true
-    private var cursors: [CursorKey: Int] = [:]
+    /// Where first fit starts, per search: `cursorKey(flags, function)` → bus.
+    private var cursors: [Int: Int] = [:]
 
-    struct CursorKey: Hashable { var flags: UInt32; var function: Int }
+    /// One search's key, the connect flags and the wanted function packed into an Int: a
+    /// dictionary keyed by a struct of ours would cost a scan of all protocol conformances at
+    /// the first use in every run (README "Speed").
+    static func cursorKey(_ flags: ConnectFlags, _ function: Int?) -> Int {
+        Int(flags.rawValue) << 8 | ((function ?? -1) + 1) & 0xFF
+    }
 
     /// An empty set; `dryRun` is libvirt's first pass, which grows the set instead of failing.
     public init(dryRun: Bool) { self.dryRun = dryRun }
@@ -252,7 +258,7 @@ public struct PCIAddressSet: Sendable {
     /// Finds libvirt's first-fit address for a device with `flags` (virDomainPCIAddressGetNextAddr).
     public mutating func nextAddress(flags: ConnectFlags, function: Int? = nil) throws(AddressSetError) -> PCIAddress {
         if buses.isEmpty { throw AddressSetError(kind: .noBuses, libvirtMessage: "No PCI buses available", address: nil) }
-        let key = CursorKey(flags: flags.rawValue, function: function ?? -1)
+        let key = Self.cursorKey(flags, function)
         var b = cursors[key] ?? 0
         while b < buses.count {
             if let found = findSlot(onBus: b, flags: flags, function: function) {

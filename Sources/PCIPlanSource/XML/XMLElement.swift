@@ -32,7 +32,8 @@ public struct XMLElement: Sendable, Hashable {
     /// The child elements in document order (text, comments and processing instructions are not
     /// elements).
     public var children: [XMLElement]
-    /// The element's own character data (direct text children, concatenated, entity-decoded).
+    /// The element's own character data (direct text children, concatenated, entity-decoded),
+    /// except whitespace-only text before any other: the indentation between child elements.
     public var text: String
     /// `<name ...>` or `<name .../>`, from `<` to just past `>`.
     public var startTag: Range<Int>

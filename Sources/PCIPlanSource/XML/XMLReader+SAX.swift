@@ -24,6 +24,8 @@ final class SAXTreeBuilder {
     private let bytes: [UInt8]
     private var ctxt: xmlParserCtxtPtr?
     private var stack: [OpenElement] = []
+    /// `TagScanner.scanStartTag`'s attributes of the current start tag (kept between tags).
+    private var scanned: [TagScanner.ScannedAttribute] = []
     private var root: XMLElement?
     /// Our own reason to stop (document type declaration, lost positions); wins over libxml2's.
     private var refusal: XMLReadError?
@@ -148,14 +150,14 @@ final class SAXTreeBuilder {
         // No `<` can occur inside a start tag (not even in attribute values) except its first byte.
         var start = limit - 1
         while start > 0, bytes[start] != lt { start -= 1 }
-        guard start >= 0, let tag = TagScanner.scanStartTag(bytes, from: start, to: limit) else {
+        guard start >= 0, let tagName = TagScanner.scanStartTag(bytes, from: start, to: limit, attributes: &scanned) else {
             return lostTrack("start tag")
         }
         var xmlAttributes: [XMLAttribute] = []
-        xmlAttributes.reserveCapacity(tag.attributes.count)
+        xmlAttributes.reserveCapacity(scanned.count)
         var nextNamespace = 0
         var nextAttribute = 0
-        for scanned in tag.attributes {
+        for scanned in scanned {
             var value: String?
             if let prefix = namespacePrefix(scanned.name) {
                 if nextNamespace < nbNamespaces, let namespaces,
@@ -186,7 +188,7 @@ final class SAXTreeBuilder {
                 nameRange: scanned.name, valueRange: scanned.value))
         }
         stack.append(OpenElement(
-            name: String(decoding: bytes[tag.name], as: UTF8.self), attributes: xmlAttributes,
+            name: String(decoding: bytes[tagName], as: UTF8.self), attributes: xmlAttributes,
             startTag: start..<(selfClosing ? limit + 2 : limit + 1), selfClosing: selfClosing))
     }
 
@@ -217,7 +219,11 @@ final class SAXTreeBuilder {
 
     private func characters(_ ch: UnsafePointer<xmlChar>?, _ length: Int) {
         guard refusal == nil, !stack.isEmpty, let ch, length > 0 else { return }
-        stack[stack.count - 1].text += String(decoding: UnsafeBufferPointer(start: ch, count: length), as: UTF8.self)
+        let chunk = UnsafeBufferPointer(start: ch, count: length)
+        // Indentation between child elements comes as whitespace-only chunks before any other
+        // text: not kept (`XMLElement.text`), which spares a string per element.
+        if stack[stack.count - 1].text.isEmpty && chunk.allSatisfy(XMLReader.isXMLSpace) { return }
+        stack[stack.count - 1].text += String(decoding: chunk, as: UTF8.self)
     }
 
     private func refuseDocumentType() {
@@ -248,7 +254,11 @@ final class SAXTreeBuilder {
 
     /// For `xmlns` / `xmlns:p`: the range of `p` (empty for the default namespace); else nil.
     private func namespacePrefix(_ name: Range<Int>) -> Range<Int>? {
-        guard bytes[name].starts(with: Array("xmlns".utf8)) else { return nil }
+        // Byte by byte: this runs for every attribute.
+        guard name.count >= 5, bytes[name.lowerBound] == UInt8(ascii: "x"), bytes[name.lowerBound + 1] == UInt8(ascii: "m"),
+              bytes[name.lowerBound + 2] == UInt8(ascii: "l"), bytes[name.lowerBound + 3] == UInt8(ascii: "n"),
+              bytes[name.lowerBound + 4] == UInt8(ascii: "s")
+        else { return nil }
         if name.count == 5 { return name.upperBound..<name.upperBound }
         guard bytes[name.lowerBound + 5] == UInt8(ascii: ":") else { return nil }
         return (name.lowerBound + 6)..<name.upperBound

@@ -8,15 +8,17 @@ enum TagScanner {
 
     /// Name and attributes of the start tag `bytes[tagStart..<limit]`, where `tagStart` is the
     /// `<` and `limit` is the `>` or the `/` of `/>`. Nil if the bytes do not look like one.
-    static func scanStartTag(_ bytes: [UInt8], from tagStart: Int, to limit: Int)
-        -> (name: Range<Int>, attributes: [ScannedAttribute])?
+    /// The attributes go into `attributes` (emptied first), which the caller keeps from one tag
+    /// to the next so that scanning allocates nothing.
+    static func scanStartTag(_ bytes: [UInt8], from tagStart: Int, to limit: Int,
+                             attributes: inout [ScannedAttribute]) -> Range<Int>?
     {
+        attributes.removeAll(keepingCapacity: true)
         guard tagStart < limit, limit <= bytes.count, bytes[tagStart] == UInt8(ascii: "<") else { return nil }
         var i = tagStart + 1
         while i < limit, !XMLReader.isXMLSpace(bytes[i]) { i += 1 }
         let name = (tagStart + 1)..<i
         guard !name.isEmpty else { return nil }
-        var attributes: [ScannedAttribute] = []
         while true {
             while i < limit, XMLReader.isXMLSpace(bytes[i]) { i += 1 }
             if i >= limit { break }
@@ -36,7 +38,7 @@ enum TagScanner {
             attributes.append(ScannedAttribute(name: nameStart..<nameEnd, value: valueStart..<i))
             i += 1
         }
-        return (name, attributes)
+        return name
     }
 
     /// The first start tag with more than `limit` attributes: the offset of its `<`, its name
