@@ -127,6 +127,40 @@ struct Bench {
         return median(samples)
     }
 
+    /// Two bodies measured in alternation (a, b, a, b, …), `reps` samples each: on a shared
+    /// machine whose speed drifts, both see the same drift. Returns the medians of both and the
+    /// median of the per-sample ratios a/b, which is what the goals compare.
+    static func measurePair(reps: Int, _ a: () -> Int, _ b: () -> Int) -> (a: Double, b: Double, ratio: Double) {
+        func iterations(_ body: () -> Int) -> Int {
+            var k = 1
+            var sink = 0
+            while true {
+                let t0 = now()
+                for _ in 0..<k { sink &+= body() }
+                let ms = Double(now() - t0) / 1e6
+                if ms >= 10 || k >= 1 << 20 { return sink == 42_424_242 ? k + 1 : k }
+                k *= ms < 1 ? 8 : 2
+            }
+        }
+        let ka = iterations(a), kb = iterations(b)
+        var sa: [Double] = [], sb: [Double] = [], ratios: [Double] = []
+        var sink = 0
+        for _ in 0..<reps {
+            var t0 = now()
+            for _ in 0..<ka { sink &+= a() }
+            let ta = Double(now() - t0) / 1e6 / Double(ka)
+            t0 = now()
+            for _ in 0..<kb { sink &+= b() }
+            let tb = Double(now() - t0) / 1e6 / Double(kb)
+            sa.append(ta)
+            sb.append(tb)
+            ratios.append(ta / tb)
+        }
+        if sink == 42_424_242 { print("") }
+        return (median(sa), median(sb), median(ratios))
+    }
+
+    // MARK: In process
     // MARK: In process
 
     /// pciplan in-process: bytes → read → plan → XML write-back.
@@ -213,6 +247,34 @@ struct Bench {
             try? FileManager.default.removeItem(atPath: out)
         }
         return (median(rs.map(\.ms)), rss, rs.last?.status ?? -1)
+    }
+
+    /// Two commands run in alternation, `runs` times each (after one warm-up run of each):
+    /// medians of both, the median of the per-pair ratios a/b, and `a`'s exit status.
+    static func runPairMedian(_ a: [String], _ b: [String], runs: Int) -> (a: Double, b: Double, ratio: Double, status: Int32)? {
+        _ = spawn(a)
+        _ = spawn(b)
+        var ta: [Double] = [], tb: [Double] = [], ratios: [Double] = []
+        var status: Int32 = -1
+        for _ in 0..<runs {
+            guard let ra = spawn(a), let rb = spawn(b) else { return nil }
+            ta.append(ra.ms)
+            tb.append(rb.ms)
+            ratios.append(ra.ms / rb.ms)
+            status = ra.status
+        }
+        return (median(ta), median(tb), median(ratios), status)
+    }
+
+    /// Peak RSS (KB) of one run of `argv`, from GNU time (see `runMedian`).
+    static func peakRSS(_ argv: [String]) -> Int? {
+        let gnuTime = "/usr/bin/time"
+        guard FileManager.default.isExecutableFile(atPath: gnuTime) else { return nil }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("pciplan-bench-rss-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        guard spawn([gnuTime, "-f", "%M", "-o", out] + argv) != nil,
+              let text = try? String(contentsOfFile: out, encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     }
 
     /// Standard output (and optionally standard error) of a command, for the slow tools.
@@ -343,7 +405,7 @@ struct Bench {
             }
         }
 
-        print("pciplan-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, libxml2 \(LIBXML_DOTTED_VERSION); in-process: median of \(reps) samples; processes: median of \(runs) runs")
+        print("pciplan-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, libxml2 \(LIBXML_DOTTED_VERSION); in-process: \(reps) samples and processes: \(runs) runs, each pair in alternation (ratios: median of the per-pair ratios)")
         print("")
         print("machine devices    bytes | in-process  ms/MB | SAX floor  ×floor | pciplan plan  xmllint  ×xmllint | RSS pciplan  xmllint")
         print("                         |    ms/plan        |   ms/parse        |   ms/process       ms           |          MB       MB")
@@ -352,31 +414,28 @@ struct Bench {
         var process20: [Double] = []
         var inProcess20: [Double] = []
         for c in cases {
-            let inProc = measure(reps: reps) { pciplanOnce(c.bytes) }
-            let floor = measure(reps: reps) { saxFloorOnce(c.bytes) }
+            // Each pair in alternation, the ratio the median of per-sample ratios.
+            let (inProc, floor, ratio) = measurePair(reps: reps, { pciplanOnce(c.bytes) }, { saxFloorOnce(c.bytes) })
             let mb = Double(c.bytes.count) / 1e6
-            let proc = havePciplan ? runMedian([pciplan, "plan", c.path], runs: runs) : nil
-            let lint = xmllint.flatMap { runMedian([$0, "--noout", c.path], runs: runs) }
-            let ratio = inProc / floor
             floorRatios.append((c.devices, ratio))
             var line = f("%-7@ %7d %8d | %10.3f %6.1f | %9.4f %6.1f× |", c.machine as NSString, c.devices, c.bytes.count,
                          inProc, inProc / mb, floor, ratio)
-            if let proc {
-                line += f(" %12.1f", proc.ms)
-                if proc.status != 0 { line += "!" }
+            let plan = [pciplan, "plan", c.path]
+            var procMs: Double?
+            if havePciplan, let xmllint, let pair = runPairMedian(plan, [xmllint, "--noout", c.path], runs: runs) {
+                procMs = pair.a
+                line += f(" %12.1f%@ %8.1f %8.1f× |", pair.a, (pair.status != 0 ? "!" : "") as NSString, pair.b, pair.ratio)
+                if c.devices <= 20 { smallProcessRatios.append(pair.ratio) }
+            } else if havePciplan, let proc = runMedian(plan, runs: runs) {
+                procMs = proc.ms
+                line += f(" %12.1f%@      n/a       n/a |", proc.ms, (proc.status != 0 ? "!" : "") as NSString)
             } else {
-                line += "          n/a"
-            }
-            if let lint, let proc {
-                line += f(" %8.1f %8.1f× |", lint.ms, proc.ms / lint.ms)
-                if c.devices <= 20 { smallProcessRatios.append(proc.ms / lint.ms) }
-            } else {
-                line += "      n/a       n/a |"
+                line += "          n/a      n/a       n/a |"
             }
             func megabytes(_ kb: Int?) -> NSString { (kb.map { f("%.1f", Double($0) / 1024) } ?? "n/a") as NSString }
-            line += f(" %11@ %8@", megabytes(proc?.rssKB), megabytes(lint?.rssKB))
+            line += f(" %11@ %8@", megabytes(havePciplan ? peakRSS(plan) : nil), megabytes(xmllint.flatMap { peakRSS([$0, "--noout", c.path]) }))
             if !c.accepted { line += "  (rejected: \(c.rejection))" }
-            if c.devices <= 20, let proc { process20.append(proc.ms) }
+            if c.devices <= 20, let procMs { process20.append(procMs) }
             if c.devices <= 20 { inProcess20.append(inProc) }
             print(line)
         }

@@ -1,6 +1,7 @@
 import Foundation
 @testable import PCIPlan
 @testable import PCIPlanOutput
+@testable import PCIPlanPlanner
 import Testing
 
 /// The fast paths the speed work added give exactly the answers of the slow ones they replace.
@@ -59,5 +60,26 @@ struct ShortcutTests {
         }
         #expect(skipped > 100, "skipped \(skipped), dry run \(needed) (\(renumbering) renumbering)")
         #expect(renumbering > 0)
+    }
+
+    /// `check`'s "no free hot-pluggable port" warning skips counting the headroom when a port
+    /// is empty: wherever it does, the count finds PCI Express headroom; and where the count
+    /// finds none, no port is empty.
+    @Test("an empty hot-pluggable port means PCI Express headroom",
+          .enabled(if: ConformanceCheckTests.available, "../shared/conformance is not beside the checkout"))
+    func emptyPortShortcut() throws {
+        var skipped = 0, counted = 0
+        for c in ConformanceCheckTests.cases() where c.accepted {
+            let bytes = try [UInt8](Data(contentsOf: c.input))
+            guard let plan = Pipeline.plan(SourceFile(name: c.name, bytes: bytes)).planned, plan.family.descriptor.pciExpress else { continue }
+            let headroom = Planner.headroom(plan).pcieHotplug
+            if Checker.hasEmptyHotplugPort(plan) {
+                skipped += 1
+                #expect(headroom > 0, "\(c.name): an empty port, yet no headroom")
+            } else {
+                counted += 1
+            }
+        }
+        #expect(skipped > 100 && counted > 10, "skipped \(skipped), counted \(counted)")
     }
 }

@@ -62,6 +62,8 @@ extension Checker {
     /// For `check` after planning: explicit root ports at functions ≥ 1 of a slot whose
     /// function 0 the planner left empty (deferred by `multifunctionChecks`).
     static func aggregateFunctionZero(_ p: PlannedDomain) -> [Diagnostic] {
+        // Only an explicit address at a function ≥ 1 can be reported: most domains have none.
+        guard p.placements.values.contains(where: { $0.address.function != 0 && $0.provenance == .explicit }) else { return [] }
         let c = CheckContext(p.normalized)
         var slots: [SlotKey: [Int: Int]] = [:]
         for (i, pl) in p.placements.sorted(by: { $0.key < $1.key }) {
