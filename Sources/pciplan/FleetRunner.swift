@@ -21,22 +21,32 @@ struct FleetRunner {
         defer { pool.shutDown() }
         var done: [Int: FleetResult] = [:]
         var next = 0, head = 0
+        /// Inputs sent to a worker that died before it reached them: sent again first.
+        var again: [Int] = []
         let decoder = JSONDecoder()
         while head < inputs.count {
             // Hand out work while the window allows.
-            while next < inputs.count, next < head + window {
-                let input = inputs[next]
-                if case .failed = input {
-                    done[next] = task.run(input, options: options)
-                } else if let w = pool.idleWorker(limit: jobs) {
-                    pool.send(input, index: next, to: w)
-                } else if pool.workers.isEmpty {
-                    // No worker could be started: check here.
-                    done[next] = task.run(input, options: options)
+            while true {
+                let index: Int
+                if let first = again.first {
+                    index = first
+                } else if next < inputs.count, next < head + window {
+                    index = next
                 } else {
                     break
                 }
-                next += 1
+                let input = inputs[index]
+                if case .failed = input {
+                    done[index] = task.run(input, options: options)
+                } else if let w = pool.availableWorker(limit: jobs) {
+                    pool.send(input, index: index, to: w)
+                } else if pool.workers.isEmpty {
+                    // No worker could be started: check here.
+                    done[index] = task.run(input, options: options)
+                } else {
+                    break
+                }
+                if again.first == index { again.removeFirst() } else { next += 1 }
             }
             while let r = done.removeValue(forKey: head) {
                 try deliver(head, r)
@@ -53,6 +63,8 @@ struct FleetRunner {
                     }
                 case .died(let detail):
                     done[index] = crashResult(index, detail)
+                case .sendAgain:
+                    again.append(index)
                 }
             }
         }
@@ -68,16 +80,29 @@ struct FleetRunner {
 }
 
 /// The worker processes of one run.
+///
+/// Each worker has up to `depth` inputs in flight: it starts on the next as soon as it has
+/// answered one, instead of waiting for this process to read the answer and send more (on two
+/// cores a worker with one input at a time idled about a fifth of the run). A worker answers in
+/// order, so when one dies, the first input it had not answered is the one it died on; the
+/// others are sent again, to another worker.
 struct WorkerPool {
     let task: FleetTask
     let options: PlanOptions
     var workers: [WorkerProcess] = []
     /// Set once starting a worker failed: the run goes on in this process.
     var cannotSpawn = false
+    /// Results known without polling (standard input that could not be read, a worker found
+    /// dead while sending), handed out by the next `waitForAnswers`.
+    var ready: [(Int, Payload)] = []
+    /// Inputs in flight per worker.
+    let depth = 2
 
     enum Payload {
         case answer([UInt8])
         case died(String)
+        /// Its worker died before reaching it: send it again.
+        case sendAgain
     }
 
     init(task: FleetTask, options: PlanOptions) {
@@ -85,24 +110,25 @@ struct WorkerPool {
         self.options = options
     }
 
-    /// An idle worker, starting one while there are fewer than `limit`; nil when all are busy
+    /// A worker that can take one more input: an idle one, else a new one while there are
+    /// fewer than `limit`, else one with fewer than `depth` in flight; nil when all are full
     /// (or none can be started: then `workers` is empty).
-    mutating func idleWorker(limit: Int) -> WorkerProcess? {
-        if let w = workers.first(where: { $0.busy == nil }) { return w }
-        guard workers.count < limit, !cannotSpawn else { return nil }
-        let arguments = ["fleet-worker", task.rawValue, "--multifunction", options.multifunction.rawValue]
-        guard let w = WorkerProcess.spawn(arguments) else {
+    mutating func availableWorker(limit: Int) -> WorkerProcess? {
+        if let w = workers.first(where: { $0.queue.isEmpty }) { return w }
+        if workers.count < limit, !cannotSpawn {
+            let arguments = ["fleet-worker", task.rawValue, "--multifunction", options.multifunction.rawValue]
+            if let w = WorkerProcess.spawn(arguments) {
+                workers.append(w)
+                return w
+            }
             cannotSpawn = true
-            return nil
         }
-        workers.append(w)
-        return w
+        return workers.filter { $0.queue.count < depth }.min { $0.queue.count < $1.queue.count }
     }
 
     /// Sends `input` to `w`. Standard input is read here: a worker cannot.
     mutating func send(_ input: FleetInput, index: Int, to w: WorkerProcess) {
-        w.busy = index
-        w.stderrTail = []
+        if w.queue.isEmpty { w.stderrTail = [] }
         var request: [UInt8]
         switch input {
         case .path(let p): request = [UInt8(ascii: "p")] + Array(p.utf8)
@@ -110,28 +136,33 @@ struct WorkerPool {
             do {
                 request = [UInt8(ascii: "s")] + (try readInput("-")).bytes
             } catch {
-                w.pending = .answer(Array((try? JSONEncoder().encode(FleetTask.readFailure("<stdin>", error))) ?? Data()))
+                ready.append((index, .answer(Array((try? JSONEncoder().encode(FleetTask.readFailure("<stdin>", error))) ?? Data()))))
                 return
             }
         case .memory(let name, let bytes): request = [UInt8(ascii: "m")] + Array(name.utf8) + [0] + bytes
         case .failed: return
         }
+        w.queue.append(index)
         if POSIXIO.writeAll(w.requests, FleetFrame.encode(request)) != nil {
-            w.pending = .died(w.collectDeath())
+            buried(w, w.collectDeath())
         }
     }
 
-    /// Waits until at least one busy worker answers or dies; returns (input index, payload).
+    /// `w` has died: the first input it had not answered is the one it died on; the rest go
+    /// to another worker.
+    mutating func buried(_ w: WorkerProcess, _ detail: String) {
+        for (k, index) in w.queue.enumerated() { ready.append((index, k == 0 ? .died(detail) : .sendAgain)) }
+        w.queue = []
+    }
+
+    /// Waits until at least one worker answers or dies; returns (input index, payload).
     mutating func waitForAnswers() -> [(Int, Payload)] {
-        var out: [(Int, Payload)] = []
-        for w in workers where w.pending != nil {
-            if let index = w.busy, let p = w.pending { out.append((index, p)) }
-            w.pending = nil
-            w.busy = nil
-        }
         workers.removeAll { $0.dead }
-        if !out.isEmpty { return out }
-        let busy = workers.filter { $0.busy != nil }
+        if !ready.isEmpty {
+            defer { ready = [] }
+            return ready
+        }
+        let busy = workers.filter { !$0.queue.isEmpty }
         guard !busy.isEmpty else { return [] }
         // A worker's standard error is polled while it is open (and drained, so a chatty
         // worker cannot block on it); -1 makes poll skip it.
@@ -142,16 +173,18 @@ struct WorkerPool {
         while poll(&fds, nfds_t(fds.count), -1) < 0 && errno == EINTR {}
         for (k, w) in busy.enumerated() {
             if fds[2 * k + 1].revents != 0 { w.drainStderr() }
-            guard fds[2 * k].revents != 0, let index = w.busy else { continue }
-            switch w.readAnswer() {
-            case .none: continue
-            case .some(let p):
-                out.append((index, p))
-                w.busy = nil
+            guard fds[2 * k].revents != 0 else { continue }
+            let (answers, died) = w.readAnswers()
+            for answer in answers where !w.queue.isEmpty {
+                ready.append((w.queue.removeFirst(), .answer(answer)))
+                // What it printed on standard error belongs to the input it answered.
+                if w.queue.isEmpty { w.stderrTail = [] }
             }
+            if let died { buried(w, died) }
         }
         workers.removeAll { $0.dead }
-        return out
+        defer { ready = [] }
+        return ready
     }
 
     /// Closes every worker's requests (it then exits) and reaps it.

@@ -9,11 +9,12 @@ final class WorkerProcess {
     let responses: Int32
     /// The child's standard error: kept, to quote a crash message.
     let errors: Int32
-    /// The index of the input it is checking.
-    var busy: Int?
-    /// An answer (or death) known before polling, e.g. standard input that could not be read.
-    var pending: WorkerPool.Payload?
+    /// The indices of the inputs sent to it and not answered yet, in the order sent (it answers
+    /// in that order): the first is the one it is checking.
+    var queue: [Int] = []
     var inbox: [UInt8] = []
+    /// Where answers are read into (kept: a fresh 64 KiB buffer per answer was measurable).
+    private var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
     var stderrTail: [UInt8] = []
     /// False once its standard error has ended (so polling it stops).
     private(set) var stderrOpen = true
@@ -82,19 +83,21 @@ final class WorkerProcess {
         return (r, w)
     }
 
-    /// Reads what the answer pipe holds: a whole answer, the worker's death, or nil (more to come).
-    func readAnswer() -> WorkerPool.Payload? {
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        let n = buffer.withUnsafeMutableBytes { Glibc.read(responses, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { return nil }
-        guard n > 0 else { return .died(collectDeath()) }
-        inbox += buffer.prefix(n)
+    /// Reads what the answer pipe holds: the whole answers in it (perhaps none yet) and, when
+    /// the pipe has ended or sent garbage, how the worker died.
+    func readAnswers() -> (answers: [[UInt8]], died: String?) {
+        let n = readBuffer.withUnsafeMutableBytes { Glibc.read(responses, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { return ([], nil) }
+        guard n > 0 else { return ([], collectDeath()) }
+        inbox += readBuffer.prefix(n)
+        var answers: [[UInt8]] = []
         do {
-            return try FleetFrame.take(&inbox).map { .answer($0) }
+            while let frame = try FleetFrame.take(&inbox) { answers.append(frame) }
         } catch {
             kill(pid, SIGKILL)
-            return .died(collectDeath())
+            return (answers, collectDeath())
         }
+        return (answers, nil)
     }
 
     /// Keeps the last few KiB of the worker's standard error.

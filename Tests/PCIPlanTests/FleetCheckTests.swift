@@ -198,6 +198,30 @@ struct FleetCheckTests {
         #expect((bug["message"] as? String)?.contains("Fatal error: PCIPLAN_TEST_CRASH") == true, "\(bug)")
     }
 
+    /// A worker has two inputs in flight: when it dies on the first, the second (already sent
+    /// to it) is checked by a new worker, and the crash still costs only the file it was on.
+    @Test("a worker that dies with an input queued behind the crash: that input is checked by another worker",
+          arguments: ["1", "2"])
+    func crashWithQueuedInput(jobs: String) throws {
+        let dir = try Self.fleet()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let names = ["a-clean", "c-error", "b-warning", "a-clean", "c-error", "b-warning", "a-clean"]
+        let args = ["check", "--format", "json", "--jobs", jobs] + names.map { "fleet/\($0).xml" }
+        let r = try PCIPlanBinary.run(args, in: dir, environment: ["PCIPLAN_TEST_CRASH": "c-error"])
+        #expect(!r.crashed && r.status == 1, "\(r.status)\n\(r.stderr)")
+        let files = try #require(try Self.json(r.stdout)["files"] as? [[String: Any]])
+        #expect(files.map { $0["status"] as? String ?? "" } == ["clean", "errors", "warnings", "clean", "errors", "warnings", "clean"])
+        for k in [1, 4] {
+            let bug = try #require((files[k]["diagnostics"] as? [[String: Any]])?.first)
+            #expect(bug["id"] as? String == "internal.bug")
+            #expect((bug["message"] as? String)?.contains("Fatal error: PCIPLAN_TEST_CRASH") == true, "\(bug)")
+        }
+        for k in [0, 2, 3, 5, 6] {
+            let ids = (files[k]["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            #expect(!ids.contains("internal.bug"), "\(names[k]): \(ids)")
+        }
+    }
+
     @Test("an unreadable file whose name holds control characters is named with them escaped")
     func controlCharactersInNames() throws {
         let dir = try PCIPlanBinary.scratch()
