@@ -239,14 +239,22 @@ extension DomainDefinition {
 extension Device {
     /// A PCI controller pciplan adds (not in the input), with libvirt's alias.
     package static func pciController(index: Int, model: ControllerModel, origin: DeviceOrigin) -> Device {
-        var d = Device(kind: .controller, origin: origin, element: nil, name: "controller pci \(index) (\(model.rawValue))")
+        // Appends into one reserved string, not interpolation: the planner adds a controller per
+        // root port, twice per plan (dry run and real run).
+        var name = "controller pci "
+        name.reserveCapacity(48)
+        name += String(index)
+        name += " ("
+        name += model.rawValue
+        name += ")"
+        var d = Device(kind: .controller, origin: origin, element: nil, name: name)
         var c = ControllerInfo(type: "pci")
         c.index = index
         c.model = model.rawValue
         d.controller = c
         d.model = model.rawValue
         d.flags = model.connectFlags
-        d.alias = "pci.\(index)"
+        d.alias = "pci." + String(index)
         return d
     }
 }

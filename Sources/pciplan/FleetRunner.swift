@@ -114,6 +114,9 @@ struct WorkerPool {
     /// fewer than `limit`, else one with fewer than `depth` in flight; nil when all are full
     /// (or none can be started: then `workers` is empty).
     mutating func availableWorker(limit: Int) -> WorkerProcess? {
+        // A worker found dead while sending is gone: its descriptors are closed, and their
+        // numbers may already belong to a new worker's pipes.
+        workers.removeAll { $0.dead }
         if let w = workers.first(where: { $0.queue.isEmpty }) { return w }
         if workers.count < limit, !cannotSpawn {
             let arguments = ["fleet-worker", task.rawValue, "--multifunction", options.multifunction.rawValue]

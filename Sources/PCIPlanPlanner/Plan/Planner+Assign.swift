@@ -11,9 +11,19 @@ extension Planner {
             let a = try set.reserveNext(flags: devices[i].flags, function: function)
             if doStore { store(i, a, multi: multi, .planned(step: step)) }
         } catch { throw fail(i, error, explicit: false) }
+        guard set.count > before else { return }
+        var reason = devices[i].name
+        reason.reserveCapacity(reason.utf8.count + 64)
+        if let alias = devices[i].alias {
+            reason += " ("
+            reason += alias
+            reason += ")"
+        }
+        reason += " needs a "
+        reason += devices[i].flags.kindDescription
+        reason += " slot and none was free"
         for b in before..<set.count where growReasons[b] == nil {
-            let kind = devices[i].flags.kindDescription
-            growReasons[b] = "\(devices[i].name)\(devices[i].alias.map { " (\($0))" } ?? "") needs a \(kind) slot and none was free"
+            growReasons[b] = reason
             growCause[b] = i
         }
     }

@@ -170,8 +170,17 @@ public struct Planner {
                     devices.append(.pciController(index: i, model: model, origin: .added(growReasons[i] ?? "libvirt's dry run needed bus \(i)")))
                     let idx = devices.count - 1
                     controllerOrder.append(idx)  // virDomainDefMaybeAddController appends
-                    growReasons[i].map { steps.append("added \(model.rawValue) index \(i): \($0)") }
-                    if growReasons[i] == nil { steps.append("added \(model.rawValue) index \(i)") }
+                    // (appends, not interpolation: one step per added port or bridge)
+                    var step = "added "
+                    step.reserveCapacity(96)
+                    step += model.rawValue
+                    step += " index "
+                    step += String(i)
+                    if let why = growReasons[i] {
+                        step += ": "
+                        step += why
+                    }
+                    steps.append(step)
                     if !model.isRoot {
                         do { _ = try set.reserveNext(flags: model.connectFlags) } catch { throw fail(idx, error, explicit: false) }
                     }
