@@ -31,14 +31,10 @@ extension Checker {
         }
     }
 
-    /// The `type` of the device's own `<address>`, if it has one.
-    private static func addressType(_ d: Device) -> String? {
-        d.addressElement.map { $0[attribute: "type"] ?? "" }
-    }
-
     private static func addressTypeRules(_ c: CheckContext, _ i: Int, _ f: inout Findings) {
+        // (the device is copied only when it has an address type to check)
+        guard let addr = c.devices[i].addressElement, let type = addr[attribute: "type"], !type.isEmpty else { return }
         let d = c.devices[i]
-        guard let type = addressType(d), let addr = d.addressElement, !type.isEmpty else { return }
         let at = c.addressAttribute(i, "type")
         let whole = c.range(addr.range)
         switch d.kind {
@@ -71,9 +67,8 @@ extension Checker {
     /// What identifies the host side of a host device (virDomainHostdevMatch) and how to print
     /// it; nil when pciplan does not compare that kind.
     package static func hostdevSource(_ d: Device) -> (key: String, display: String)? {
-        guard let el = d.element, let source = el.child("source") else { return nil }
         let isInterface = d.kind == .interface && d.subtype == "hostdev"
-        guard d.kind == .hostdev || isInterface else { return nil }
+        guard d.kind == .hostdev || isInterface, let el = d.element, let source = el.child("source") else { return nil }
         if d.kind == .hostdev && d.bus != "subsystem" { return nil }
         let type = isInterface ? "pci" : (d.subtype ?? "")
         func num(_ e: XMLElement?, _ name: String) -> Int? {

@@ -7,7 +7,9 @@ import PCIPlanSource
 extension Checker {
     /// Devices on virtio-mmio, written or declared by libvirt at define.
     static func virtioMMIODevices(_ c: CheckContext) -> [Int] {
-        c.n.commandLineOrder.filter { c.devices[$0].address == .other("virtio-mmio") }
+        // Most domains have none: look before working out QEMU's command-line order.
+        guard c.devices.indices.contains(where: { c.devices[$0].address == .other("virtio-mmio") }) else { return [] }
+        return c.n.commandLineOrder.filter { c.devices[$0].address == .other("virtio-mmio") }
     }
 
     /// libvirt rejects a vhost-scsi host device it declared virtio-mmio (or that says so).
