@@ -82,4 +82,23 @@ struct ShortcutTests {
         }
         #expect(skipped > 100 && counted > 10, "skipped \(skipped), counted \(counted)")
     }
+
+    /// `check`'s guest diagnostics skip building the guest view where none can arise: on every
+    /// domain of the corpus they say exactly what the whole computation says.
+    @Test("check's guest diagnostics equal the whole computation's",
+          .enabled(if: ConformanceCheckTests.available, "../shared/conformance is not beside the checkout"))
+    func guestDiagnosticsShortcut() throws {
+        var found = 0
+        for c in ConformanceCheckTests.cases() where c.accepted {
+            let bytes = try [UInt8](Data(contentsOf: c.input))
+            guard let plan = Pipeline.plan(SourceFile(name: c.name, bytes: bytes)).planned else { continue }
+            let view = GuestView(plan)
+            let whole = GuestDiagnostics.afterPlan(plan, view: view)
+                + GuestDiagnostics.nextController(plan, before: view, options: PlanOptions())
+            let fast = GuestDiagnostics.forCheck(plan, options: PlanOptions())
+            #expect(fast.map(\.message) == whole.map(\.message), "\(c.name)")
+            found += whole.count
+        }
+        #expect(found > 10)
+    }
 }

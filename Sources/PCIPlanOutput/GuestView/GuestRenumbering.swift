@@ -36,6 +36,23 @@ extension MachineDescriptor {
 extension GuestDiagnostics {
     /// What `check` adds to `afterPlan`: the overflow warnings and `guest.nextControllerRenumbers`.
     public static func forCheck(_ plan: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
+        // Most domains need no guest view at all: without an expander bus no range overflows,
+        // and the next controller renumbers nothing when no bridge is placed or it comes last.
+        let expander = plan.devices.contains { d in
+            guard let m = d.controller?.pciModel else { return false }
+            return m == .pciExpanderBus || m == .pcieExpanderBus
+        }
+        if !expander {
+            let bridged = plan.placements.keys.contains { (plan.devices[$0].controller?.pciModel).map { GuestNumbering.role($0) == .bridge } ?? false }
+            if !bridged || nextControllerComesLast(plan, model: plan.family.descriptor.nextBusController) {
+                // Debug builds (every test) prove the shortcut against the whole computation.
+                assert({
+                    let view = GuestView(plan)
+                    return afterPlan(plan, view: view).isEmpty && nextController(plan, before: view, options: options).isEmpty
+                }(), "forCheck's shortcut hides a guest diagnostic")
+                return []
+            }
+        }
         let view = GuestView(plan)
         return afterPlan(plan, view: view) + nextController(plan, before: view, options: options)
     }
