@@ -47,7 +47,18 @@ enum TagScanner {
     /// sections, processing instructions, declarations and end tags are skipped. One pass;
     /// malformed input may be miscounted, and libxml2 then reports what is wrong with it.
     static func firstCrowdedStartTag(_ bytes: [UInt8], limit: Int) -> (offset: Int, name: String, count: Int)? {
-        bytes.withUnsafeBufferPointer { b -> (offset: Int, name: String, count: Int)? in
+        // A start tag with more than `limit` attributes has more than `limit` `=` between two
+        // `<`: where no stretch does, none is crowded, and the exact scan below is not needed.
+        let mayBeCrowded = bytes.withUnsafeBufferPointer { b -> Bool in
+            var equalsSinceTag = 0
+            for c in b {
+                if c == 0x3C { equalsSinceTag = 0 } else if c == 0x3D { equalsSinceTag += 1 }
+                if equalsSinceTag > limit { return true }
+            }
+            return false
+        }
+        guard mayBeCrowded else { return nil }
+        return bytes.withUnsafeBufferPointer { b -> (offset: Int, name: String, count: Int)? in
             let n = b.count
             func starts(_ prefix: StaticString, at i: Int) -> Bool {
                 let p = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)

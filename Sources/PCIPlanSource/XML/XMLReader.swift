@@ -69,7 +69,12 @@ public enum XMLReader {
         bytes.withUnsafeBufferPointer { b -> Int? in
             let n = b.count
             var i = 0
+            guard let base = b.baseAddress else { return nil }
+            let raw = UnsafeRawPointer(base)
             while i < n {
+                // ASCII (nearly all of a domain) eight bytes at a time.
+                while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+                guard i < n else { break }
                 let c = b[i]
                 if c < 0x80 {
                     i += 1
