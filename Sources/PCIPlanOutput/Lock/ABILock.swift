@@ -132,10 +132,9 @@ public struct ABILock: Sendable, Hashable {
 
     static func reduced(_ el: XMLElement, _ d: PCIPlanModel.Device) -> String {
         let keep = keptChildren(d)
-        var copy = el
-        copy.children = el.children.filter { keep.contains($0.name) }
-        if !copy.children.isEmpty { copy.text = "" }
-        return xml(copy)
+        let children = el.children.filter { keep.contains($0.name) }
+        return xml(XMLElement(name: el.name, attributes: el.attributes, children: children,
+                              text: children.isEmpty ? el.text : "", startTag: el.startTag, endTag: el.endTag))
     }
 
     static func xml(_ el: XMLElement) -> String {

@@ -22,23 +22,25 @@ public struct XMLAttribute: Sendable, Hashable {
 
 /// An element of the input document with the exact byte ranges of its tags.
 ///
-/// Value type: the tree is read once and never mutated; edits are expressed as byte-range
-/// replacements on the original file (see `XMLEdit`).
-public struct XMLElement: Sendable, Hashable {
+/// Immutable: the tree is read once and never changed; edits are expressed as byte-range
+/// replacements on the original file (see `XMLEdit`). A final class, so that the model's
+/// devices, which hold their elements, copy a reference instead of a whole subtree's fields.
+/// Two elements are equal when name, attributes, children, text and ranges are.
+public final class XMLElement: Sendable, Hashable {
     /// The element's name as written (`disk`, `address`).
-    public var name: String
+    public let name: String
     /// The attributes in document order.
-    public var attributes: [XMLAttribute]
+    public let attributes: [XMLAttribute]
     /// The child elements in document order (text, comments and processing instructions are not
     /// elements).
-    public var children: [XMLElement]
+    public let children: [XMLElement]
     /// The element's own character data (direct text children, concatenated, entity-decoded),
     /// except whitespace-only text before any other: the indentation between child elements.
-    public var text: String
+    public let text: String
     /// `<name ...>` or `<name .../>`, from `<` to just past `>`.
-    public var startTag: Range<Int>
+    public let startTag: Range<Int>
     /// `</name>`, from `<` to just past `>`; nil for a self-closing element.
-    public var endTag: Range<Int>?
+    public let endTag: Range<Int>?
 
     /// An element with its tag ranges; `XMLReader` builds these, tests may too.
     public init(
@@ -51,6 +53,19 @@ public struct XMLElement: Sendable, Hashable {
         self.text = text
         self.startTag = startTag
         self.endTag = endTag
+    }
+
+    /// Same name, attributes, children, text and ranges.
+    public static func == (a: XMLElement, b: XMLElement) -> Bool {
+        a === b || (a.startTag == b.startTag && a.endTag == b.endTag && a.name == b.name && a.text == b.text
+            && a.attributes == b.attributes && a.children == b.children)
+    }
+
+    /// Hashes what `==` compares first: the name and the tag ranges.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(startTag)
+        hasher.combine(endTag)
     }
 
     /// Whether the element is written `<name/>`; the writer opens it up to insert children.
