@@ -119,8 +119,9 @@ struct WorkerPool {
         workers.removeAll { $0.dead }
         if let w = workers.first(where: { $0.queue.isEmpty }) { return w }
         if workers.count < limit, !cannotSpawn {
+            // A forked worker starts in a fraction of the time of a new process.
             let arguments = ["fleet-worker", task.rawValue, "--multifunction", options.multifunction.rawValue]
-            if let w = WorkerProcess.spawn(arguments) {
+            if let w = WorkerProcess.fork(task, multifunction: options.multifunction) ?? WorkerProcess.spawn(arguments) {
                 workers.append(w)
                 return w
             }

@@ -116,7 +116,11 @@ struct FleetWorker: ParsableCommand {
         return w
     }
 
-    func run() throws {
+    func run() throws { try Self.serve(task, multifunction: multifunction) }
+
+    /// Answers the requests on standard input until it ends: what a worker process does, as
+    /// `pciplan fleet-worker` or as a child forked from `check` (`WorkerProcess.fork`).
+    static func serve(_ task: FleetTask, multifunction: PlanOptions.MultifunctionPolicy) throws {
         var o = PlanOptions()
         o.multifunction = multifunction
         let encoder = JSONEncoder()
