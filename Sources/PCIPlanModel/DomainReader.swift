@@ -244,5 +244,8 @@ let knownNetModels = ["netfront", "rtl8139", "virtio", "e1000", "e1000e", "virti
 
 /// A NIC model in libvirt's own spelling (`ViRtIo` → `virtio`).
 func canonicalNetModel(_ model: String) -> String {
-    knownNetModels.first { $0.lowercased() == model.lowercased() } ?? model
+    if knownNetModels.contains(model) { return model }
+    // libvirt compares with STRCASEEQ: ASCII letters only, byte by byte.
+    func fold(_ b: UInt8) -> UInt8 { (0x41...0x5A).contains(b) ? b | 0x20 : b }
+    return knownNetModels.first { $0.utf8.elementsEqual(model.utf8) { fold($0) == fold($1) } } ?? model
 }

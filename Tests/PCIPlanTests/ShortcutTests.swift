@@ -1,6 +1,7 @@
 import Foundation
 @testable import PCIPlan
 @testable import PCIPlanOutput
+@testable import PCIPlanModel
 @testable import PCIPlanPlanner
 import Testing
 
@@ -100,5 +101,17 @@ struct ShortcutTests {
             found += whole.count
         }
         #expect(found > 10)
+    }
+
+    /// NIC models are matched as libvirt's STRCASEEQ does: ASCII letters in any case, nothing
+    /// else folded (the exact spelling is looked up first).
+    @Test("NIC models match case-insensitively in ASCII only")
+    func netModelCase() {
+        #expect(canonicalNetModel("virtio") == "virtio")
+        #expect(canonicalNetModel("ViRtIo") == "virtio")
+        #expect(canonicalNetModel("E1000E") == "e1000e")
+        #expect(canonicalNetModel("am79c973") == "Am79C973")
+        #expect(canonicalNetModel("virtio-foo") == "virtio-foo")
+        #expect(canonicalNetModel("V\u{130}RTIO") == "V\u{130}RTIO")   // a Turkish İ is no ASCII I
     }
 }
