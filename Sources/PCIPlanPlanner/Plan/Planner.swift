@@ -163,9 +163,15 @@ public struct Planner {
                 }
                 steps.append("reserved one spare pcie-root-port for hotplug (libvirt does this once, for a definition without PCI controllers)")
             }
+            // Which indexes a PCI controller already has (looked up once, not per bus).
+            var present = [Bool](repeating: false, count: set.count)
+            for j in controllerOrder where devices[j].isPCIController {
+                if let index = devices[j].controller?.index, (0..<present.count).contains(index) { present[index] = true }
+            }
             var i = 1
             while i < set.count {
-                if findPCIController(index: i) == nil {
+                // (buses the loop itself grows have no controller yet)
+                if i >= present.count || !present[i] {
                     let model = set.buses[i].model
                     devices.append(.pciController(index: i, model: model, origin: .added(growReasons[i] ?? "libvirt's dry run needed bus \(i)")))
                     let idx = devices.count - 1
@@ -199,10 +205,6 @@ public struct Planner {
     /// The device whose slot search added each bus (bus index → device index), where a device
     /// did: a finding about the added controller points at that device.
     var growCause: [Int: Int] = [:]
-
-    func findPCIController(index: Int) -> Int? {
-        controllerOrder.first { devices[$0].isPCIController && devices[$0].controller?.index == index }
-    }
 
     /// The address set of `nbuses` buses (every PCI controller's, by default) with every stored
     /// address and the chipset's slots reserved.
