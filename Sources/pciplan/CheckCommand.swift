@@ -78,7 +78,7 @@ struct Check: ParsableCommand {
 }
 
 extension Check {
-    /// `check FILE...` with no option at all, built without ArgumentParser (as `Plan.plain`):
+    /// `check FILE...` with no option at all, built without ArgumentParser (as `PlanJob.plain`):
     /// its parse of a long file list grows quadratically (300 paths ~3 ms, 3,000 ~0.25 s) and
     /// sits in front of every worker's start. nil for anything else, which is parsed as always.
     static func plain(_ arguments: ArraySlice<String>) -> Check? {
