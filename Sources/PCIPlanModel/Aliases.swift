@@ -199,8 +199,8 @@ public enum Aliases {
             let key = prefix + "|" + kinds.map(\.rawValue).sorted().joined(separator: ",")
             if next[key] == nil {
                 var value = 0
-                for d in devices where kinds.contains(d.kind) {
-                    guard let a = d.alias, a.hasPrefix(prefix), let n = Int(a.dropFirst(prefix.count)) else { continue }
+                for i in devices.indices where kinds.contains(devices[i].kind) {
+                    guard let a = devices[i].alias, a.hasPrefix(prefix), let n = Int(a.dropFirst(prefix.count)) else { continue }
                     value = max(value, n + 1)
                 }
                 next[key] = (prefix, kinds, value)

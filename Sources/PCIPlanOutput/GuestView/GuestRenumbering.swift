@@ -38,8 +38,8 @@ extension GuestDiagnostics {
     public static func forCheck(_ plan: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
         // Most domains need no guest view at all: without an expander bus no range overflows,
         // and the next controller renumbers nothing when no bridge is placed or it comes last.
-        let expander = plan.devices.contains { d in
-            guard let m = d.controller?.pciModel else { return false }
+        let expander = plan.devices.indices.contains { i in
+            guard let m = plan.devices[i].controller?.pciModel else { return false }
             return m == .pciExpanderBus || m == .pcieExpanderBus
         }
         if !expander {
@@ -99,8 +99,8 @@ extension GuestDiagnostics {
                 if lastBridge.map({ here > $0 }) ?? true { lastBridge = here }
             }
         }
-        for d in plan.devices {
-            if let m = d.controller?.pciModel, m == .pciExpanderBus || m == .pcieExpanderBus { return false }
+        for i in plan.devices.indices {
+            if let m = plan.devices[i].controller?.pciModel, m == .pciExpanderBus || m == .pcieExpanderBus { return false }
         }
         guard let last = lastBridge else { return false }
         func isRootPort(_ i: Int) -> Bool { plan.devices[i].controller?.pciModel == .pcieRootPort }

@@ -65,8 +65,9 @@ struct AddressWalk {
     // MARK: collecting explicit addresses
 
     mutating func collect(_ i: Int) {
+        // (the device is copied only when it has a PCI address)
+        guard !skip.contains(i), c.devices[i].kind != .crypto, case .pci(let a, _) = c.devices[i].address else { return }
         let d = c.devices[i]
-        guard !skip.contains(i), d.kind != .crypto, case .pci(let a, _) = d.address else { return }
         if d.controller?.pciModel?.isRoot == true { return }
         if isChipsetHeld(i, a) {
             placed[i] = a

@@ -104,7 +104,7 @@ extension Checker {
     /// `Hostdev already exists in the domain configuration` (virDomainDefHostdevValidate).
     private static func duplicateHostdevs(_ c: CheckContext, _ f: inout Findings) {
         var first: [String: Int] = [:]
-        for i in c.devices.indices {
+        for i in c.devices.indices where c.devices[i].kind == .hostdev || c.devices[i].kind == .interface {
             guard let (key, display) = hostdevSource(c.devices[i]) else { continue }
             guard let j = first[key] else {
                 first[key] = i

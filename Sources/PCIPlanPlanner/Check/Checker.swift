@@ -70,8 +70,8 @@ public enum Checker {
     /// count. libvirt leaves such a spare port in most q35 and virt guests.
     static func hasEmptyHotplugPort(_ p: PlannedDomain) -> Bool {
         var ports: [Int] = []
-        for d in p.devices {
-            guard let c = d.controller, let m = c.pciModel, m == .pcieRootPort || m == .pcieSwitchDownstreamPort,
+        for i in p.devices.indices {   // (by index: a `for d in` copies every device)
+            guard let c = p.devices[i].controller, let m = c.pciModel, m == .pcieRootPort || m == .pcieSwitchDownstreamPort,
                   c.hotplug != .off, let index = c.index else { continue }
             ports.append(index)
         }
