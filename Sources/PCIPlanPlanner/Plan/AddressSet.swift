@@ -82,14 +82,22 @@ public struct PCIAddressSet: Sendable {
     public var dryRun: Bool
     /// QEMU 7.2 has `pcie-pci-bridge`.
     public var pcieToPCIBridgeSupported = true
-    /// Where first fit starts, per search: `cursorKey(flags, function)` → bus.
-    private var cursors: [Int: Int] = [:]
+    /// Where first fit starts, per search: (`cursorKey(flags, function)`, bus). A short list
+    /// searched in order: a domain has a handful of distinct searches, and a dictionary hashed
+    /// the key twice per device placed.
+    private var cursors: [(key: Int, bus: Int)] = []
 
-    /// One search's key, the connect flags and the wanted function packed into an Int: a
-    /// dictionary keyed by a struct of ours would cost a scan of all protocol conformances at
-    /// the first use in every run (README "Speed").
+    /// One search's key, the connect flags and the wanted function packed into an Int.
     static func cursorKey(_ flags: ConnectFlags, _ function: Int?) -> Int {
         Int(flags.rawValue) << 8 | ((function ?? -1) + 1) & 0xFF
+    }
+
+    private func cursor(_ key: Int) -> Int? {
+        cursors.first { $0.key == key }?.bus
+    }
+
+    private mutating func setCursor(_ key: Int, _ bus: Int) {
+        if let k = cursors.firstIndex(where: { $0.key == key }) { cursors[k].bus = bus } else { cursors.append((key, bus)) }
     }
 
     /// An empty set; `dryRun` is libvirt's first pass, which grows the set instead of failing.
@@ -259,15 +267,15 @@ public struct PCIAddressSet: Sendable {
     public mutating func nextAddress(flags: ConnectFlags, function: Int? = nil) throws(AddressSetError) -> PCIAddress {
         if buses.isEmpty { throw AddressSetError(kind: .noBuses, libvirtMessage: "No PCI buses available", address: nil) }
         let key = Self.cursorKey(flags, function)
-        var b = cursors[key] ?? 0
+        var b = cursor(key) ?? 0
         while b < buses.count {
             if let found = findSlot(onBus: b, flags: flags, function: function) {
-                cursors[key] = b
+                setCursor(key, b)
                 return found
             }
             b += 1
         }
-        cursors[key] = b
+        setCursor(key, b)
         if dryRun {
             var a = PCIAddress(bus: buses.count, slot: 0, function: function ?? 0)
             try grow(&a, flags: flags)
@@ -323,7 +331,7 @@ extension PCIAddressSet {
     /// pci-bridge. Returns the gap buses and their models.
     @discardableResult
     public mutating func addBuses(count: Int, controllers: [BusController]) -> [Int: ControllerModel] {
-        var byIndex: [Int: BusController] = [:]
+        var byIndex = [BusController?](repeating: nil, count: max(count, 0))
         for c in controllers where (0..<count).contains(c.index) { byIndex[c.index] = c }
         let fill: ControllerModel = controllers.contains { $0.model == .pcieRoot } ? .pcieRootPort : .pciBridge
         var gaps: [Int: ControllerModel] = [:]

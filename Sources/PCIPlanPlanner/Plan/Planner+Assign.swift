@@ -145,14 +145,18 @@ extension Planner {
         // checker reports those); a slot the planner itself fills — packed root ports, USB2
         // sets — is its own decision, and the bit is written out explicitly with it.
         let onlyPlanned = options.multifunction == .explicit
-        let order = iterationOrder()
+        // The placements in iteration order, looked up once; nothing to derive without a
+        // function other than 0.
+        var placed: [(index: Int, placement: Placement)] = []
+        placed.reserveCapacity(stored.count)
+        for i in iterationOrder() { if let p = stored[i] { placed.append((i, p)) } }
+        guard placed.contains(where: { $0.placement.address.function != 0 }) else { return }
         var functionZero: [SlotKey: Int] = [:]
-        for i in order {
-            guard let p = stored[i], p.address.function == 0 else { continue }
+        for (i, p) in placed where p.address.function == 0 {
             if functionZero[p.address.slotKey] == nil { functionZero[p.address.slotKey] = i }
         }
-        for i in order {
-            guard let p = stored[i], p.address.function != 0, let z = functionZero[p.address.slotKey] else { continue }
+        for (_, p) in placed {
+            guard p.address.function != 0, let z = functionZero[p.address.slotKey] else { continue }
             if onlyPlanned {
                 switch stored[z]?.provenance {
                 case .planned?, .chipset?, .addedController?, .grouped?: break
