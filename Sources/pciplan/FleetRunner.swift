@@ -120,8 +120,8 @@ struct WorkerPool {
         if let w = workers.first(where: { $0.queue.isEmpty }) { return w }
         if workers.count < limit, !cannotSpawn {
             // A forked worker starts in a fraction of the time of a new process.
-            let arguments = ["fleet-worker", task.rawValue, "--multifunction", options.multifunction.rawValue]
-            if let w = WorkerProcess.fork(task, multifunction: options.multifunction) ?? WorkerProcess.spawn(arguments) {
+            if let w = WorkerProcess.fork(task, multifunction: options.multifunction)
+                ?? WorkerProcess.spawn(["fleet-worker", task.rawValue, "--multifunction", options.multifunction.rawValue]) {
                 workers.append(w)
                 return w
             }
@@ -162,10 +162,7 @@ struct WorkerPool {
     /// Waits until at least one worker answers or dies; returns (input index, payload).
     mutating func waitForAnswers() -> [(Int, Payload)] {
         workers.removeAll { $0.dead }
-        if !ready.isEmpty {
-            defer { ready = [] }
-            return ready
-        }
+        if !ready.isEmpty { return takeReady() }
         let busy = workers.filter { !$0.queue.isEmpty }
         guard !busy.isEmpty else { return [] }
         // A worker's standard error is polled while it is open (and drained, so a chatty
@@ -187,6 +184,11 @@ struct WorkerPool {
             if let died { buried(w, died) }
         }
         workers.removeAll { $0.dead }
+        return takeReady()
+    }
+
+    /// The results gathered so far, handed out once.
+    mutating func takeReady() -> [(Int, Payload)] {
         defer { ready = [] }
         return ready
     }

@@ -38,11 +38,7 @@ extension GuestDiagnostics {
     public static func forCheck(_ plan: PlannedDomain, options: PlanOptions) -> [Diagnostic] {
         // Most domains need no guest view at all: without an expander bus no range overflows,
         // and the next controller renumbers nothing when no bridge is placed or it comes last.
-        let expander = plan.devices.indices.contains { i in
-            guard let m = plan.devices[i].controller?.pciModel else { return false }
-            return m == .pciExpanderBus || m == .pcieExpanderBus
-        }
-        if !expander {
+        if !hasExpanderBus(plan) {
             let bridged = plan.placements.keys.contains { (plan.devices[$0].controller?.pciModel).map { GuestNumbering.role($0) == .bridge } ?? false }
             if !bridged || nextControllerComesLast(plan, model: plan.family.descriptor.nextBusController) {
                 // Debug builds (every test) prove the shortcut against the whole computation.
@@ -99,10 +95,7 @@ extension GuestDiagnostics {
                 if lastBridge.map({ here > $0 }) ?? true { lastBridge = here }
             }
         }
-        for i in plan.devices.indices {
-            if let m = plan.devices[i].controller?.pciModel, m == .pciExpanderBus || m == .pcieExpanderBus { return false }
-        }
-        guard let last = lastBridge else { return false }
+        guard !hasExpanderBus(plan), let last = lastBridge else { return false }
         func isRootPort(_ i: Int) -> Bool { plan.devices[i].controller?.pciModel == .pcieRootPort }
         for slot in 1...last.slot {
             if used[slot].isEmpty { return false }   // a free slot before the last bridge
@@ -120,6 +113,14 @@ extension GuestDiagnostics {
             // ask for a free slot after the last bridge (not the chipset's).
             let chipset = plan.family.descriptor.chipsetSlot
             return (last.slot + 1..<32).contains { used[$0].isEmpty && $0 != chipset }
+        }
+    }
+
+    /// Whether a pci- or pcie-expander-bus starts a bus range of its own (numbered from its busNr).
+    static func hasExpanderBus(_ plan: PlannedDomain) -> Bool {
+        plan.devices.indices.contains { i in
+            guard let m = plan.devices[i].controller?.pciModel else { return false }
+            return m == .pciExpanderBus || m == .pcieExpanderBus
         }
     }
 

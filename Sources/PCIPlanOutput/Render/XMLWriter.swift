@@ -82,15 +82,9 @@ public enum XMLWriter {
             var children: [ByteText] = []      // new child elements, in libvirt's order
             if d.kind == .controller, let c = d.controller {
                 var attrs = ByteText()
-                if !c.indexGiven, let idx = c.index {
-                    attrs.append(" index='")
-                    attrs.append(decimal: idx)
-                    attrs.append("'")
-                }
+                if !c.indexGiven, let idx = c.index { attrs.appendAttribute("index", decimal: idx) }
                 if el[attribute: "model"] == nil, let m = c.model, c.type == "usb" || c.type == "scsi" || c.type == "pci" {
-                    attrs.append(" model='")
-                    attrs.append(m)
-                    attrs.append("'")
+                    attrs.appendAttribute("model", m)
                 }
                 if !attrs.isEmpty, let typeAttr = el.attributeNode("type") {
                     edits.append(XMLEdit(typeAttr.valueRange.upperBound + 1..<typeAttr.valueRange.upperBound + 1, attrs))
@@ -103,10 +97,7 @@ public enum XMLWriter {
                             let end = t.isSelfClosing ? t.startTag.upperBound - 2 : t.startTag.upperBound - 1
                             var at = end
                             while at > t.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
-                            var text = ByteText()
-                            text.append(" ")
-                            text.append(targetAttrs)
-                            edits.append(XMLEdit(at..<at, text))
+                            edits.append(XMLEdit(at..<at, targetAttrs))
                         } else {
                             children.append(targetElement(targetAttrs))
                         }
@@ -258,54 +249,29 @@ public enum XMLWriter {
     /// `<model name='…'/>`.
     static func modelElement(_ name: String) -> ByteText {
         var text = ByteText(capacity: 48)
-        text.append("<model name='")
-        text.append(name)
-        text.append("'/>")
+        text.append("<model")
+        text.appendAttribute("name", name)
+        text.append("/>")
         return text
     }
 
     /// `<target …/>` around attributes from `targetAttributes`.
     static func targetElement(_ attributes: ByteText) -> ByteText {
         var text = ByteText(capacity: 64)
-        text.append("<target ")
+        text.append("<target")
         text.append(attributes)
         text.append("/>")
         return text
     }
 
-    /// The `<target>` attributes libvirt fills in, separated by spaces (empty when none).
+    /// The `<target>` attributes libvirt fills in, each as ` name='value'` (empty when none).
     static func targetAttributes(_ f: ControllerDefaults) -> ByteText {
         var a = ByteText()
-        func separate() { if !a.isEmpty { a.append(" ") } }
-        if let v = f.chassisNr {
-            a.append("chassisNr='")
-            a.append(decimal: v)
-            a.append("'")
-        }
-        if let v = f.chassis {
-            separate()
-            a.append("chassis='")
-            a.append(decimal: v)
-            a.append("'")
-        }
-        if let v = f.port {
-            separate()
-            a.append("port='0x")
-            a.append(hex: v, width: 1)
-            a.append("'")
-        }
-        if let v = f.busNr {
-            separate()
-            a.append("busNr='")
-            a.append(decimal: v)
-            a.append("'")
-        }
-        if f.hotplug != .absent {
-            separate()
-            a.append("hotplug='")
-            a.append(f.hotplug.rawValue)
-            a.append("'")
-        }
+        if let v = f.chassisNr { a.appendAttribute("chassisNr", decimal: v) }
+        if let v = f.chassis { a.appendAttribute("chassis", decimal: v) }
+        if let v = f.port { a.appendAttribute("port", hex: v) }
+        if let v = f.busNr { a.appendAttribute("busNr", decimal: v) }
+        if f.hotplug != .absent { a.appendAttribute("hotplug", f.hotplug.rawValue) }
         return a
     }
 
@@ -316,16 +282,10 @@ public enum XMLWriter {
         switch d.kind {
         case .controller:
             let c = d.controller ?? ControllerInfo(type: "?")
-            out.append("<controller type='")
-            out.append(c.type)
-            out.append("' index='")
-            out.append(decimal: c.index ?? 0)
-            out.append("'")
-            if let m = c.model {
-                out.append(" model='")
-                out.append(m)
-                out.append("'")
-            }
+            out.append("<controller")
+            out.appendAttribute("type", c.type)
+            out.appendAttribute("index", decimal: c.index ?? 0)
+            if let m = c.model { out.appendAttribute("model", m) }
             if let f = plan.filledDefaults[i] {
                 if let n = f.modelName { children.append(modelElement(n)) }
                 let t = targetAttributes(f)
@@ -334,18 +294,15 @@ public enum XMLWriter {
         case .video:
             out.append("<video")
             var model = ByteText()
-            model.append("<model type='")
-            model.append(d.model ?? "cirrus")
-            model.append("' primary='yes'/>")
+            model.append("<model")
+            model.appendAttribute("type", d.model ?? "cirrus")
+            model.appendAttribute("primary", "yes")
+            model.append("/>")
             children.append(model)
         default:
             out.append("<")
             out.append(d.kind.rawValue)
-            if let m = d.model {
-                out.append(" model='")
-                out.append(m)
-                out.append("'")
-            }
+            if let m = d.model { out.appendAttribute("model", m) }
         }
         if let p = plan.placements[i] { children.append(addressElement(p)) }
         if d.virtioMMIOAssigned { children.append(ByteText(virtioMMIOAddress)) }
@@ -485,5 +442,35 @@ public enum XMLWriter {
             return [XMLEdit(el.startTag.upperBound..<end.lowerBound, body)]
         }
         return [XMLEdit(end.lowerBound..<end.lowerBound, run())]
+    }
+}
+
+extension ByteText {
+    /// Appends ` name='value'`, libvirt's spelling of an attribute it writes (values pciplan
+    /// writes hold no quote).
+    mutating func appendAttribute(_ name: StaticString, _ value: String) {
+        append(" ")
+        append(name)
+        append("='")
+        append(value)
+        append("'")
+    }
+
+    /// Appends ` name='value'` with `value` in decimal.
+    mutating func appendAttribute(_ name: StaticString, decimal value: Int) {
+        append(" ")
+        append(name)
+        append("='")
+        append(decimal: value)
+        append("'")
+    }
+
+    /// Appends ` name='0x…'` with `value` in hex, as libvirt writes a port.
+    mutating func appendAttribute(_ name: StaticString, hex value: Int) {
+        append(" ")
+        append(name)
+        append("='0x")
+        append(hex: value, width: 1)
+        append("'")
     }
 }

@@ -157,9 +157,9 @@ final class SAXTreeBuilder {
         xmlAttributes.reserveCapacity(scanned.count)
         var nextNamespace = 0
         var nextAttribute = 0
-        for scanned in scanned {
+        for attribute in scanned {
             var value: String?
-            if let prefix = namespacePrefix(scanned.name) {
+            if let prefix = namespacePrefix(attribute.name) {
                 if nextNamespace < nbNamespaces, let namespaces,
                    matches(prefix, prefix: nil, local: namespaces[2 * nextNamespace], allowNil: true),
                    let uri = namespaces[2 * nextNamespace + 1]
@@ -170,10 +170,10 @@ final class SAXTreeBuilder {
             } else if let attributes {
                 // libxml2 reports attributes in document order; search only if that ever fails.
                 let found = (nextAttribute < nbAttributes
-                    && matches(scanned.name, prefix: attributes[5 * nextAttribute + 1], local: attributes[5 * nextAttribute]))
+                    && matches(attribute.name, prefix: attributes[5 * nextAttribute + 1], local: attributes[5 * nextAttribute]))
                     ? nextAttribute
                     : (0..<nbAttributes).first {
-                        matches(scanned.name, prefix: attributes[5 * $0 + 1], local: attributes[5 * $0])
+                        matches(attribute.name, prefix: attributes[5 * $0 + 1], local: attributes[5 * $0])
                     }
                 if let k = found {
                     if let begin = attributes[5 * k + 3], let end = attributes[5 * k + 4], begin <= end {
@@ -183,9 +183,9 @@ final class SAXTreeBuilder {
                 }
             }
             xmlAttributes.append(XMLAttribute(
-                name: String(decoding: bytes[scanned.name], as: UTF8.self),
-                value: value ?? TagScanner.decodeAttributeValue(bytes[scanned.value]),
-                nameRange: scanned.name, valueRange: scanned.value))
+                name: String(decoding: bytes[attribute.name], as: UTF8.self),
+                value: value ?? TagScanner.decodeAttributeValue(bytes[attribute.value]),
+                nameRange: attribute.name, valueRange: attribute.value))
         }
         stack.append(OpenElement(
             name: String(decoding: bytes[tagName], as: UTF8.self), attributes: xmlAttributes,
