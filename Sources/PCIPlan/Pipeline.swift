@@ -97,12 +97,24 @@ public enum Pipeline {
             ($0.element.range?.start ?? Int.max, $0.offset) < ($1.element.range?.start ?? Int.max, $1.offset)
         }.map(\.element)
         if !diags.hasErrors {
-            let (planned, planDiags) = Planner.plan(n, options: options)
-            diags += planDiags.filter { p in !diags.contains { sameProblem($0, p, in: n) } }
-            if let planned { diags += Checker.afterPlanForCheck(planned, options: options) + GuestDiagnostics.forCheck(planned, options: options) }
+            // The planner's sentences (steps, reasons) are never printed by check.
+            var quiet = options
+            quiet.explanations = false
+            let found = planFindings(n, options: quiet, after: diags)
+            assert(found == planFindings(n, options: options, after: diags), "check's findings depend on PlanOptions.explanations")
+            diags += found
         }
         // What libvirt accepts and only QEMU refuses does not stop libvirt (or the planner) above.
         return diags + Checker.qemuStartChecks(n, severity: .error)
+    }
+
+    /// What planning `n` finds beyond `earlier` (check's findings so far), and what the
+    /// checks of the planned result find.
+    static func planFindings(_ n: NormalizedDomain, options: PlanOptions, after earlier: [Diagnostic]) -> [Diagnostic] {
+        let (planned, planDiags) = Planner.plan(n, options: options)
+        var found = planDiags.filter { p in !earlier.contains { sameProblem($0, p, in: n) } }
+        if let planned { found += Checker.afterPlanForCheck(planned, options: options) + GuestDiagnostics.forCheck(planned, options: options) }
+        return found
     }
 
     /// Two findings with one ID about the same device element.

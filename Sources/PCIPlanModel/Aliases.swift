@@ -35,7 +35,7 @@ public enum Aliases {
         swap(&a.devices, &devices)
         defer { swap(&a.devices, &devices) }
 
-        for i in of(.disk) { a.set(i, diskAlias(a.devices[i], devices: a.devices)) }
+        for i in of(.disk) { a.set(i, diskAlias(at: i, in: a.devices)) }
         for i in of(.interface) {
             a.set(i, a.devices[i].subtype == "hostdev" ? a.nextFree("hostdev", among: [.hostdev, .interface]) : a.nextFree("net", among: [.interface]))
         }
@@ -86,23 +86,31 @@ public enum Aliases {
     /// `qemuAssignDeviceDiskAlias`: drive-addressed disks are named by their address
     /// (`ide0-1-1`, `scsi0-0-2`, `scsi1-0-0-3` behind a non-lsilogic SCSI controller),
     /// the others by bus and target index (`virtio-disk3`, `usb-disk1`).
-    static func diskAlias(_ d: Device, devices: [Device]) -> String {
-        let bus = d.bus ?? "ide"
-        let dst = d.element?.child("target")?[attribute: "dev"] ?? ""
+    /// (The disk by its index in `devices`: a `Device` argument would be a copy per disk.)
+    static func diskAlias(at i: Int, in devices: [Device]) -> String {
+        let bus = devices[i].bus ?? "ide"
+        let dst = devices[i].element?.child("target")?[attribute: "dev"] ?? ""
         let index = diskNameToIndex(dst)
-        guard let drive = driveAddress(d, bus: bus, index: index) else { return "\(bus)-disk\(index)" }
+        // Appends, not interpolation: one alias per disk.
+        guard let drive = driveAddress(devices[i], bus: bus, index: index) else { return bus + "-disk" + String(index) }
+        var alias = bus
         if bus == "scsi" {
             let model = devices.first { $0.controller?.type == "scsi" && $0.controller?.index == drive.controller }?.controller?.model
             if model != "lsilogic" {
-                return "scsi\(drive.controller)-\(drive.bus)-\(drive.target)-\(drive.unit)"
+                return "scsi" + String(drive.controller) + "-" + String(drive.bus) + "-" + String(drive.target) + "-" + String(drive.unit)
             }
         }
-        return "\(bus)\(drive.controller)-\(drive.bus)-\(drive.unit)"
+        alias += String(drive.controller)
+        alias += "-"
+        alias += String(drive.bus)
+        alias += "-"
+        alias += String(drive.unit)
+        return alias
     }
 
     /// `virDiskNameToIndex`: `vda` → 0, `vdz` → 25, `vdaa` → 26, `vdba` → 52.
     package static func diskNameToIndex(_ name: String) -> Int {
-        guard let p = ["fd", "hd", "vd", "sd", "xvd", "ubd"].first(where: { name.hasPrefix($0) }) else { return 0 }
+        guard let p = diskNamePrefix(name) else { return 0 }
         // libvirt's `int`: a long name wraps (a negative index is libvirt's "Unknown disk name").
         var idx: Int32 = 0
         // ASCII names (all real ones) by byte: the same letters as by Character, without
@@ -119,6 +127,22 @@ public enum Aliases {
             idx = (idx &+ (i == 0 ? 0 : 1)) &* 26 &+ Int32(a - 97)
         }
         return Int(idx)
+    }
+
+    /// The prefix `virDiskNameToIndex` strips (`fd`, `hd`, `vd`, `sd`, `xvd`, `ubd`), if `name`
+    /// starts with one; by byte (the string array and `hasPrefix` were most of a disk's alias).
+    static func diskNamePrefix(_ name: String) -> String? {
+        var it = name.utf8.makeIterator()
+        guard let a = it.next(), let b = it.next() else { return nil }
+        switch (a, b) {
+        case (UInt8(ascii: "f"), UInt8(ascii: "d")): return "fd"
+        case (UInt8(ascii: "h"), UInt8(ascii: "d")): return "hd"
+        case (UInt8(ascii: "v"), UInt8(ascii: "d")): return "vd"
+        case (UInt8(ascii: "s"), UInt8(ascii: "d")): return "sd"
+        case (UInt8(ascii: "x"), UInt8(ascii: "v")): return it.next() == UInt8(ascii: "d") ? "xvd" : nil
+        case (UInt8(ascii: "u"), UInt8(ascii: "b")): return it.next() == UInt8(ascii: "d") ? "ubd" : nil
+        default: return nil
+        }
     }
 
     package struct DriveAddress { package var controller = 0, bus = 0, target = 0, unit = 0 }
@@ -175,37 +199,39 @@ public enum Aliases {
     /// Hands out aliases, never overwriting a user alias.
     struct Assigner {
         var devices: [Device]
-        /// Per (prefix, classes): one more than the highest `<prefix>N` handed out so far, kept
-        /// up to date by `set`, so naming stays linear in the number of devices.
-        private var next: [String: (prefix: String, kinds: [DeviceKind], value: Int)] = [:]
+        /// Per prefix (each prefix comes with one set of classes): one more than the highest
+        /// `<prefix>N` handed out so far, kept up to date by `set`, so naming stays linear in the
+        /// number of devices. A short list: there are at most six prefixes.
+        private var next: [(prefix: String, kinds: [DeviceKind], value: Int)] = []
 
         init(devices: [Device]) { self.devices = devices }
 
         mutating func set(_ i: Int, _ alias: String?) {
             guard devices[i].alias == nil, let alias else { return }
             devices[i].alias = alias
-            for (key, entry) in next where entry.kinds.contains(devices[i].kind) && alias.hasPrefix(entry.prefix) {
-                if let n = Int(alias.dropFirst(entry.prefix.count)) { next[key]?.value = max(entry.value, n + 1) }
+            for k in next.indices where next[k].kinds.contains(devices[i].kind) && alias.hasPrefix(next[k].prefix) {
+                if let n = Int(alias.dropFirst(next[k].prefix.count)) { next[k].value = max(next[k].value, n + 1) }
             }
         }
 
         mutating func byPosition(_ indices: [Int], _ prefix: String) {
-            for (n, i) in indices.enumerated() { set(i, "\(prefix)\(n)") }
+            for (n, i) in indices.enumerated() { set(i, prefix + String(n)) }
         }
 
         /// `qemuDomainDeviceAliasIndex` over the given classes: one more than the highest
         /// `<prefix>N` already given.
         mutating func nextFree(_ prefix: String, among kinds: [DeviceKind]) -> String {
-            let key = prefix + "|" + kinds.map(\.rawValue).sorted().joined(separator: ",")
-            if next[key] == nil {
-                var value = 0
-                for i in devices.indices where kinds.contains(devices[i].kind) {
-                    guard let a = devices[i].alias, a.hasPrefix(prefix), let n = Int(a.dropFirst(prefix.count)) else { continue }
-                    value = max(value, n + 1)
-                }
-                next[key] = (prefix, kinds, value)
+            if let k = next.firstIndex(where: { $0.prefix == prefix }) {
+                assert(next[k].kinds == kinds, "alias prefix \(prefix) used with two sets of device classes")
+                return prefix + String(next[k].value)
             }
-            return "\(prefix)\(next[key]?.value ?? 0)"
+            var value = 0
+            for i in devices.indices where kinds.contains(devices[i].kind) {
+                guard let a = devices[i].alias, a.hasPrefix(prefix), let n = Int(a.dropFirst(prefix.count)) else { continue }
+                value = max(value, n + 1)
+            }
+            next.append((prefix, kinds, value))
+            return prefix + String(value)
         }
     }
 }

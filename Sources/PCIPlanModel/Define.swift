@@ -265,16 +265,24 @@ public enum Define {
     /// (buses in order of first appearance) and sorted by target index, equal ones in input
     /// order — the same as a stable sort within each bus group, which is what this computes.
     static func diskOrder(_ devices: [Device]) -> [Int] {
-        var groups: [String: [(index: Int, device: Int)]] = [:]
-        var busOrder: [String] = []
+        // Buses in order of first appearance, each with its disks (a short list: a domain has
+        // a handful of disk buses, and a String-keyed dictionary hashed every disk's bus).
+        var groups: [(bus: String, disks: [(index: Int, device: Int)])] = []
         for i in devices.indices where devices[i].kind == .disk {
             let bus = devices[i].bus ?? ""
-            if groups[bus] == nil { busOrder.append(bus) }
-            groups[bus, default: []].append((diskNameIndex(devices[i].element?.child("target")?[attribute: "dev"] ?? ""), i))
+            let entry = (diskNameIndex(devices[i].element?.child("target")?[attribute: "dev"] ?? ""), i)
+            if let g = groups.firstIndex(where: { $0.bus == bus }) {
+                groups[g].disks.append(entry)
+            } else {
+                groups.append((bus, [entry]))
+            }
         }
-        return busOrder.flatMap { bus in
-            (groups[bus] ?? []).enumerated().sorted { ($0.element.index, $0.offset) < ($1.element.index, $1.offset) }.map(\.element.device)
+        var order: [Int] = []
+        for g in groups {
+            // Stable: by drive index, then position (the device index grows with position).
+            order += g.disks.sorted { ($0.index, $0.device) < ($1.index, $1.device) }.map(\.device)
         }
+        return order
     }
 
     /// The drive controller a disk sits on: explicit `<address type='drive' controller=>` or

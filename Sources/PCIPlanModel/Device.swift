@@ -239,15 +239,15 @@ extension DomainDefinition {
 extension Device {
     /// A PCI controller pciplan adds (not in the input), with libvirt's alias.
     package static func pciController(index: Int, model: ControllerModel, origin: DeviceOrigin) -> Device {
-        // Appends into one reserved string, not interpolation: the planner adds a controller per
-        // root port, twice per plan (dry run and real run).
-        var name = "controller pci "
-        name.reserveCapacity(48)
-        name += String(index)
-        name += " ("
-        name += model.rawValue
-        name += ")"
-        var d = Device(kind: .controller, origin: origin, element: nil, name: name)
+        // Bytes, then one string: the planner adds a controller per root port it needs, and
+        // String appends (and `String(index)`) were most of this function.
+        var name = ByteText(capacity: 48)
+        name.append("controller pci ")
+        name.append(decimal: index)
+        name.append(" (")
+        name.append(model.rawValue)
+        name.append(")")
+        var d = Device(kind: .controller, origin: origin, element: nil, name: String(decoding: name.bytes, as: UTF8.self))
         var c = ControllerInfo(type: "pci")
         c.index = index
         c.model = model.rawValue

@@ -144,11 +144,13 @@ struct Bench {
     }
 
     // MARK: In process
-    // MARK: In process
 
-    /// pciplan in-process: bytes → read → plan → XML write-back.
+    /// pciplan in-process: bytes → read → plan → XML write-back, with the options
+    /// `pciplan plan FILE` uses (XML out: no planner sentences, `PlanOptions.explanations`).
     static func pciplanOnce(_ bytes: [UInt8]) -> Int {
-        let outcome = Pipeline.plan(SourceFile(name: "bench.xml", bytes: bytes))
+        var options = PlanOptions()
+        options.explanations = false
+        let outcome = Pipeline.plan(SourceFile(name: "bench.xml", bytes: bytes), options: options)
         guard let planned = outcome.planned else { return 0 }
         return XMLWriter.render(planned).count
     }

@@ -123,6 +123,8 @@ struct PlanJob: Equatable {
         o.hotplugSlots = hotplugSlots
         o.groupHostFunctions = groupHostFunctions
         o.reserveRemoved = reserveRemoved
+        // The XML carries addresses, not the planner's sentences (`--keep` quotes them).
+        o.explanations = format != .xml || keepOld != nil
         var files = [source]
         let outcome: Pipeline.PlanOutcome
         var newLock: String?

@@ -32,6 +32,13 @@ public struct PlanOptions: Sendable {
     /// The addresses the planner marks used before placing anything (filled by `plan --keep`
     /// from `reserveRemoved`); never written to the output.
     public var reservedAddresses: [PCIAddress] = []
+    /// Whether the planner records why: `PlannedDomain.steps`, the words of each `Provenance`
+    /// of a controller it added and the reason (`DeviceOrigin.added`) of each controller its
+    /// dry run added (empty without). Addresses, controllers and diagnostics are the same
+    /// either way (a plan that fails or finds something is made again with them); turning
+    /// them off spares building those sentences where nothing prints them — `check`, and
+    /// `plan` writing XML.
+    public var explanations = true
     /// libvirt 9.0's behaviour: the multifunction bit derived as libvirt does, no hot-plug places
     /// reserved.
     public init() {}

@@ -12,6 +12,10 @@ extension Planner {
             if doStore { store(i, a, multi: multi, .planned(step: step)) }
         } catch { throw fail(i, error, explicit: false) }
         guard set.count > before else { return }
+        guard options.explanations else {
+            for b in before..<set.count where growCause[b] == nil { growCause[b] = i }
+            return
+        }
         var reason = devices[i].name
         reason.reserveCapacity(reason.utf8.count + 64)
         if let alias = devices[i].alias {
@@ -39,7 +43,7 @@ extension Planner {
         for i in controllerOrder where devices[i].isPCIController {
             guard let m = devices[i].controller?.pciModel, !m.isRoot, wants(i) else { continue }
             try next(&set, i, store: doStore, step: "PCI controllers are placed first, in index order")
-            if doStore, case .added = devices[i].origin, var p = stored[i] {
+            if doStore, options.explanations, case .added = devices[i].origin, var p = stored[i] {
                 // A controller libvirt added (why: its origin); placed like any PCI controller.
                 p.provenance = .addedController("libvirt's first fit gave it the first free slot that takes a \(devices[i].flags.kindDescription) (PCI controllers, the added ones included, are placed first, in index order)")
                 stored[i] = p
@@ -152,6 +156,7 @@ extension Planner {
         for i in iterationOrder() { if let p = stored[i] { placed.append((i, p)) } }
         guard placed.contains(where: { $0.placement.address.function != 0 }) else { return }
         var functionZero: [SlotKey: Int] = [:]
+        functionZero.reserveCapacity(placed.count)
         for (i, p) in placed where p.address.function == 0 {
             if functionZero[p.address.slotKey] == nil { functionZero[p.address.slotKey] = i }
         }

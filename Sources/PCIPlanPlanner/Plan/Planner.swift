@@ -48,6 +48,19 @@ public struct Planner {
     /// with an error diagnostic, when libvirt would refuse the definition; run
     /// `Checker.preflight(_:)` first, as `Pipeline.plan` does.
     public static func plan(_ n: NormalizedDomain, options: PlanOptions = PlanOptions()) -> (PlannedDomain?, [Diagnostic]) {
+        let (planned, diags) = planOnce(n, options: options)
+        // Without explanations, a diagnostic could lack the reason it quotes (why a controller
+        // that cannot be placed was added): plan again with them, so the findings never depend
+        // on the option. Rare, and never on a domain that plans cleanly.
+        if !options.explanations && (planned == nil || !diags.isEmpty) {
+            var explained = options
+            explained.explanations = true
+            return planOnce(n, options: explained)
+        }
+        return (planned, diags)
+    }
+
+    static func planOnce(_ n: NormalizedDomain, options: PlanOptions) -> (PlannedDomain?, [Diagnostic]) {
         var p = Planner(n, options: options)
         for i in p.devices.indices {
             if case .pci(let a, let m) = p.devices[i].address, p.devices[i].kind != .crypto {
@@ -55,7 +68,9 @@ public struct Planner {
                 p.stored[i] = Placement(address: a, multifunction: m, provenance: prov)
             }
         }
-        for i in p.devices.indices { if case .added(let why) = p.devices[i].origin { p.steps.append("added \(p.devices[i].name): \(why)") } }
+        if options.explanations {
+            for i in p.devices.indices { if case .added(let why) = p.devices[i].origin { p.steps.append("added \(p.devices[i].name): \(why)") } }
+        }
         do {
             try p.run()
         } catch {
@@ -173,20 +188,23 @@ public struct Planner {
                 // (buses the loop itself grows have no controller yet)
                 if i >= present.count || !present[i] {
                     let model = set.buses[i].model
-                    devices.append(.pciController(index: i, model: model, origin: .added(growReasons[i] ?? "libvirt's dry run needed bus \(i)")))
+                    let why = options.explanations ? growReasons[i] ?? "libvirt's dry run needed bus \(i)" : ""
+                    devices.append(.pciController(index: i, model: model, origin: .added(why)))
                     let idx = devices.count - 1
                     controllerOrder.append(idx)  // virDomainDefMaybeAddController appends
-                    // (appends, not interpolation: one step per added port or bridge)
-                    var step = "added "
-                    step.reserveCapacity(96)
-                    step += model.rawValue
-                    step += " index "
-                    step += String(i)
-                    if let why = growReasons[i] {
-                        step += ": "
-                        step += why
+                    if options.explanations {
+                        // (appends, not interpolation: one step per added port or bridge)
+                        var step = "added "
+                        step.reserveCapacity(96)
+                        step += model.rawValue
+                        step += " index "
+                        step += String(i)
+                        if let why = growReasons[i] {
+                            step += ": "
+                            step += why
+                        }
+                        steps.append(step)
                     }
-                    steps.append(step)
                     if !model.isRoot {
                         do { _ = try set.reserveNext(flags: model.connectFlags) } catch { throw fail(idx, error, explicit: false) }
                     }
@@ -200,7 +218,8 @@ public struct Planner {
         setAllMulti()
     }
 
-    /// Why the dry run added each bus (bus index → reason), for explain.
+    /// Why the dry run added each bus (bus index → reason), for explain; only with
+    /// `PlanOptions.explanations` (`growCause` is kept without).
     var growReasons: [Int: String] = [:]
     /// The device whose slot search added each bus (bus index → device index), where a device
     /// did: a finding about the added controller points at that device.
@@ -227,7 +246,7 @@ public struct Planner {
             }
             controllers.append(.init(index: idx, model: m, hotplug: c.hotplug != .off))
         }
-        for (b, m) in set.addBuses(count: nbuses, controllers: controllers) where growReasons[b] == nil {
+        for (b, m) in set.addBuses(count: nbuses, controllers: controllers) where options.explanations && growReasons[b] == nil {
             growReasons[b] = "no controller has index \(b), so libvirt fills the gap with a \(m.rawValue)"
         }
         var failed = false
@@ -266,8 +285,8 @@ public struct Planner {
                 _ = fail(i, error, explicit: true)
                 failed = true
             }
-            for b in before..<set.count where growReasons[b] == nil {
-                growReasons[b] = "\(devices[i].name) names bus \(a.bus) explicitly"
+            for b in before..<set.count where growCause[b] == nil {
+                if options.explanations && growReasons[b] == nil { growReasons[b] = "\(devices[i].name) names bus \(a.bus) explicitly" }
                 growCause[b] = i
             }
         }
