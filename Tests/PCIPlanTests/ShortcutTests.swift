@@ -103,6 +103,43 @@ struct ShortcutTests {
         #expect(found > 10)
     }
 
+    /// `PlanOptions.explanations` off (check, XML output) changes no address, controller,
+    /// alias or finding — only the sentences go: on every domain of the corpus, accepted or not.
+    @Test("the planner without explanations plans and finds the same",
+          .enabled(if: ConformanceCheckTests.available, "../shared/conformance is not beside the checkout"))
+    func plannerWithoutExplanations() throws {
+        var planned = 0, refused = 0, added = 0
+        var quiet = PlanOptions()
+        quiet.explanations = false
+        for c in ConformanceCheckTests.cases() {
+            let bytes = try [UInt8](Data(contentsOf: c.input))
+            guard let n = Pipeline.load(SourceFile(name: c.name, bytes: bytes)).normalized else { continue }
+            let (full, fullDiags) = Planner.plan(n)
+            let (fast, fastDiags) = Planner.plan(n, options: quiet)
+            #expect(fastDiags == fullDiags, "\(c.name)")
+            guard let full else {
+                refused += 1
+                #expect(fast == nil, "\(c.name): refused only with explanations")
+                continue
+            }
+            guard let fast else { Issue.record("\(c.name): refused only without explanations"); continue }
+            planned += 1
+            #expect(fast.devices.map(\.name) == full.devices.map(\.name), "\(c.name)")
+            #expect(fast.devices.map(\.alias) == full.devices.map(\.alias), "\(c.name)")
+            #expect(fast.normalized.controllerOrder == full.normalized.controllerOrder, "\(c.name)")
+            #expect(fast.placements.mapValues(\.address) == full.placements.mapValues(\.address), "\(c.name)")
+            #expect(fast.placements.mapValues(\.multifunction) == full.placements.mapValues(\.multifunction), "\(c.name)")
+            #expect(XMLWriter.render(fast) == XMLWriter.render(full), "\(c.name)")
+            // (a plan that finds something is made again with the sentences)
+            if fastDiags.isEmpty { #expect(fast.steps.isEmpty, "\(c.name)") }
+            if full.devices.contains(where: { if case .added = $0.origin { true } else { false } }) {
+                added += 1
+                #expect(!full.steps.isEmpty, "\(c.name)")
+            }
+        }
+        #expect(planned > 300 && refused > 20 && added > 100, "planned \(planned), refused \(refused), with added controllers \(added)")
+    }
+
     /// NIC models are matched as libvirt's STRCASEEQ does: ASCII letters in any case (the exact
     /// spelling is looked up first). The stored spelling is the golden fix-q35-nic-model-case.
     @Test("NIC models match case-insensitively in ASCII only")

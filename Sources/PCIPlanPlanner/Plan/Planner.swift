@@ -176,7 +176,9 @@ public struct Planner {
                 for b in before..<set.count where growReasons[b] == nil {
                     growReasons[b] = "libvirt's one spare pcie-root-port, left empty for hotplug"
                 }
-                steps.append("reserved one spare pcie-root-port for hotplug (libvirt does this once, for a definition without PCI controllers)")
+                if options.explanations {
+                    steps.append("reserved one spare pcie-root-port for hotplug (libvirt does this once, for a definition without PCI controllers)")
+                }
             }
             // Which indexes a PCI controller already has (looked up once, not per bus).
             var present = [Bool](repeating: false, count: set.count)
