@@ -306,6 +306,11 @@ struct Bench {
                      tRead, tModel, tDefine, tCheck, tPlan, tWrite))
     }
 
+    /// The batch's domain number `i`: pc and q35 in turn, 16–20 devices.
+    static func batchDomain(_ i: Int, prefix: String = "pciplan-bench") -> String {
+        domain(machine: i % 2 == 0 ? "pc" : "q35", disks: 12 + i % 5, nics: 4, name: "\(prefix)-b\(i)")
+    }
+
     // MARK: Main
 
     static func option(_ name: String, _ fallback: Int) -> Int {
@@ -325,7 +330,15 @@ struct Bench {
     static func main() {
         let args = CommandLine.arguments
         if args.contains("--help") || args.contains("-h") {
-            print("usage: pciplan-bench [--reps N] [--runs N] [--files N] [--define-n N] [--no-libvirt] [--callgrind] [--oracle DIR] [--stages] [--loop MACHINE DEVICES TIMES [--floor|--check]]")
+            print("usage: pciplan-bench [--reps N] [--runs N] [--files N] [--define-n N] [--no-libvirt] [--callgrind] [--oracle DIR] [--stages] [--loop MACHINE DEVICES TIMES [--floor|--check]] [--write-batch DIR]")
+            return
+        }
+        if let dir = stringOption("--write-batch") {
+            // The batch's files (--files N of them) written to DIR, to profile `pciplan check DIR`.
+            let n = option("--files", 300)
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            for i in 0..<n { _ = FileManager.default.createFile(atPath: "\(dir)/d\(i).xml", contents: Data(batchDomain(i).utf8)) }
+            print("\(n) domains written to \(dir)")
             return
         }
         if let i = args.firstIndex(of: "--loop"), i + 3 < args.count, let n = Int(args[i + 2]), let times = Int(args[i + 3]) {
@@ -428,8 +441,7 @@ struct Bench {
         if havePciplan {
             try? FileManager.default.createDirectory(at: batchDir, withIntermediateDirectories: true)
             for i in 0..<batchFiles {
-                let m = i % 2 == 0 ? "pc" : "q35"
-                let text = domain(machine: m, disks: 12 + i % 5, nics: 4, name: "\(domainName)-b\(i)")
+                let text = batchDomain(i, prefix: domainName)
                 let path = batchDir.appendingPathComponent("d\(i).xml").path
                 _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
                 files.append(path)

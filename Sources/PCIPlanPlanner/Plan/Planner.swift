@@ -62,6 +62,9 @@ public struct Planner {
 
     static func planOnce(_ n: NormalizedDomain, options: PlanOptions) -> (PlannedDomain?, [Diagnostic]) {
         var p = Planner(n, options: options)
+        // Every device may get a placement, and the dry run may add a controller per device:
+        // sized once, the table is never rehashed while it fills.
+        p.stored.reserveCapacity(2 * p.devices.count)
         for i in p.devices.indices {
             if case .pci(let a, let m) = p.devices[i].address, p.devices[i].kind != .crypto {
                 let prov: Provenance = p.devices[i].keptReason.map { .kept($0) } ?? .explicit
