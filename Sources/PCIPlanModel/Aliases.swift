@@ -91,21 +91,15 @@ public enum Aliases {
         let bus = devices[i].bus ?? "ide"
         let dst = devices[i].element?.child("target")?[attribute: "dev"] ?? ""
         let index = diskNameToIndex(dst)
-        // Appends, not interpolation: one alias per disk.
+        // Concatenation, not interpolation: one alias per disk.
         guard let drive = driveAddress(devices[i], bus: bus, index: index) else { return bus + "-disk" + String(index) }
-        var alias = bus
         if bus == "scsi" {
             let model = devices.first { $0.controller?.type == "scsi" && $0.controller?.index == drive.controller }?.controller?.model
             if model != "lsilogic" {
                 return "scsi" + String(drive.controller) + "-" + String(drive.bus) + "-" + String(drive.target) + "-" + String(drive.unit)
             }
         }
-        alias += String(drive.controller)
-        alias += "-"
-        alias += String(drive.bus)
-        alias += "-"
-        alias += String(drive.unit)
-        return alias
+        return bus + String(drive.controller) + "-" + String(drive.bus) + "-" + String(drive.unit)
     }
 
     /// `virDiskNameToIndex`: `vda` → 0, `vdz` → 25, `vdaa` → 26, `vdba` → 52.

@@ -337,7 +337,10 @@ struct Bench {
             // The batch's files (--files N of them) written to DIR, to profile `pciplan check DIR`.
             let n = option("--files", 300)
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            for i in 0..<n { _ = FileManager.default.createFile(atPath: "\(dir)/d\(i).xml", contents: Data(batchDomain(i).utf8)) }
+            for i in 0..<n where !FileManager.default.createFile(atPath: "\(dir)/d\(i).xml", contents: Data(batchDomain(i).utf8)) {
+                FileHandle.standardError.write(Data("pciplan-bench: cannot write \(dir)/d\(i).xml\n".utf8))
+                exit(2)
+            }
             print("\(n) domains written to \(dir)")
             return
         }

@@ -76,10 +76,9 @@ public enum Checker {
             ports.append(index)
         }
         guard !ports.isEmpty else { return false }
-        // Buses by number in a flat table (a Set hashed every placement).
-        var used = [Bool](repeating: false, count: (ports.max() ?? 0) + 1)
-        for pl in p.placements.values where (0..<used.count).contains(pl.address.bus) { used[pl.address.bus] = true }
-        return ports.contains { $0 >= 0 && !used[$0] }
+        var used = Set<Int>()
+        for (_, pl) in p.placements { used.insert(pl.address.bus) }
+        return ports.contains { !used.contains($0) }
     }
 
     /// Checks on the planned result: under `--multifunction explicit` every slot with functions

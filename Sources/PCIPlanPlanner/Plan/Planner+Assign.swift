@@ -11,11 +11,12 @@ extension Planner {
             let a = try set.reserveNext(flags: devices[i].flags, function: function)
             if doStore { store(i, a, multi: multi, .planned(step: step)) }
         } catch { throw fail(i, error, explicit: false) }
-        guard set.count > before else { return }
-        guard options.explanations else {
-            for b in before..<set.count where growCause[b] == nil { growCause[b] = i }
-            return
-        }
+        noteGrowth(before..<set.count, cause: i) { $0.needsSlotReason(i) }
+    }
+
+    /// "disk 'vdb' (virtio-disk1) needs a PCIe slot and none was free" (appends: one per bus
+    /// the dry run adds).
+    func needsSlotReason(_ i: Int) -> String {
         var reason = devices[i].name
         reason.reserveCapacity(reason.utf8.count + 64)
         if let alias = devices[i].alias {
@@ -26,10 +27,7 @@ extension Planner {
         reason += " needs a "
         reason += devices[i].flags.kindDescription
         reason += " slot and none was free"
-        for b in before..<set.count where growReasons[b] == nil {
-            growReasons[b] = reason
-            growCause[b] = i
-        }
+        return reason
     }
 
     func isUSB2(_ i: Int) -> Bool {

@@ -116,9 +116,8 @@ extension Planner {
             let f = PCIAddress(domain: a.domain, bus: a.bus, slot: a.slot, function: m.function)
             do { try set.reserve(f, flags: devices[m.device].flags, fromConfig: false) } catch { throw fail(m.device, error, explicit: false) }
         }
-        for b in before..<set.count where growReasons[b] == nil {
-            growReasons[b] = "\(devices[lead].name)\(devices[lead].alias.map { " (\($0))" } ?? "") and its host functions need a \(devices[lead].flags.kindDescription) slot and none was free"
-            growCause[b] = lead
+        noteGrowth(before..<set.count, cause: lead) { p in
+            "\(p.devices[lead].name)\(p.devices[lead].alias.map { " (\($0))" } ?? "") and its host functions need a \(p.devices[lead].flags.kindDescription) slot and none was free"
         }
         guard doStore else { return }
         let hostSlot = devices[lead].hostPCIFunction?.slotDescription ?? "?"

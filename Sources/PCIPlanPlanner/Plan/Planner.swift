@@ -168,17 +168,13 @@ public struct Planner {
             if hasPCIRoot && !set.buses.allSatisfy(\.isFullyReserved) {
                 let before = set.count
                 do { _ = try set.reserveNext(flags: [.autoAssign, .pciDevice]) } catch { throw fail(nil, error, explicit: false) }
-                for b in before..<set.count where growReasons[b] == nil {
-                    growReasons[b] = "libvirt keeps one slot free for a future pci-bridge, and none was left"
-                }
+                noteGrowth(before..<set.count) { _ in "libvirt keeps one slot free for a future pci-bridge, and none was left" }
             }
             try assignDevices(&set, store: false)
             if maxIdx <= 0 && set.count > maxIdx + 1 && hasPCIeRoot {
                 let before = set.count
                 do { _ = try set.reserveNext(flags: [.autoAssign, .pcieDevice]) } catch { throw fail(nil, error, explicit: false) }
-                for b in before..<set.count where growReasons[b] == nil {
-                    growReasons[b] = "libvirt's one spare pcie-root-port, left empty for hotplug"
-                }
+                noteGrowth(before..<set.count) { _ in "libvirt's one spare pcie-root-port, left empty for hotplug" }
                 if options.explanations {
                     steps.append("reserved one spare pcie-root-port for hotplug (libvirt does this once, for a definition without PCI controllers)")
                 }
@@ -223,12 +219,25 @@ public struct Planner {
         setAllMulti()
     }
 
-    /// Why the dry run added each bus (bus index → reason), for explain; only with
-    /// `PlanOptions.explanations` (`growCause` is kept without).
+    /// Why the dry run added each bus (bus index → reason), for explain; the reason is empty
+    /// without `PlanOptions.explanations`.
     var growReasons: [Int: String] = [:]
     /// The device whose slot search added each bus (bus index → device index), where a device
     /// did: a finding about the added controller points at that device.
     var growCause: [Int: Int] = [:]
+
+    /// Records why `buses` were added and which device's search added them (`cause`), for the
+    /// buses without a record yet: the first reason stands. The words are built only with
+    /// `PlanOptions.explanations`, and then once (`reason` gets the planner: a closure over
+    /// `self` would overlap this mutation).
+    mutating func noteGrowth(_ buses: Range<Int>, cause: Int? = nil, because reason: (Planner) -> String) {
+        var text: String?
+        for b in buses where growReasons[b] == nil {
+            if text == nil { text = options.explanations ? reason(self) : "" }
+            growReasons[b] = text
+            if let cause { growCause[b] = cause }
+        }
+    }
 
     /// The address set of `nbuses` buses (every PCI controller's, by default) with every stored
     /// address and the chipset's slots reserved.
@@ -251,8 +260,8 @@ public struct Planner {
             }
             controllers.append(.init(index: idx, model: m, hotplug: c.hotplug != .off))
         }
-        for (b, m) in set.addBuses(count: nbuses, controllers: controllers) where options.explanations && growReasons[b] == nil {
-            growReasons[b] = "no controller has index \(b), so libvirt fills the gap with a \(m.rawValue)"
+        for (b, m) in set.addBuses(count: nbuses, controllers: controllers) {
+            noteGrowth(b..<(b + 1)) { _ in "no controller has index \(b), so libvirt fills the gap with a \(m.rawValue)" }
         }
         var failed = false
         for i in iterationOrder() {
@@ -290,10 +299,7 @@ public struct Planner {
                 _ = fail(i, error, explicit: true)
                 failed = true
             }
-            for b in before..<set.count where growCause[b] == nil {
-                if options.explanations && growReasons[b] == nil { growReasons[b] = "\(devices[i].name) names bus \(a.bus) explicitly" }
-                growCause[b] = i
-            }
+            noteGrowth(before..<set.count, cause: i) { "\($0.devices[i].name) names bus \(a.bus) explicitly" }
         }
         // `plan --keep --reserve-removed`: the addresses of removed devices stay free.
         for a in options.reservedAddresses { set.hold(a) }
