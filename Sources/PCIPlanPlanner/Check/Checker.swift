@@ -97,15 +97,26 @@ public enum Checker {
     }
 
     static func multifunctionOffWarnings(_ p: PlannedDomain) -> [Diagnostic] {
-        var bySlot: [SlotKey: [Int: Int]] = [:]
-        for (i, pl) in p.placements { bySlot[pl.address.slotKey, default: [:]][pl.address.function] = i }
+        // Function 0 stored with multifunction='off' is rare: find those slots first, and only
+        // then look for another function in them.
+        var zeroOff: [SlotKey: Int] = [:]
+        for (i, pl) in p.placements where pl.address.function == 0 && pl.multifunction == .off {
+            zeroOff[pl.address.slotKey] = min(i, zeroOff[pl.address.slotKey] ?? i)
+        }
+        if zeroOff.isEmpty { return [] }
+        // The lowest other function used in each such slot (the lowest device index on a tie).
+        var other: [SlotKey: (function: Int, device: Int)] = [:]
+        for (i, pl) in p.placements where pl.address.function != 0 && zeroOff[pl.address.slotKey] != nil {
+            let key = pl.address.slotKey
+            if let seen = other[key], (seen.function, seen.device) < (pl.address.function, i) { continue }
+            other[key] = (pl.address.function, i)
+        }
         let file = p.normalized.definition.file
         var out: [Diagnostic] = []
-        for key in bySlot.keys.sorted() {
-            guard let fns = bySlot[key], let zero = fns[0], p.placements[zero]?.multifunction == .off,
-                  let other = fns.keys.filter({ $0 != 0 }).min(), let j = fns[other] else { continue }
+        for key in other.keys.sorted() {
+            guard let zero = zeroOff[key], let (function, j) = other[key] else { continue }
             let el = p.devices[zero].addressElement ?? p.devices[zero].element
-            out.append(.multifunctionOffStored(slot: key, zero: p.devices[zero].name, other: other, user: p.devices[j].name,
+            out.append(.multifunctionOffStored(slot: key, zero: p.devices[zero].name, other: function, user: p.devices[j].name,
                 userAt: p.devices[j].element.map { SourceRange(file: file.name, startTagOf: $0) },
                 at: el.map { SourceRange(file: file.name, startTagOf: $0) }))
         }
