@@ -45,7 +45,7 @@ extension Pipeline {
         do { domainRoot = try XMLReader.parse(domain) } catch {
             return refuse({ .attachBadInput(error.message, at: $0) }, in: domain, at: error.offset.map { $0..<$0 })
         }
-        let elements = deviceRoot.name == "devices" ? deviceRoot.children : [deviceRoot]
+        let elements = deviceRoot.name == "devices" ? Array(deviceRoot.children) : [deviceRoot]
         let several = qmp && mode == .live
         guard elements.count == 1 || (several && !elements.isEmpty) else {
             return refuse({ .attachNotOneDevice(count: elements.count, qmpHint: !several, at: $0) }, in: device, at: deviceRoot.startTag)

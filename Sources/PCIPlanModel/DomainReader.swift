@@ -29,7 +29,9 @@ public enum DomainReader {
         }
         let devicesElement = root.child("devices")
         var devices: [Device] = []
-        for (i, el) in (devicesElement?.children ?? []).enumerated() {
+        let deviceElements: [XMLElement] = devicesElement.map { Array($0.children) } ?? []
+        devices.reserveCapacity(deviceElements.count)
+        for (i, el) in deviceElements.enumerated() {
             var d = makeDevice(el, position: i)
             if let addrEl = el.child("address") {
                 d.addressElement = addrEl

@@ -90,7 +90,7 @@ struct DeviceTable {
     init(_ file: SourceFile) throws {
         let root = try XMLReader.parse(file)
         var ordinal: [String: Int] = [:]
-        for el in root.child("devices")?.children ?? [] {
+        for el in root.child("devices").map({ Array($0.children) }) ?? [] {
             let key: String
             switch el.name {
             case "controller":

@@ -138,7 +138,7 @@ struct AddressText {
     init(_ file: SourceFile) throws {
         let root = try XMLReader.parse(file)
         var ordinal: [String: Int] = [:]
-        for el in root.child("devices")?.children ?? [] {
+        for el in root.child("devices").map({ Array($0.children) }) ?? [] {
             guard let a = el.child("address"), a[attribute: "type"] == "pci" else { continue }
             var key = el.name
             if let src = el.child("source")?.child("address") {

@@ -133,7 +133,7 @@ public struct ABILock: Sendable, Hashable {
     static func reduced(_ el: XMLElement, _ d: PCIPlanModel.Device) -> String {
         let keep = keptChildren(d)
         let children = el.children.filter { keep.contains($0.name) }
-        return xml(XMLElement(name: el.name, attributes: el.attributes, children: children,
+        return xml(XMLElement(name: el.name, attributes: Array(el.attributes), children: children,
                               text: children.isEmpty ? el.text : "", startTag: el.startTag, endTag: el.endTag))
     }
 

@@ -20,45 +20,109 @@ public struct XMLAttribute: Sendable, Hashable {
     }
 }
 
+/// A read document: every element's record, every attribute and every child list in three
+/// flat arrays, so reading a domain allocates a few arrays rather than objects per element,
+/// and dropping it frees them at once. Elements are numbered in document order (the root is
+/// 0). Immutable once read; `XMLElement` is a position in one.
+public final class XMLDocument: Sendable {
+    struct Node: Sendable {
+        var name: String
+        var text: String
+        var startTag: Range<Int>
+        /// `endTag` of the element; empty at `startTag.upperBound` while the element is open.
+        var endTag: Range<Int>
+        var selfClosing: Bool
+        var firstAttribute: Int32
+        var attributeCount: Int32
+        var firstChild: Int32
+        var childCount: Int32
+    }
+
+    let nodes: [Node]
+    let attributes: [XMLAttribute]
+    /// The children of node k: `children[firstChild ..< firstChild + childCount]` (node numbers).
+    let children: [Int32]
+
+    init(nodes: [Node], attributes: [XMLAttribute], children: [Int32]) {
+        self.nodes = nodes
+        self.attributes = attributes
+        self.children = children
+    }
+
+    /// The root element (the first in document order).
+    public var root: XMLElement { XMLElement(self, 0) }
+}
+
 /// An element of the input document with the exact byte ranges of its tags.
 ///
 /// Immutable: the tree is read once and never changed; edits are expressed as byte-range
-/// replacements on the original file (see `XMLEdit`). A final class, so that the model's
-/// devices, which hold their elements, copy a reference instead of a whole subtree's fields.
-/// Two elements are equal when name, attributes, children, text and ranges are.
-public final class XMLElement: Sendable, Hashable {
-    /// The element's name as written (`disk`, `address`).
-    public let name: String
-    /// The attributes in document order.
-    public let attributes: [XMLAttribute]
-    /// The child elements in document order (text, comments and processing instructions are not
-    /// elements).
-    public let children: [XMLElement]
-    /// The element's own character data (direct text children, concatenated, entity-decoded),
-    /// except whitespace-only text before any other: the indentation between child elements.
-    public let text: String
-    /// `<name ...>` or `<name .../>`, from `<` to just past `>`.
-    public let startTag: Range<Int>
-    /// `</name>`, from `<` to just past `>`; nil for a self-closing element.
-    public let endTag: Range<Int>?
+/// replacements on the original file (see `XMLEdit`). A position in its `XMLDocument` (a
+/// reference and a number), so the model's devices, which hold their elements, copy two words
+/// instead of a subtree's fields. Two elements are equal when name, attributes, children, text
+/// and ranges are.
+public struct XMLElement: Sendable, Hashable {
+    /// The document the element belongs to.
+    public let document: XMLDocument
+    let index: Int
 
-    /// An element with its tag ranges; `XMLReader` builds these, tests may too.
+    init(_ document: XMLDocument, _ index: Int) {
+        self.document = document
+        self.index = index
+    }
+
+    /// An element with its tag ranges, in a document of its own (copying `children` and their
+    /// subtrees into it); `XMLReader` builds documents in one go, tests and renderers may use this.
     public init(
         name: String, attributes: [XMLAttribute] = [], children: [XMLElement] = [], text: String = "",
         startTag: Range<Int>, endTag: Range<Int>?
     ) {
-        self.name = name
-        self.attributes = attributes
-        self.children = children
-        self.text = text
-        self.startTag = startTag
-        self.endTag = endTag
+        var builder = XMLDocumentBuilder()
+        let root = builder.open(name: name, attributes: attributes, startTag: startTag, selfClosing: endTag == nil)
+        for child in children { builder.copy(child) }
+        builder.appendText(text, to: root)
+        builder.close(root, endTag: endTag ?? startTag.upperBound..<startTag.upperBound)
+        self.init(builder.finish(), 0)
+    }
+
+    private var node: XMLDocument.Node {
+        _read { yield document.nodes[index] }
+    }
+
+    /// The element's name as written (`disk`, `address`).
+    public var name: String { node.name }
+
+    /// The attributes in document order.
+    public var attributes: ArraySlice<XMLAttribute> {
+        let n = node
+        let first = Int(n.firstAttribute)
+        return document.attributes[first..<(first + Int(n.attributeCount))]
+    }
+
+    /// The child elements in document order (text, comments and processing instructions are not
+    /// elements).
+    public var children: Children {
+        let n = node
+        return Children(document: document, first: Int(n.firstChild), count: Int(n.childCount))
+    }
+
+    /// The element's own character data (direct text children, concatenated, entity-decoded),
+    /// except whitespace-only text before any other: the indentation between child elements.
+    public var text: String { node.text }
+
+    /// `<name ...>` or `<name .../>`, from `<` to just past `>`.
+    public var startTag: Range<Int> { node.startTag }
+
+    /// `</name>`, from `<` to just past `>`; nil for a self-closing element.
+    public var endTag: Range<Int>? {
+        let n = node
+        return n.selfClosing ? nil : n.endTag
     }
 
     /// Same name, attributes, children, text and ranges.
     public static func == (a: XMLElement, b: XMLElement) -> Bool {
-        a === b || (a.startTag == b.startTag && a.endTag == b.endTag && a.name == b.name && a.text == b.text
-            && a.attributes == b.attributes && a.children == b.children)
+        if a.document === b.document && a.index == b.index { return true }
+        return a.startTag == b.startTag && a.endTag == b.endTag && a.name == b.name && a.text == b.text
+            && a.attributes.elementsEqual(b.attributes) && a.children.elementsEqual(b.children)
     }
 
     /// Hashes what `==` compares first: the name and the tag ranges.
@@ -69,10 +133,13 @@ public final class XMLElement: Sendable, Hashable {
     }
 
     /// Whether the element is written `<name/>`; the writer opens it up to insert children.
-    public var isSelfClosing: Bool { endTag == nil }
+    public var isSelfClosing: Bool { node.selfClosing }
 
     /// From the start tag's `<` to the end of the end tag (or of the start tag when self-closing).
-    public var range: Range<Int> { startTag.lowerBound..<(endTag?.upperBound ?? startTag.upperBound) }
+    public var range: Range<Int> {
+        let n = node
+        return n.startTag.lowerBound..<(n.selfClosing ? n.startTag.upperBound : n.endTag.upperBound)
+    }
 
     /// The decoded value of the attribute `name`, or nil when it is absent.
     public subscript(attribute name: String) -> String? {
@@ -86,11 +153,110 @@ public final class XMLElement: Sendable, Hashable {
 
     /// The first child element called `name` (libvirt reads the first one too).
     public func child(_ name: String) -> XMLElement? {
-        children.first { $0.name == name }
+        let n = node
+        let nodes = document.nodes
+        for k in Int(n.firstChild)..<Int(n.firstChild + n.childCount) {
+            let c = Int(document.children[k])
+            if nodes[c].name == name { return XMLElement(document, c) }
+        }
+        return nil
     }
 
     /// Every child element called `name`, in document order.
     public func children(named name: String) -> [XMLElement] {
         children.filter { $0.name == name }
+    }
+
+    /// An element's child elements, in document order, indexed from 0.
+    public struct Children: RandomAccessCollection, Sendable {
+        let document: XMLDocument
+        let first: Int
+        /// The number of children.
+        public let count: Int
+
+        /// 0.
+        public var startIndex: Int { 0 }
+        /// The number of children.
+        public var endIndex: Int { count }
+
+        /// The `i`th child element.
+        public subscript(i: Int) -> XMLElement {
+            precondition(i >= 0 && i < count, "XMLElement.Children index out of range")
+            return XMLElement(document, Int(document.children[first + i]))
+        }
+    }
+}
+
+/// Builds an `XMLDocument` in document order: `open` an element (its attributes with it), add
+/// its children and text, `close` it. Children of each open element wait on one shared stack
+/// and are moved into the document's child list, contiguously, when their parent closes.
+struct XMLDocumentBuilder {
+    private var nodes: [XMLDocument.Node] = []
+    private var attributes: [XMLAttribute] = []
+    private var children: [Int32] = []
+    /// The open elements' finished children, innermost element's last.
+    private var pending: [Int32] = []
+    /// Where each open element's children begin on `pending`.
+    private var pendingStart: [Int] = []
+
+    init(expectedElements: Int = 0) {
+        if expectedElements > 0 {
+            nodes.reserveCapacity(expectedElements)
+            attributes.reserveCapacity(expectedElements * 2)
+            children.reserveCapacity(expectedElements)
+        }
+    }
+
+    /// Opens an element (a child of the innermost open one) and returns its number.
+    mutating func open(name: String, attributes new: some Collection<XMLAttribute>, startTag: Range<Int>, selfClosing: Bool) -> Int {
+        let k = nodes.count
+        if !pendingStart.isEmpty { pending.append(Int32(k)) }
+        nodes.append(XMLDocument.Node(
+            name: name, text: "", startTag: startTag, endTag: startTag.upperBound..<startTag.upperBound,
+            selfClosing: selfClosing, firstAttribute: Int32(attributes.count), attributeCount: Int32(new.count),
+            firstChild: 0, childCount: 0))
+        attributes.append(contentsOf: new)
+        pendingStart.append(pending.count)
+        return k
+    }
+
+    /// Element `k`'s name.
+    func name(_ k: Int) -> String { nodes[k].name }
+
+    /// Whether element `k` has no text yet.
+    func hasNoText(_ k: Int) -> Bool { nodes[k].text.isEmpty }
+
+    /// Appends character data to element `k`'s text.
+    mutating func appendText(_ text: String, to k: Int) {
+        if !text.isEmpty { nodes[k].text += text }
+    }
+
+    /// Closes element `k` (the innermost open one).
+    mutating func close(_ k: Int, endTag: Range<Int>) {
+        let start = pendingStart.removeLast()
+        nodes[k].firstChild = Int32(children.count)
+        nodes[k].childCount = Int32(pending.count - start)
+        nodes[k].endTag = endTag
+        if start < pending.count {
+            children.append(contentsOf: pending[start...])
+            pending.removeSubrange(start...)
+        }
+    }
+
+    /// Copies `element` and its subtree (from any document) as a child of the innermost open one.
+    mutating func copy(_ element: XMLElement) {
+        let k = open(name: element.name, attributes: element.attributes, startTag: element.startTag,
+                     selfClosing: element.isSelfClosing)
+        for child in element.children { copy(child) }
+        appendText(element.text, to: k)
+        close(k, endTag: element.endTag ?? element.startTag.upperBound..<element.startTag.upperBound)
+    }
+
+    /// Whether every opened element has been closed.
+    var isComplete: Bool { pendingStart.isEmpty && !nodes.isEmpty }
+
+    /// The document (its root is element 0).
+    func finish() -> XMLDocument {
+        XMLDocument(nodes: nodes, attributes: attributes, children: children)
     }
 }

@@ -4,7 +4,7 @@ import CLibXML2
 /// initialiser runs exactly once, thread-safely.
 private let libxml2Initialized: Void = xmlInitParser()
 
-/// Builds the `XMLElement` tree from libxml2 SAX2 callbacks over one in-memory parser context.
+/// Builds the `XMLDocument` from libxml2 SAX2 callbacks over one in-memory parser context.
 ///
 /// Where libxml2's cursor (`xmlByteConsumed`) stands when the callbacks fire (measured on
 /// libxml2 2.9.14): `startElementNs` — on the `>` or on the `/` of `/>` of the start tag;
@@ -13,28 +13,85 @@ private let libxml2Initialized: Void = xmlInitParser()
 /// byte order mark do not shift it: it counts bytes of the original buffer.
 final class SAXTreeBuilder {
     private struct OpenElement {
-        var name: String
-        var attributes: [XMLAttribute]
-        var children: [XMLElement] = []
-        var text = ""
+        /// Its number in the document.
+        var index: Int
         var startTag: Range<Int>
         var selfClosing: Bool
     }
 
-    private let bytes: [UInt8]
-    private var ctxt: xmlParserCtxtPtr?
-    private var stack: [OpenElement] = []
-    /// `TagScanner.scanStartTag`'s attributes of the current start tag (kept between tags).
-    private var scanned: [TagScanner.ScannedAttribute] = []
-    private var root: XMLElement?
-    /// Our own reason to stop (document type declaration, lost positions); wins over libxml2's.
-    private var refusal: XMLReadError?
-    /// The refusal is that we lost track of the input, not a rule of ours (see `lostTrack`).
-    private var refusalIsLostTrack = false
-    private var firstFatal: XMLReadError?
-    private var firstError: XMLReadError?
+    /// What the callbacks change, kept behind a pointer: stored properties of a class are
+    /// checked for exclusive access at run time on every use, which was a tenth of reading.
+    private struct State {
+        var ctxt: xmlParserCtxtPtr?
+        var stack: [OpenElement] = []
+        var document: XMLDocumentBuilder
+        /// The current start tag's attributes (kept between tags, so they allocate once).
+        var scanned: [TagScanner.ScannedAttribute] = []
+        var tagAttributes: [XMLAttribute] = []
+        var finished = false
+        /// Our own reason to stop (document type declaration, lost positions); wins over libxml2's.
+        var refusal: XMLReadError?
+        /// The refusal is that we lost track of the input, not a rule of ours (see `lostTrack`).
+        var refusalIsLostTrack = false
+        var firstFatal: XMLReadError?
+        var firstError: XMLReadError?
+    }
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private let bytes: [UInt8]
+    private let state: UnsafeMutablePointer<State>
+
+    private var ctxt: xmlParserCtxtPtr? {
+        get { state.pointee.ctxt }
+        set { state.pointee.ctxt = newValue }
+    }
+    private var stack: [OpenElement] {
+        get { state.pointee.stack }
+        _modify { yield &state.pointee.stack }
+    }
+    private var document: XMLDocumentBuilder {
+        get { state.pointee.document }
+        _modify { yield &state.pointee.document }
+    }
+    private var scanned: [TagScanner.ScannedAttribute] {
+        get { state.pointee.scanned }
+        _modify { yield &state.pointee.scanned }
+    }
+    private var tagAttributes: [XMLAttribute] {
+        get { state.pointee.tagAttributes }
+        _modify { yield &state.pointee.tagAttributes }
+    }
+    private var finished: Bool {
+        get { state.pointee.finished }
+        set { state.pointee.finished = newValue }
+    }
+    private var refusal: XMLReadError? {
+        get { state.pointee.refusal }
+        set { state.pointee.refusal = newValue }
+    }
+    private var refusalIsLostTrack: Bool {
+        get { state.pointee.refusalIsLostTrack }
+        set { state.pointee.refusalIsLostTrack = newValue }
+    }
+    private var firstFatal: XMLReadError? {
+        get { state.pointee.firstFatal }
+        set { state.pointee.firstFatal = newValue }
+    }
+    private var firstError: XMLReadError? {
+        get { state.pointee.firstError }
+        set { state.pointee.firstError = newValue }
+    }
+
+    private init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        state = .allocate(capacity: 1)
+        // About one element per 40 bytes of a libvirt domain: reserve once, not while growing.
+        state.initialize(to: State(document: XMLDocumentBuilder(expectedElements: bytes.count / 40)))
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
 
     static func build(_ bytes: [UInt8]) throws(XMLReadError) -> XMLElement {
         _ = libxml2Initialized
@@ -74,8 +131,8 @@ final class SAXTreeBuilder {
         if status != 0 || ctxt.pointee.wellFormed == 0 {
             return .failure(firstFatal ?? firstError ?? XMLReadError("the input is not well-formed XML"))
         }
-        guard let root, stack.isEmpty else { return .failure(XMLReadError("Document is empty", offset: 0)) }
-        return .success(root)
+        guard finished, stack.isEmpty, document.isComplete else { return .failure(XMLReadError("Document is empty", offset: 0)) }
+        return .success(document.finish().root)
     }
 
     private static func handler() -> xmlSAXHandler {
@@ -153,8 +210,7 @@ final class SAXTreeBuilder {
         guard start >= 0, let tagName = TagScanner.scanStartTag(bytes, from: start, to: limit, attributes: &scanned) else {
             return lostTrack("start tag")
         }
-        var xmlAttributes: [XMLAttribute] = []
-        xmlAttributes.reserveCapacity(scanned.count)
+        tagAttributes.removeAll(keepingCapacity: true)
         var nextNamespace = 0
         var nextAttribute = 0
         for attribute in scanned {
@@ -182,39 +238,34 @@ final class SAXTreeBuilder {
                     if k == nextAttribute { nextAttribute += 1 }
                 }
             }
-            xmlAttributes.append(XMLAttribute(
+            tagAttributes.append(XMLAttribute(
                 name: String(decoding: bytes[attribute.name], as: UTF8.self),
                 value: value ?? TagScanner.decodeAttributeValue(bytes[attribute.value]),
                 nameRange: attribute.name, valueRange: attribute.value))
         }
-        stack.append(OpenElement(
-            name: String(decoding: bytes[tagName], as: UTF8.self), attributes: xmlAttributes,
-            startTag: start..<(selfClosing ? limit + 2 : limit + 1), selfClosing: selfClosing))
+        let startTag = start..<(selfClosing ? limit + 2 : limit + 1)
+        let k = document.open(name: String(decoding: bytes[tagName], as: UTF8.self), attributes: tagAttributes,
+                              startTag: startTag, selfClosing: selfClosing)
+        stack.append(OpenElement(index: k, startTag: startTag, selfClosing: selfClosing))
     }
 
     private func endElement() {
         guard refusal == nil else { return }
         guard let open = stack.popLast() else { return lostTrack("start tag of an element") }
-        var endTag: Range<Int>?
+        var endTag = open.startTag.upperBound..<open.startTag.upperBound
         if !open.selfClosing {
             guard let end = cursor, end >= 2, bytes[end - 1] == UInt8(ascii: ">") else {
-                return lostTrack("end tag of <\(open.name)>")
+                return lostTrack("end tag of <\(document.name(open.index))>")
             }
             var start = end - 2
             while start >= open.startTag.upperBound, bytes[start] != UInt8(ascii: "<") { start -= 1 }
             guard start >= open.startTag.upperBound, bytes[start + 1] == UInt8(ascii: "/") else {
-                return lostTrack("end tag of <\(open.name)>")
+                return lostTrack("end tag of <\(document.name(open.index))>")
             }
             endTag = start..<end
         }
-        let element = XMLElement(
-            name: open.name, attributes: open.attributes, children: open.children, text: open.text,
-            startTag: open.startTag, endTag: endTag)
-        if stack.isEmpty {
-            root = element
-        } else {
-            stack[stack.count - 1].children.append(element)
-        }
+        document.close(open.index, endTag: endTag)
+        if stack.isEmpty { finished = true }
     }
 
     private func characters(_ ch: UnsafePointer<xmlChar>?, _ length: Int) {
@@ -222,8 +273,9 @@ final class SAXTreeBuilder {
         let chunk = UnsafeBufferPointer(start: ch, count: length)
         // Indentation between child elements comes as whitespace-only chunks before any other
         // text: not kept (`XMLElement.text`), which spares a string per element.
-        if stack[stack.count - 1].text.isEmpty && chunk.allSatisfy(XMLReader.isXMLSpace) { return }
-        stack[stack.count - 1].text += String(decoding: chunk, as: UTF8.self)
+        let k = stack[stack.count - 1].index
+        if document.hasNoText(k) && chunk.allSatisfy(XMLReader.isXMLSpace) { return }
+        document.appendText(String(decoding: chunk, as: UTF8.self), to: k)
     }
 
     private func refuseDocumentType() {
