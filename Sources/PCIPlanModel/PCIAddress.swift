@@ -57,6 +57,46 @@ public struct PCIAddress: Sendable, Hashable, Comparable, Codable, CustomStringC
 
     /// Appends `xml(multifunction:)` to `text`: the writer adds one per planned device.
     public func appendXML(multifunction: Tristate, to text: inout ByteText) {
+        // Every address the planner writes has a 4-digit domain, 2-digit bus and slot and a
+        // one-digit function: those are written into a buffer on the stack and appended at once
+        // (byte by byte, the appends were most of the writer's time); anything else, the long way.
+        guard domain <= 0xFFFF, (0...0xFF).contains(bus), (0...0xFF).contains(slot), (0...9).contains(function) else {
+            return appendXMLSlowly(multifunction: multifunction, to: &text)
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 112) { buffer in
+            var n = 0
+            func put(_ literal: StaticString) {
+                let p = literal.utf8Start
+                for k in 0..<literal.utf8CodeUnitCount { buffer[n + k] = p[k] }
+                n += literal.utf8CodeUnitCount
+            }
+            func hex(_ value: Int, digits: Int) {
+                for k in stride(from: digits - 1, through: 0, by: -1) {
+                    let digit = UInt8(truncatingIfNeeded: value >> (4 * k)) & 0xF
+                    buffer[n] = digit < 10 ? 0x30 + digit : 0x61 + digit - 10
+                    n += 1
+                }
+            }
+            put("<address type='pci' domain='0x")
+            hex(Int(domain), digits: 4)
+            put("' bus='0x")
+            hex(bus, digits: 2)
+            put("' slot='0x")
+            hex(slot, digits: 2)
+            put("' function='0x")
+            hex(function, digits: 1)
+            put("'")
+            switch multifunction {
+            case .absent: break
+            case .on: put(" multifunction='on'")
+            case .off: put(" multifunction='off'")
+            }
+            put("/>")
+            text.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<n]))
+        }
+    }
+
+    private func appendXMLSlowly(multifunction: Tristate, to text: inout ByteText) {
         text.append("<address type='pci' domain='0x")
         text.append(hex: Int(domain), width: 4)
         text.append("' bus='0x")

@@ -37,6 +37,26 @@ struct ShortcutTests {
                 == "<address type='pci' domain='0x0000' bus='0x01' slot='0x1f' function='0x7' multifunction='on'/>")
     }
 
+    /// `PCIAddress.appendXML` writes the usual address from a stack buffer and anything else
+    /// piece by piece: both ways write what libvirt writes, at and beyond the fast path's edges.
+    @Test("an address's XML is libvirt's, on both sides of the writer's fast path", arguments: [
+        (0, 0, 0, 0), (0, 0xff, 0x1f, 7), (0xffff, 0x10, 0x0a, 9), (0x10000, 1, 2, 3), (0, 0x100, 0, 0),
+        (0, 0, 0x100, 0), (0, 0, 0, 10), (0, -1, 0, 0), (0, 0, -2, 0), (0, 0, 0, -3),
+    ])
+    func addressXML(_ a: (Int, Int, Int, Int)) {
+        func hex(_ v: Int, _ width: Int) -> String {
+            let digits = String(v.magnitude, radix: 16)
+            return (v < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        let address = PCIAddress(domain: UInt32(a.0), bus: a.1, slot: a.2, function: a.3)
+        for (multi, tail) in [(Tristate.absent, ""), (.on, " multifunction='on'"), (.off, " multifunction='off'")] {
+            var text = ByteText(capacity: 8)
+            text.append("<!-- before -->")
+            address.appendXML(multifunction: multi, to: &text)
+            #expect(text.string == "<!-- before --><address type='pci' domain='0x\(hex(a.0, 4))' bus='0x\(hex(a.1, 2))' slot='0x\(hex(a.2, 2))' function='0x\(a.3)'\(tail)/>")
+        }
+    }
+
     /// `guest.nextControllerRenumbers` skips its dry run when the next controller surely comes
     /// after every bridge of the root bus: on every domain of the corpus where it does, the dry
     /// run finds nothing, and the skip happens often enough to matter.

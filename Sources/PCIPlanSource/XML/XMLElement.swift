@@ -198,6 +198,8 @@ struct XMLDocumentBuilder {
     private var pending: [Int32] = []
     /// Where each open element's children begin on `pending`.
     private var pendingStart: [Int] = []
+    /// The attributes that belong to elements already opened.
+    private var claimedAttributes = 0
 
     init(expectedElements: Int = 0) {
         if expectedElements > 0 {
@@ -207,17 +209,29 @@ struct XMLDocumentBuilder {
         }
     }
 
-    /// Opens an element (a child of the innermost open one) and returns its number.
-    mutating func open(name: String, attributes new: some Collection<XMLAttribute>, startTag: Range<Int>, selfClosing: Bool) -> Int {
+    /// Attributes appended before `open`: the next element's.
+    mutating func appendAttribute(_ attribute: XMLAttribute) {
+        attributes.append(attribute)
+    }
+
+    /// Opens an element (a child of the innermost open one) with the attributes appended since
+    /// the last `open`, and returns its number.
+    mutating func open(name: String, startTag: Range<Int>, selfClosing: Bool) -> Int {
         let k = nodes.count
         if !pendingStart.isEmpty { pending.append(Int32(k)) }
         nodes.append(XMLDocument.Node(
             name: name, text: "", startTag: startTag, endTag: startTag.upperBound..<startTag.upperBound,
-            selfClosing: selfClosing, firstAttribute: Int32(attributes.count), attributeCount: Int32(new.count),
-            firstChild: 0, childCount: 0))
-        attributes.append(contentsOf: new)
+            selfClosing: selfClosing, firstAttribute: Int32(claimedAttributes),
+            attributeCount: Int32(attributes.count - claimedAttributes), firstChild: 0, childCount: 0))
+        claimedAttributes = attributes.count
         pendingStart.append(pending.count)
         return k
+    }
+
+    /// `open` with these attributes.
+    mutating func open(name: String, attributes new: some Collection<XMLAttribute>, startTag: Range<Int>, selfClosing: Bool) -> Int {
+        attributes.append(contentsOf: new)
+        return open(name: name, startTag: startTag, selfClosing: selfClosing)
     }
 
     /// Element `k`'s name.

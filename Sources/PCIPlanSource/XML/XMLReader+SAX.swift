@@ -25,9 +25,8 @@ final class SAXTreeBuilder {
         var ctxt: xmlParserCtxtPtr?
         var stack: [OpenElement] = []
         var document: XMLDocumentBuilder
-        /// The current start tag's attributes (kept between tags, so they allocate once).
+        /// The current start tag's attribute ranges (kept between tags, so they allocate once).
         var scanned: [TagScanner.ScannedAttribute] = []
-        var tagAttributes: [XMLAttribute] = []
         var finished = false
         /// Our own reason to stop (document type declaration, lost positions); wins over libxml2's.
         var refusal: XMLReadError?
@@ -55,10 +54,6 @@ final class SAXTreeBuilder {
     private var scanned: [TagScanner.ScannedAttribute] {
         get { state.pointee.scanned }
         _modify { yield &state.pointee.scanned }
-    }
-    private var tagAttributes: [XMLAttribute] {
-        get { state.pointee.tagAttributes }
-        _modify { yield &state.pointee.tagAttributes }
     }
     private var finished: Bool {
         get { state.pointee.finished }
@@ -210,7 +205,6 @@ final class SAXTreeBuilder {
         guard start >= 0, let tagName = TagScanner.scanStartTag(bytes, from: start, to: limit, attributes: &scanned) else {
             return lostTrack("start tag")
         }
-        tagAttributes.removeAll(keepingCapacity: true)
         var nextNamespace = 0
         var nextAttribute = 0
         for attribute in scanned {
@@ -238,14 +232,13 @@ final class SAXTreeBuilder {
                     if k == nextAttribute { nextAttribute += 1 }
                 }
             }
-            tagAttributes.append(XMLAttribute(
+            document.appendAttribute(XMLAttribute(
                 name: String(decoding: bytes[attribute.name], as: UTF8.self),
                 value: value ?? TagScanner.decodeAttributeValue(bytes[attribute.value]),
                 nameRange: attribute.name, valueRange: attribute.value))
         }
         let startTag = start..<(selfClosing ? limit + 2 : limit + 1)
-        let k = document.open(name: String(decoding: bytes[tagName], as: UTF8.self), attributes: tagAttributes,
-                              startTag: startTag, selfClosing: selfClosing)
+        let k = document.open(name: String(decoding: bytes[tagName], as: UTF8.self), startTag: startTag, selfClosing: selfClosing)
         stack.append(OpenElement(index: k, startTag: startTag, selfClosing: selfClosing))
     }
 
