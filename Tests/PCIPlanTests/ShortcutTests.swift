@@ -37,6 +37,29 @@ struct ShortcutTests {
                 == "<address type='pci' domain='0x0000' bus='0x01' slot='0x1f' function='0x7' multifunction='on'/>")
     }
 
+    /// `SourceFile` finds line feeds eight bytes at a time and indentation by looking back: both
+    /// agree with a byte-by-byte count at every offset (lines of 0–20 bytes, CR LF, a file that
+    /// does or does not end in a line feed, one shorter than a word).
+    @Test("line and column, and a line's indentation, at every offset", arguments: [
+        "", "x", "\n", "a\nb", "  <a>\n\t<b/>\r\n\n   </a>\n", String(repeating: "\n", count: 19),
+        (0..<40).map { String(repeating: $0 % 3 == 0 ? " " : "y", count: $0 % 21) }.joined(separator: "\n"),
+    ])
+    func lineColumnAtEveryOffset(_ text: String) {
+        let file = SourceFile(name: "t.xml", text: text)
+        let bytes = Array(text.utf8)
+        var line = 1, lineStart = 0
+        for offset in 0...bytes.count {
+            if offset > 0, bytes[offset - 1] == 0x0A {
+                line += 1
+                lineStart = offset
+            }
+            let (l, c) = file.lineColumn(of: offset)
+            #expect(l == line && c == offset - lineStart + 1, "offset \(offset)")
+            let indent = bytes[lineStart...].prefix { $0 == 0x20 || $0 == 0x09 }
+            #expect(file.indentation(ofLineContaining: offset) == String(decoding: indent, as: UTF8.self), "offset \(offset)")
+        }
+    }
+
     /// `PCIAddress.appendXML` writes the usual address from a stack buffer and anything else
     /// piece by piece: both ways write what libvirt writes, at and beyond the fast path's edges.
     @Test("an address's XML is libvirt's, on both sides of the writer's fast path", arguments: [

@@ -15,11 +15,7 @@ public struct SourceFile: Sendable, Hashable {
     public init(name: String, bytes: [UInt8]) {
         self.name = name
         self.bytes = bytes
-        var starts = [0]
-        bytes.withUnsafeBufferPointer { buf in
-            for i in 0..<buf.count where buf[i] == 0x0A { starts.append(i + 1) }
-        }
-        self.lineStarts = starts
+        self.lineStarts = Self.lineStarts(bytes)
     }
 
     /// A file whose bytes are the UTF-8 encoding of `text`; convenient for tests and examples.
@@ -38,10 +34,38 @@ public struct SourceFile: Sendable, Hashable {
         return (lo + 1, offset - lineStarts[lo] + 1)
     }
 
+    /// Where each line starts: 0 and the offset after every line feed. Eight bytes at a time
+    /// (a domain's lines are a few dozen bytes long; byte by byte, this was a seventh of the
+    /// time libxml2 takes to parse the same file).
+    private static func lineStarts(_ bytes: [UInt8]) -> [Int] {
+        var starts = [0]
+        starts.reserveCapacity(bytes.count / 24 + 1)
+        bytes.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            let raw = UnsafeRawPointer(base)
+            let n = buf.count
+            var i = 0
+            while i + 8 <= n {
+                // A byte of the word is 0x0A iff that byte of w ^ 0x0A0A… is zero.
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+                if (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080 != 0 {
+                    for k in i..<(i + 8) where buf[k] == 0x0A { starts.append(k + 1) }
+                }
+                i += 8
+            }
+            while i < n {
+                if buf[i] == 0x0A { starts.append(i + 1) }
+                i += 1
+            }
+        }
+        return starts
+    }
+
     /// The whitespace that starts the line holding `offset` (used to indent inserted lines).
     public func indentation(ofLineContaining offset: Int) -> String {
-        let (line, _) = lineColumn(of: offset)
-        let start = lineStarts[line - 1]
+        // Back to the line feed before `offset`: shorter than a search of every line start.
+        var start = max(0, min(offset, bytes.count))
+        while start > 0, bytes[start - 1] != 0x0A { start -= 1 }
         var i = start
         while i < bytes.count, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i += 1 }
         return String(decoding: bytes[start..<i], as: UTF8.self)
