@@ -156,6 +156,12 @@ final class SAXTreeBuilder {
         return Unmanaged<SAXTreeBuilder>.fromOpaque(ctx).takeUnretainedValue()
     }
 
+    /// The text of `bytes[range]` (through a buffer pointer: from an array slice, building the
+    /// string took a slower, generic path).
+    private func string(_ range: Range<Int>) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    }
+
     /// libxml2's byte cursor in the original buffer.
     private var cursor: Int? {
         guard let ctxt else { return nil }
@@ -233,12 +239,12 @@ final class SAXTreeBuilder {
                 }
             }
             document.appendAttribute(XMLAttribute(
-                name: String(decoding: bytes[attribute.name], as: UTF8.self),
+                name: string(attribute.name),
                 value: value ?? TagScanner.decodeAttributeValue(bytes[attribute.value]),
                 nameRange: attribute.name, valueRange: attribute.value))
         }
         let startTag = start..<(selfClosing ? limit + 2 : limit + 1)
-        let k = document.open(name: String(decoding: bytes[tagName], as: UTF8.self), startTag: startTag, selfClosing: selfClosing)
+        let k = document.open(name: string(tagName), startTag: startTag, selfClosing: selfClosing)
         stack.append(OpenElement(index: k, startTag: startTag, selfClosing: selfClosing))
     }
 
