@@ -11,7 +11,7 @@ private let libxml2Initialized: Void = xmlInitParser()
 /// `endElementNs` — just past the `/>` (empty element) or just past the `>` of `</name>`;
 /// structured errors — where libxml2's line:column points. CR LF normalisation and a UTF-8
 /// byte order mark do not shift it: it counts bytes of the original buffer.
-final class SAXTreeBuilder {
+struct SAXTreeBuilder {
     private struct OpenElement {
         /// Its number in the document.
         var index: Int
@@ -19,111 +19,70 @@ final class SAXTreeBuilder {
         var selfClosing: Bool
     }
 
-    /// What the callbacks change, kept behind a pointer: stored properties of a class are
-    /// checked for exclusive access at run time on every use, which was a tenth of reading.
-    private struct State {
-        var ctxt: xmlParserCtxtPtr?
-        var stack: [OpenElement] = []
-        var document: XMLDocumentBuilder
-        /// The current start tag's attribute ranges (kept between tags, so they allocate once).
-        var scanned: [TagScanner.ScannedAttribute] = []
-        var finished = false
-        /// Our own reason to stop (document type declaration, lost positions); wins over libxml2's.
-        var refusal: XMLReadError?
-        /// The refusal is that we lost track of the input, not a rule of ours (see `lostTrack`).
-        var refusalIsLostTrack = false
-        var firstFatal: XMLReadError?
-        var firstError: XMLReadError?
-    }
-
+    // A struct the callbacks reach through a pointer (libxml2's user data): the stored
+    // properties of a class would be checked for exclusive access at run time on every use,
+    // which was a tenth of reading.
     private let bytes: [UInt8]
-    private let state: UnsafeMutablePointer<State>
-
-    private var ctxt: xmlParserCtxtPtr? {
-        get { state.pointee.ctxt }
-        set { state.pointee.ctxt = newValue }
-    }
-    private var stack: [OpenElement] {
-        get { state.pointee.stack }
-        _modify { yield &state.pointee.stack }
-    }
-    private var document: XMLDocumentBuilder {
-        get { state.pointee.document }
-        _modify { yield &state.pointee.document }
-    }
-    private var scanned: [TagScanner.ScannedAttribute] {
-        get { state.pointee.scanned }
-        _modify { yield &state.pointee.scanned }
-    }
-    private var finished: Bool {
-        get { state.pointee.finished }
-        set { state.pointee.finished = newValue }
-    }
-    private var refusal: XMLReadError? {
-        get { state.pointee.refusal }
-        set { state.pointee.refusal = newValue }
-    }
-    private var refusalIsLostTrack: Bool {
-        get { state.pointee.refusalIsLostTrack }
-        set { state.pointee.refusalIsLostTrack = newValue }
-    }
-    private var firstFatal: XMLReadError? {
-        get { state.pointee.firstFatal }
-        set { state.pointee.firstFatal = newValue }
-    }
-    private var firstError: XMLReadError? {
-        get { state.pointee.firstError }
-        set { state.pointee.firstError = newValue }
-    }
+    private var ctxt: xmlParserCtxtPtr?
+    private var stack: [OpenElement] = []
+    private var document: XMLDocumentBuilder
+    /// The current start tag's attribute ranges (kept between tags, so they allocate once).
+    private var scanned: [TagScanner.ScannedAttribute] = []
+    private var finished = false
+    /// Our own reason to stop (document type declaration, lost positions); wins over libxml2's.
+    private var refusal: XMLReadError?
+    /// The refusal is that we lost track of the input, not a rule of ours (see `lostTrack`).
+    private var refusalIsLostTrack = false
+    private var firstFatal: XMLReadError?
+    private var firstError: XMLReadError?
 
     private init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        state = .allocate(capacity: 1)
         // About one element per 40 bytes of a libvirt domain: reserve once, not while growing.
-        state.initialize(to: State(document: XMLDocumentBuilder(expectedElements: bytes.count / 40)))
-    }
-
-    deinit {
-        state.deinitialize(count: 1)
-        state.deallocate()
+        document = XMLDocumentBuilder(expectedElements: bytes.count / 40)
     }
 
     static func build(_ bytes: [UInt8]) throws(XMLReadError) -> XMLElement {
         _ = libxml2Initialized
-        let builder = SAXTreeBuilder(bytes)
-        let result = withExtendedLifetime(builder) {
+        var builder = SAXTreeBuilder(bytes)
+        let result = withUnsafeMutablePointer(to: &builder) { b in
             bytes.withUnsafeBytes { raw -> Result<XMLElement, XMLReadError> in
                 guard raw.count <= Int(Int32.max),
                       let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self),
                       let ctxt = xmlCreateMemoryParserCtxt(base, Int32(raw.count))
                 else { return .failure(XMLReadError("libxml2 could not create a parser context")) }
                 defer { xmlFreeParserCtxt(ctxt) }
-                return builder.run(ctxt)
+                return run(b, ctxt)
             }
         }
         return try result.get()
     }
 
-    private func run(_ ctxt: xmlParserCtxtPtr) -> Result<XMLElement, XMLReadError> {
+    /// Parses with `b` as the callbacks' builder (only through `b` while libxml2 runs).
+    private static func run(_ b: UnsafeMutablePointer<SAXTreeBuilder>, _ ctxt: xmlParserCtxtPtr) -> Result<XMLElement, XMLReadError> {
         guard let sax = ctxt.pointee.sax else { return .failure(XMLReadError("libxml2 parser context has no SAX handler")) }
         // Overwrite the context's own (xmlMalloc'ed) handler so xmlFreeParserCtxt frees it as usual.
-        sax.pointee = Self.handler()
+        sax.pointee = handler()
         // No network, and ignore the declared encoding: the bytes were checked to be UTF-8
         // and a converter would make byte positions meaningless. No NOENT, no DTDLOAD.
         xmlCtxtUseOptions(ctxt, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_IGNORE_ENC.rawValue))
         ctxt.pointee.replaceEntities = 0  // TagScanner.libxmlAttributeValue relies on this
         ctxt.pointee.loadsubset = 0
         ctxt.pointee.validate = 0
-        ctxt.pointee.userData = Unmanaged.passUnretained(self).toOpaque()
-        self.ctxt = ctxt
-        defer { self.ctxt = nil }
+        ctxt.pointee.userData = UnsafeMutableRawPointer(b)
+        b.pointee.ctxt = ctxt
+        defer { b.pointee.ctxt = nil }
 
         let status = xmlParseDocument(ctxt)
+        return b.pointee.outcome(status: status, wellFormed: ctxt.pointee.wellFormed != 0)
+    }
+
+    private func outcome(status: Int32, wellFormed: Bool) -> Result<XMLElement, XMLReadError> {
         if let refusal {
             if refusalIsLostTrack, let syntax = firstFatal ?? firstError { return .failure(syntax) }
             return .failure(refusal)
         }
-        if status != 0 || ctxt.pointee.wellFormed == 0 {
+        if status != 0 || !wellFormed {
             return .failure(firstFatal ?? firstError ?? XMLReadError("the input is not well-formed XML"))
         }
         guard finished, stack.isEmpty, document.isComplete else { return .failure(XMLReadError("Document is empty", offset: 0)) }
@@ -134,26 +93,25 @@ final class SAXTreeBuilder {
         var sax = xmlSAXHandler()
         sax.initialized = UInt32(XML_SAX2_MAGIC)
         sax.startElementNs = { ctx, _, _, _, nbNamespaces, namespaces, nbAttributes, _, attributes in
-            SAXTreeBuilder.from(ctx)?.startElement(Int(nbNamespaces), namespaces, Int(nbAttributes), attributes)
+            SAXTreeBuilder.from(ctx)?.pointee.startElement(Int(nbNamespaces), namespaces, Int(nbAttributes), attributes)
         }
-        sax.endElementNs = { ctx, _, _, _ in SAXTreeBuilder.from(ctx)?.endElement() }
-        sax.characters = { ctx, ch, len in SAXTreeBuilder.from(ctx)?.characters(ch, Int(len)) }
+        sax.endElementNs = { ctx, _, _, _ in SAXTreeBuilder.from(ctx)?.pointee.endElement() }
+        sax.characters = { ctx, ch, len in SAXTreeBuilder.from(ctx)?.pointee.characters(ch, Int(len)) }
         // Whitespace is character data like any other (the element's `text` keeps it).
         sax.ignorableWhitespace = sax.characters
         // A DOCTYPE is refused as soon as libxml2 has read its name, before an internal subset
         // is parsed: no entity is ever declared, so none can be expanded or fetched. No
         // externalSubset / resolveEntity / getEntity callbacks: nothing external is loaded.
-        sax.internalSubset = { ctx, _, _, _ in SAXTreeBuilder.from(ctx)?.refuseDocumentType() }
-        sax.entityDecl = { ctx, _, _, _, _, _ in SAXTreeBuilder.from(ctx)?.refuseDocumentType() }
+        sax.internalSubset = { ctx, _, _, _ in SAXTreeBuilder.from(ctx)?.pointee.refuseDocumentType() }
+        sax.entityDecl = { ctx, _, _, _, _, _ in SAXTreeBuilder.from(ctx)?.pointee.refuseDocumentType() }
         sax.serror = { ctx, error in
-            if let error { SAXTreeBuilder.from(ctx)?.record(error.pointee) }
+            if let error { SAXTreeBuilder.from(ctx)?.pointee.record(error.pointee) }
         }
         return sax
     }
 
-    private static func from(_ ctx: UnsafeMutableRawPointer?) -> SAXTreeBuilder? {
-        guard let ctx else { return nil }
-        return Unmanaged<SAXTreeBuilder>.fromOpaque(ctx).takeUnretainedValue()
+    private static func from(_ ctx: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<SAXTreeBuilder>? {
+        ctx?.assumingMemoryBound(to: SAXTreeBuilder.self)
     }
 
     /// The text of `bytes[range]` (through a buffer pointer: from an array slice, building the
@@ -169,7 +127,7 @@ final class SAXTreeBuilder {
         return (0...bytes.count).contains(position) ? position : nil
     }
 
-    private func stop(_ error: XMLReadError) {
+    private mutating func stop(_ error: XMLReadError) {
         if refusal == nil { refusal = error }
         if let ctxt { xmlStopParser(ctxt) }
     }
@@ -178,7 +136,7 @@ final class SAXTreeBuilder {
     /// right after a tag name ends the name, and libxml2 reports the start tag before its
     /// "Couldn't find end of Start Tag". So build nothing more, let libxml2 go on, and report
     /// its error if it finds one (`run`); only well-formed input we lost track of is our bug.
-    private func lostTrack(_ what: String) {
+    private mutating func lostTrack(_ what: String) {
         guard refusal == nil else { return }
         refusal = XMLReadError("internal error: could not locate the \(what) in the input", offset: cursor)
         refusalIsLostTrack = true
@@ -186,7 +144,7 @@ final class SAXTreeBuilder {
 
     // MARK: Callbacks
 
-    private func startElement(
+    private mutating func startElement(
         _ nbNamespaces: Int, _ namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
         _ nbAttributes: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     ) {
@@ -248,7 +206,7 @@ final class SAXTreeBuilder {
         stack.append(OpenElement(index: k, startTag: startTag, selfClosing: selfClosing))
     }
 
-    private func endElement() {
+    private mutating func endElement() {
         guard refusal == nil else { return }
         guard let open = stack.popLast() else { return lostTrack("start tag of an element") }
         var endTag = open.startTag.upperBound..<open.startTag.upperBound
@@ -267,7 +225,7 @@ final class SAXTreeBuilder {
         if stack.isEmpty { finished = true }
     }
 
-    private func characters(_ ch: UnsafePointer<xmlChar>?, _ length: Int) {
+    private mutating func characters(_ ch: UnsafePointer<xmlChar>?, _ length: Int) {
         guard refusal == nil, !stack.isEmpty, let ch, length > 0 else { return }
         let chunk = UnsafeBufferPointer(start: ch, count: length)
         // Indentation between child elements comes as whitespace-only chunks before any other
@@ -277,7 +235,7 @@ final class SAXTreeBuilder {
         document.appendText(String(decoding: chunk, as: UTF8.self), to: k)
     }
 
-    private func refuseDocumentType() {
+    private mutating func refuseDocumentType() {
         var offset = cursor
         if let end = offset {
             // Report the `<!DOCTYPE` itself: the last one before the cursor.
@@ -289,7 +247,7 @@ final class SAXTreeBuilder {
         stop(XMLReadError("document type declarations are not accepted in domain XML", offset: offset))
     }
 
-    private func record(_ error: xmlError) {
+    private mutating func record(_ error: xmlError) {
         guard error.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
         var text = error.message.map { String(cString: $0) } ?? ""
         // libxml2 messages end in a newline and sometimes carry a second, byte-dump line.
