@@ -45,8 +45,13 @@ extension Define {
             case "usb-net", "spapr-vlan": return []
             case "virtio", "virtio-non-transitional": return virtio
             case "virtio-transitional": return pci
-            case "e1000e", "igb", "": return pcie
-            default: return pci
+            case "e1000e": return pcie
+            // libvirt's other models are conventional PCI devices.
+            case let m where knownNetModels.contains(m): return pci
+            // A model libvirt does not know (`igb`, `ne2k_pci`) is VIR_DOMAIN_NET_MODEL_UNKNOWN with
+            // its name passed on to QEMU, and libvirt gives "unknown" PCI Express flags (checked
+            // with the oracle: golden q35-nic-model-second).
+            default: return pcie
             }
         case .sound:
             switch d.model ?? "" {

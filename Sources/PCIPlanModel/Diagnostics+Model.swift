@@ -89,6 +89,13 @@ extension Diagnostic {
             at: range, fixIts: [FixIt("give the disk a shorter target name or an <address type='drive' controller='0'/>")])
     }
 
+    /// An interface model name libvirt refuses (`virDomainNetSetModelString`).
+    static func interfaceModelName(_ model: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.interfaceModelName,
+            "NIC model '\(model)' is not one libvirt knows, and a model name of its own may hold only letters, digits, '_' and '-'",
+            at: range, notes: [.libvirtRejects("Model name contains invalid characters")])
+    }
+
     /// A `<crypto>` device, which libvirt 9.0 drops at define.
     static func cryptoDropped(at range: SourceRange) -> Diagnostic {
         Diagnostic(.deviceDropped,

@@ -33,6 +33,9 @@ public enum DomainReader {
         devices.reserveCapacity(deviceElements.count)
         for (i, el) in deviceElements.enumerated() {
             var d = makeDevice(el, position: i)
+            if d.kind == .interface, let model = netModelAttribute(el), !isAcceptedNetModel(model.value) {
+                diags.append(.interfaceModelName(model.value, at: range(model.valueRange)))
+            }
             if let addrEl = el.child("address") {
                 d.addressElement = addrEl
                 // libvirt 9.0 has no <crypto>: define drops it, address and all, unchecked.
@@ -113,7 +116,8 @@ public enum DomainReader {
             d.name = "disk '\(target?[attribute: "dev"] ?? "?")'"
         case .interface:
             d.subtype = el[attribute: "type"]
-            d.model = el.child("model")?[attribute: "type"].map(canonicalNetModel)
+            // An empty type is no model (libvirt's virXPathString gives NULL): the default applies.
+            d.model = netModelAttribute(el).flatMap { $0.value.isEmpty ? nil : canonicalNetModel($0.value) }
             if let mac = el.child("mac")?[attribute: "address"] { d.name = "interface \(mac)" } else { d.name = "interface" }
         case .sound:
             d.model = el[attribute: "model"]
@@ -243,6 +247,21 @@ extension String {
 let knownNetModels = ["netfront", "rtl8139", "virtio", "e1000", "e1000e", "virtio-transitional",
                       "virtio-non-transitional", "usb-net", "spapr-vlan", "lan9118", "scm91c111", "vlance",
                       "vmxnet", "vmxnet2", "vmxnet3", "Am79C970A", "Am79C973", "82540EM", "82545EM", "82543GC"]
+
+/// Whether libvirt takes `model` as a NIC model (`virDomainNetSetModelString`): one of its own
+/// in any case, or a name of its own made of ASCII letters, digits, `_` and `-` that it passes
+/// on to QEMU. libvirt's own names are made of those characters too, so they are the test.
+func isAcceptedNetModel(_ model: String) -> Bool {
+    model.utf8.allSatisfy { b in
+        (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || b == 0x5F || b == 0x2D
+    }
+}
+
+/// An interface's `<model type>`, as libvirt reads it (`string(./model/@type)`: the first
+/// `type` of any `<model>` child, so a `<model>` without one is passed over).
+func netModelAttribute(_ interface: XMLElement) -> XMLAttribute? {
+    interface.children(named: "model").lazy.compactMap { $0.attributeNode("type") }.first
+}
 
 /// A NIC model in libvirt's own spelling (`ViRtIo` → `virtio`).
 func canonicalNetModel(_ model: String) -> String {

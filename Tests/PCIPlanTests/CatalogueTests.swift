@@ -343,6 +343,7 @@ extension CatalogueTests {
         .init(.diskDriveIndex, pc("⟨⟩<disk type='file' device='disk'><target dev='sdamultifunata' bus='scsi'/></disk>")),
         .init(.diskDriveIndex, pc("⟨⟩<disk type='file' device='disk'><target dev='sda' bus='scsi'/><address type='drive' controller='5000'/></disk>")),
         .init(.deviceDropped, q35("⟨⟩<crypto model='virtio' type='qemu'><backend model='builtin'/></crypto>")),
+        .init(.interfaceModelName, pc("<interface type='user'><model/><model type='⟨⟩e1000 x'/></interface>")),
 
         // address syntax
         .init(.addressMissingType, pc("<sound model='ich6'>⟨⟩<address slot='0x05'/></sound>")),

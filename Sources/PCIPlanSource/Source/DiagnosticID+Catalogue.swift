@@ -126,6 +126,10 @@ extension DiagnosticID {
             Entry(.finding(.error), "define",
                   "a disk target name whose drive index libvirt's 32-bit arithmetic makes negative (`sdamultifunata`), or a drive controller index above 1023, for which libvirt would add every controller below it",
                   mirrors: [.libvirt("Unknown disk name '%s' and no address specified")])
+        case .interfaceModelName:
+            Entry(.finding(.error), "read",
+                  "an interface `<model type>` that is not one of libvirt's NIC models and has a character other than a letter, a digit, `_` or `-`",
+                  mirrors: [.libvirt("Model name contains invalid characters")])
 
         // address syntax
         case .addressMissingType:

@@ -23,6 +23,9 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     /// A disk whose target name gives no drive index (libvirt's 32-bit index is negative), or
     /// a drive controller index libvirt would add thousands of controllers for.
     case diskDriveIndex = "disk.driveIndex"
+    /// An interface `<model type>` that is none of libvirt's NIC models and has a character other
+    /// than an ASCII letter, a digit, `_` or `-` (libvirt rejects it).
+    case interfaceModelName = "interface.modelName"
     // address syntax (libvirt's parser)
     /// An `<address>` without `type` (libvirt rejects it).
     case addressMissingType = "address.missingType"
