@@ -33,7 +33,9 @@ public enum DomainReader {
         devices.reserveCapacity(deviceElements.count)
         for (i, el) in deviceElements.enumerated() {
             var d = makeDevice(el, position: i)
-            if d.kind == .interface, let model = netModelAttribute(el), !isAcceptedNetModel(model.value) {
+            // (`d.model` is the name as written, or libvirt's spelling of one of its own models,
+            // which passes the same test.)
+            if d.kind == .interface, let m = d.model, !isAcceptedNetModel(m), let model = netModelAttribute(el) {
                 diags.append(.interfaceModelName(model.value, at: range(model.valueRange)))
             }
             if let addrEl = el.child("address") {
@@ -260,7 +262,10 @@ func isAcceptedNetModel(_ model: String) -> Bool {
 /// An interface's `<model type>`, as libvirt reads it (`string(./model/@type)`: the first
 /// `type` of any `<model>` child, so a `<model>` without one is passed over).
 func netModelAttribute(_ interface: XMLElement) -> XMLAttribute? {
-    interface.children(named: "model").lazy.compactMap { $0.attributeNode("type") }.first
+    for child in interface.children where child.name == "model" {
+        if let type = child.attributeNode("type") { return type }
+    }
+    return nil
 }
 
 /// A NIC model in libvirt's own spelling (`ViRtIo` → `virtio`).
