@@ -41,7 +41,8 @@ extension Define {
             // An <interface type='hostdev'> is a PCI host device in disguise (SR-IOV VF).
             if d.subtype == "hostdev" { return pcie }
             switch d.model ?? "" {
-            // (lan9118 and smc91c111 are ordinary PCI devices to libvirt 9.0: checked with the oracle)
+            // (lan9118 is an ordinary PCI device to libvirt 9.0; smc91c111 is a model it does not
+            // know, as its list spells it scm91c111: checked with the oracle on q35)
             case "usb-net", "spapr-vlan": return []
             case "virtio", "virtio-non-transitional": return virtio
             case "virtio-transitional": return pci
