@@ -82,8 +82,7 @@ enum FleetInputs {
         while let entry = readdir(dir) {
             let raw = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
             if raw == [0x2E] || raw == [0x2E, 0x2E] { continue }
-            let isXML = raw.count > 4 && raw[raw.count - 4] == 0x2E && raw[raw.count - 3] == 0x78
-                && raw[raw.count - 2] == 0x6D && raw[raw.count - 1] == 0x6C  // ".xml"
+            let isXML = raw.count > 4 && raw.suffix(4).elementsEqual(".xml".utf8)
             guard let name = String(validating: raw, as: UTF8.self) else {
                 if isXML {
                     let shown = String(decoding: raw, as: UTF8.self)

@@ -80,7 +80,7 @@ public struct XMLElement: Sendable, Hashable {
         let root = builder.open(name: name, attributes: attributes, startTag: startTag, selfClosing: endTag == nil)
         for child in children { builder.copy(child) }
         builder.appendText(text, to: root)
-        builder.close(root, endTag: endTag ?? startTag.upperBound..<startTag.upperBound)
+        builder.close(endTag: endTag ?? startTag.upperBound..<startTag.upperBound)
         self.init(builder.finish(), 0)
     }
 
@@ -188,16 +188,17 @@ public struct XMLElement: Sendable, Hashable {
 }
 
 /// Builds an `XMLDocument` in document order: `open` an element (its attributes with it), add
-/// its children and text, `close` it. Children of each open element wait on one shared stack
-/// and are moved into the document's child list, contiguously, when their parent closes.
+/// its children and text, `close` it. It keeps the stack of open elements; their finished
+/// children wait on one shared stack and are moved into the document's child list,
+/// contiguously, when their parent closes.
 struct XMLDocumentBuilder {
     private var nodes: [XMLDocument.Node] = []
     private var attributes: [XMLAttribute] = []
     private var children: [Int32] = []
     /// The open elements' finished children, innermost element's last.
     private var pending: [Int32] = []
-    /// Where each open element's children begin on `pending`.
-    private var pendingStart: [Int] = []
+    /// The open elements, innermost last, and where each one's children begin on `pending`.
+    private var open: [(element: Int, firstPending: Int)] = []
     /// The attributes that belong to elements already opened.
     private var claimedAttributes = 0
 
@@ -218,13 +219,13 @@ struct XMLDocumentBuilder {
     /// the last `open`, and returns its number.
     mutating func open(name: String, startTag: Range<Int>, selfClosing: Bool) -> Int {
         let k = nodes.count
-        if !pendingStart.isEmpty { pending.append(Int32(k)) }
+        if !open.isEmpty { pending.append(Int32(k)) }
         nodes.append(XMLDocument.Node(
             name: name, text: "", startTag: startTag, endTag: startTag.upperBound..<startTag.upperBound,
             selfClosing: selfClosing, firstAttribute: Int32(claimedAttributes),
             attributeCount: Int32(attributes.count - claimedAttributes), firstChild: 0, childCount: 0))
         claimedAttributes = attributes.count
-        pendingStart.append(pending.count)
+        open.append((k, pending.count))
         return k
     }
 
@@ -234,8 +235,17 @@ struct XMLDocumentBuilder {
         return open(name: name, startTag: startTag, selfClosing: selfClosing)
     }
 
+    /// The innermost open element; nil when none is open.
+    var innermostOpen: Int? { open.last?.element }
+
     /// Element `k`'s name.
     func name(_ k: Int) -> String { nodes[k].name }
+
+    /// Element `k`'s start tag.
+    func startTag(_ k: Int) -> Range<Int> { nodes[k].startTag }
+
+    /// Whether element `k` was written `<name/>`.
+    func isSelfClosing(_ k: Int) -> Bool { nodes[k].selfClosing }
 
     /// Whether element `k` has no text yet.
     func hasNoText(_ k: Int) -> Bool { nodes[k].text.isEmpty }
@@ -245,9 +255,9 @@ struct XMLDocumentBuilder {
         if !text.isEmpty { nodes[k].text += text }
     }
 
-    /// Closes element `k` (the innermost open one).
-    mutating func close(_ k: Int, endTag: Range<Int>) {
-        let start = pendingStart.removeLast()
+    /// Closes the innermost open element.
+    mutating func close(endTag: Range<Int>) {
+        let (k, start) = open.removeLast()
         nodes[k].firstChild = Int32(children.count)
         nodes[k].childCount = Int32(pending.count - start)
         nodes[k].endTag = endTag
@@ -263,11 +273,11 @@ struct XMLDocumentBuilder {
                      selfClosing: element.isSelfClosing)
         for child in element.children { copy(child) }
         appendText(element.text, to: k)
-        close(k, endTag: element.endTag ?? element.startTag.upperBound..<element.startTag.upperBound)
+        close(endTag: element.endTag ?? element.startTag.upperBound..<element.startTag.upperBound)
     }
 
     /// Whether every opened element has been closed.
-    var isComplete: Bool { pendingStart.isEmpty && !nodes.isEmpty }
+    var isComplete: Bool { open.isEmpty && !nodes.isEmpty }
 
     /// The document (its root is element 0).
     func finish() -> XMLDocument {

@@ -12,23 +12,15 @@ private let libxml2Initialized: Void = xmlInitParser()
 /// structured errors — where libxml2's line:column points. CR LF normalisation and a UTF-8
 /// byte order mark do not shift it: it counts bytes of the original buffer.
 struct SAXTreeBuilder {
-    private struct OpenElement {
-        /// Its number in the document.
-        var index: Int
-        var startTag: Range<Int>
-        var selfClosing: Bool
-    }
-
     // A struct the callbacks reach through a pointer (libxml2's user data): the stored
     // properties of a class would be checked for exclusive access at run time on every use,
     // which was a tenth of reading.
     private let bytes: [UInt8]
     private var ctxt: xmlParserCtxtPtr?
-    private var stack: [OpenElement] = []
+    /// The document so far; it keeps the stack of open elements.
     private var document: XMLDocumentBuilder
     /// The current start tag's attribute ranges (kept between tags, so they allocate once).
     private var scanned: [TagScanner.ScannedAttribute] = []
-    private var finished = false
     /// Our own reason to stop (document type declaration, lost positions); wins over libxml2's.
     private var refusal: XMLReadError?
     /// The refusal is that we lost track of the input, not a rule of ours (see `lostTrack`).
@@ -85,7 +77,7 @@ struct SAXTreeBuilder {
         if status != 0 || !wellFormed {
             return .failure(firstFatal ?? firstError ?? XMLReadError("the input is not well-formed XML"))
         }
-        guard finished, stack.isEmpty, document.isComplete else { return .failure(XMLReadError("Document is empty", offset: 0)) }
+        guard document.isComplete else { return .failure(XMLReadError("Document is empty", offset: 0)) }
         return .success(document.finish().root)
     }
 
@@ -202,35 +194,33 @@ struct SAXTreeBuilder {
                 nameRange: attribute.name, valueRange: attribute.value))
         }
         let startTag = start..<(selfClosing ? limit + 2 : limit + 1)
-        let k = document.open(name: string(tagName), startTag: startTag, selfClosing: selfClosing)
-        stack.append(OpenElement(index: k, startTag: startTag, selfClosing: selfClosing))
+        _ = document.open(name: string(tagName), startTag: startTag, selfClosing: selfClosing)
     }
 
     private mutating func endElement() {
         guard refusal == nil else { return }
-        guard let open = stack.popLast() else { return lostTrack("start tag of an element") }
-        var endTag = open.startTag.upperBound..<open.startTag.upperBound
-        if !open.selfClosing {
+        guard let k = document.innermostOpen else { return lostTrack("start tag of an element") }
+        let afterStartTag = document.startTag(k).upperBound
+        var endTag = afterStartTag..<afterStartTag
+        if !document.isSelfClosing(k) {
             guard let end = cursor, end >= 2, bytes[end - 1] == UInt8(ascii: ">") else {
-                return lostTrack("end tag of <\(document.name(open.index))>")
+                return lostTrack("end tag of <\(document.name(k))>")
             }
             var start = end - 2
-            while start >= open.startTag.upperBound, bytes[start] != UInt8(ascii: "<") { start -= 1 }
-            guard start >= open.startTag.upperBound, bytes[start + 1] == UInt8(ascii: "/") else {
-                return lostTrack("end tag of <\(document.name(open.index))>")
+            while start >= afterStartTag, bytes[start] != UInt8(ascii: "<") { start -= 1 }
+            guard start >= afterStartTag, bytes[start + 1] == UInt8(ascii: "/") else {
+                return lostTrack("end tag of <\(document.name(k))>")
             }
             endTag = start..<end
         }
-        document.close(open.index, endTag: endTag)
-        if stack.isEmpty { finished = true }
+        document.close(endTag: endTag)
     }
 
     private mutating func characters(_ ch: UnsafePointer<xmlChar>?, _ length: Int) {
-        guard refusal == nil, !stack.isEmpty, let ch, length > 0 else { return }
+        guard refusal == nil, let k = document.innermostOpen, let ch, length > 0 else { return }
         let chunk = UnsafeBufferPointer(start: ch, count: length)
         // Indentation between child elements comes as whitespace-only chunks before any other
         // text: not kept (`XMLElement.text`), which spares a string per element.
-        let k = stack[stack.count - 1].index
         if document.hasNoText(k) && chunk.allSatisfy(XMLReader.isXMLSpace) { return }
         document.appendText(String(decoding: chunk, as: UTF8.self), to: k)
     }
