@@ -27,9 +27,11 @@ public enum Pipeline {
     /// Stages 1–3: reads `file` as XML, builds the domain definition and normalises it as libvirt
     /// does at define. Stops after the first stage that reports an error.
     public static func load(_ file: SourceFile) -> Loaded {
-        let (def, diags) = read(file)
-        guard let def, !diags.hasErrors else { return Loaded(file: file, normalized: nil, diagnostics: diags) }
-        let (n, more) = Define.normalize(def)
+        let (read, diags) = read(file)
+        // `consume`: the definition moves into `normalize` (a second reference to its device
+        // list would make normalising copy every device).
+        guard let def = consume read, !diags.hasErrors else { return Loaded(file: file, normalized: nil, diagnostics: diags) }
+        let (n, more) = Define.normalize(consume def)
         return Loaded(file: file, normalized: n, diagnostics: diags + more)
     }
 
@@ -89,9 +91,9 @@ public enum Pipeline {
     /// checker: that device is left out of the address walk and every other device is checked,
     /// so one run lists every independent problem.
     public static func check(_ file: SourceFile, options: PlanOptions = PlanOptions()) -> [Diagnostic] {
-        let (def, reading) = read(file)
-        guard let def else { return reading }
-        let (n, more) = Define.normalize(def)
+        let (read, reading) = read(file)
+        guard let def = consume read else { return reading }
+        let (n, more) = Define.normalize(consume def)
         // In file order, as compilers print them (stable: related findings keep their order).
         var diags = (reading + more + Checker.check(n, options: options)).enumerated().sorted {
             ($0.element.range?.start ?? Int.max, $0.offset) < ($1.element.range?.start ?? Int.max, $1.offset)

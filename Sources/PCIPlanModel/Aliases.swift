@@ -92,7 +92,7 @@ public enum Aliases {
         let dst = devices[i].element?.child("target")?[attribute: "dev"] ?? ""
         let index = diskNameToIndex(dst)
         // Concatenation, not interpolation: one alias per disk.
-        guard let drive = driveAddress(devices[i], bus: bus, index: index) else { return bus + "-disk" + String(index) }
+        guard let drive = driveAddress(devices[i].addressElement, bus: bus, index: index) else { return bus + "-disk" + String(index) }
         if bus == "scsi" {
             let model = devices.first { $0.controller?.type == "scsi" && $0.controller?.index == drive.controller }?.controller?.model
             if model != "lsilogic" {
@@ -141,13 +141,14 @@ public enum Aliases {
 
     package struct DriveAddress { package var controller = 0, bus = 0, target = 0, unit = 0 }
 
-    /// The written `<address type='drive'>`, else `virDomainDiskDefAssignAddress`'s default.
-    package static func driveAddress(_ d: Device, bus: String, index idx: Int) -> DriveAddress? {
-        if let el = d.addressElement, el[attribute: "type"] == "drive" {
+    /// The written `<address type='drive'>` (a disk's `addressElement`), else
+    /// `virDomainDiskDefAssignAddress`'s default.
+    package static func driveAddress(_ addressElement: XMLElement?, bus: String, index idx: Int) -> DriveAddress? {
+        if let el = addressElement, el[attribute: "type"] == "drive" {
             func v(_ n: String) -> Int { el[attribute: n].flatMap(parseLibvirtUInt).map { Int($0) } ?? 0 }
             return DriveAddress(controller: v("controller"), bus: v("bus"), target: v("target"), unit: v("unit"))
         }
-        guard d.addressElement == nil else { return nil }
+        guard addressElement == nil else { return nil }
         switch bus {
         case "scsi": return DriveAddress(controller: idx / 7, unit: idx % 7)
         case "ide": return DriveAddress(controller: idx / 4, bus: (idx % 4) / 2, unit: idx % 2)

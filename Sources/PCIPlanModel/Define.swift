@@ -4,7 +4,9 @@ import PCIPlanSource
 /// addresses — controller indexes, implicit controllers, default devices, model defaults and
 /// connect flags. The result is the device list the planner walks.
 public struct NormalizedDomain: Sendable {
-    /// The definition as read, with the file and the XML tree the writer edits.
+    /// The definition as read, with the file and the XML tree the writer edits. Its device
+    /// list has moved into `devices` (`Define.normalize` takes it over; `definition.devices` is
+    /// empty), so each device is held once and normalising changes it in place.
     public var definition: DomainDefinition
     /// Input devices followed by the devices libvirt adds.
     public var devices: [Device]
@@ -34,9 +36,12 @@ public enum Define {
     /// (`qemuDomainDefAddDefaultDevices`), implicit controllers
     /// (`virDomainDefAddImplicitControllers`), model defaults, the serial console mirror, connect
     /// flags and aliases. Warnings say what libvirt drops.
-    public static func normalize(_ def: DomainDefinition) -> (NormalizedDomain, [Diagnostic]) {
+    public static func normalize(_ def: consuming DomainDefinition) -> (NormalizedDomain, [Diagnostic]) {
         let machine = def.family.descriptor
-        var devices = def.devices
+        // Taken over, not copied: the definition's list still holding every device would make
+        // each change below copy that device first.
+        var devices: [Device] = []
+        swap(&devices, &def.devices)
         var diags: [Diagnostic] = []
         var order: [Int] = []
 

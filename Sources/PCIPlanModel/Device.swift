@@ -147,54 +147,146 @@ public struct ControllerInfo: Sendable, Hashable {
 }
 
 /// One device of the definition as the planner sees it.
-public struct Device: Sendable, Hashable {
+public struct Device: @unchecked Sendable, Hashable {
+    // Copy-on-write: the fields live in one heap object that copies of a device share until
+    // one of them changes. The planner's stages pass devices around and rebuild device lists
+    // (read, normalise, alias, write back); as a plain struct every copy retained and released
+    // each string and element reference (~a dozen per device), which was a tenth of planning.
+    // `@unchecked Sendable`: a shared storage is never written (`uniqueFields` copies it first).
+    @usableFromInline struct Fields: Hashable {
+        @usableFromInline var kind: DeviceKind
+        @usableFromInline var origin: DeviceOrigin
+        @usableFromInline var element: XMLElement?
+        @usableFromInline var addressElement: XMLElement?
+        @usableFromInline var address: AddressSpec
+        @usableFromInline var flags: ConnectFlags = []
+        @usableFromInline var controller: ControllerInfo?
+        @usableFromInline var model: String?
+        @usableFromInline var subtype: String?
+        @usableFromInline var bus: String?
+        @usableFromInline var name: String
+        @usableFromInline var alias: String?
+        @usableFromInline var isInterfaceHostdev: Bool = false
+        @usableFromInline var keptReason: String?
+        @usableFromInline var virtioMMIOAssigned: Bool = false
+    }
+
+    @usableFromInline var storage: ManagedBuffer<Fields, Never>
+
+    /// The fields, for reading (through a pointer: no exclusivity check per access).
+    @inlinable var fields: UnsafeMutablePointer<Fields> {
+        storage.withUnsafeMutablePointerToHeader { $0 }
+    }
+
+    /// The fields, for writing: this device's own storage, copied first when shared.
+    @inlinable mutating func uniqueFields() -> UnsafeMutablePointer<Fields> {
+        if !isKnownUniquelyReferenced(&storage) {
+            let copy = storage.header
+            storage = ManagedBuffer.create(minimumCapacity: 0) { _ in copy }
+        }
+        return fields
+    }
+
+    /// Equal fields (two copies of one device are equal without comparing them).
+    public static func == (a: Device, b: Device) -> Bool {
+        a.storage === b.storage || a.fields.pointee == b.fields.pointee
+    }
+
+    /// Hashes the fields.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fields.pointee)
+    }
+
     /// Which `<devices>` child this is.
-    public var kind: DeviceKind
+    @inlinable public var kind: DeviceKind {
+        get { fields.pointee.kind }
+        _modify { yield &uniqueFields().pointee.kind }
+    }
     /// Whether the device is in the input or was added as libvirt adds it at define.
-    public var origin: DeviceOrigin
+    @inlinable public var origin: DeviceOrigin {
+        get { fields.pointee.origin }
+        _modify { yield &uniqueFields().pointee.origin }
+    }
     /// The element it was read from; nil for devices the planner adds.
-    public var element: XMLElement?
+    @inlinable public var element: XMLElement? {
+        get { fields.pointee.element }
+        _modify { yield &uniqueFields().pointee.element }
+    }
     /// The device's own `<address>` element, if any.
-    public var addressElement: XMLElement?
+    @inlinable public var addressElement: XMLElement? {
+        get { fields.pointee.addressElement }
+        _modify { yield &uniqueFields().pointee.addressElement }
+    }
     /// What the device's `<address>` says (or, for `plan --keep`, the address kept for it).
-    public var address: AddressSpec
+    @inlinable public var address: AddressSpec {
+        get { fields.pointee.address }
+        _modify { yield &uniqueFields().pointee.address }
+    }
     /// Connect flags (what it needs from its slot); empty = never gets a PCI address.
-    public var flags: ConnectFlags = []
+    @inlinable public var flags: ConnectFlags {
+        get { fields.pointee.flags }
+        _modify { yield &uniqueFields().pointee.flags }
+    }
     /// Identity and PCI options of a `<controller>`; nil for other devices.
-    public var controller: ControllerInfo?
+    @inlinable public var controller: ControllerInfo? {
+        get { fields.pointee.controller }
+        _modify { yield &uniqueFields().pointee.controller }
+    }
     /// `model`/`type` details that decide flags and order (disk bus, net model, video type, …).
-    public var model: String?
+    @inlinable public var model: String? {
+        get { fields.pointee.model }
+        _modify { yield &uniqueFields().pointee.model }
+    }
     /// The variant that decides connect flags: a disk's `device` (`disk`, `cdrom`), the `type` of an
     /// interface, host device or input, a character device's `<target type>`, a filesystem's
     /// `<driver type>`.
-    public var subtype: String?
+    @inlinable public var subtype: String? {
+        get { fields.pointee.subtype }
+        _modify { yield &uniqueFields().pointee.subtype }
+    }
     /// A disk's bus (`<target bus>`, else derived from the target name as libvirt does), an input's
     /// `bus`, or a host device's `mode`.
-    public var bus: String?
+    @inlinable public var bus: String? {
+        get { fields.pointee.bus }
+        _modify { yield &uniqueFields().pointee.bus }
+    }
     /// A short human name: `disk 'vda'`, `interface 52:54:00:…`, `controller usb 0`.
-    public var name: String
+    @inlinable public var name: String {
+        get { fields.pointee.name }
+        _modify { yield &uniqueFields().pointee.name }
+    }
     /// The libvirt alias this device gets (`virtio-disk0`, `net0`, `pci.1`), if known.
-    public var alias: String?
+    @inlinable public var alias: String? {
+        get { fields.pointee.alias }
+        _modify { yield &uniqueFields().pointee.alias }
+    }
     /// For a hostdev belonging to an `<interface type='hostdev'>`.
-    public var isInterfaceHostdev = false
+    @inlinable public var isInterfaceHostdev: Bool {
+        get { fields.pointee.isInterfaceHostdev }
+        _modify { yield &uniqueFields().pointee.isInterfaceHostdev }
+    }
     /// Set by `plan --keep`: the address in `address` was carried over from the old
     /// definition (the reason names the old device); the planner treats it as explicit and
     /// the writer writes it out.
-    public var keptReason: String?
+    @inlinable public var keptReason: String? {
+        get { fields.pointee.keptReason }
+        _modify { yield &uniqueFields().pointee.keptReason }
+    }
     /// libvirt gave this address-less device `<address type='virtio-mmio'/>` at define
     /// (`qemuDomainAssignVirtioMMIOAddresses`); `address` is then `.other("virtio-mmio")`.
-    public var virtioMMIOAssigned = false
+    @inlinable public var virtioMMIOAssigned: Bool {
+        get { fields.pointee.virtioMMIOAssigned }
+        _modify { yield &uniqueFields().pointee.virtioMMIOAssigned }
+    }
 
     /// Whether this is a `<controller type='pci'>`, which provides a PCI bus.
     public var isPCIController: Bool { controller?.type == "pci" }
 
     /// A device without an address, flags or controller info yet; `DomainReader` fills those in.
     public init(kind: DeviceKind, origin: DeviceOrigin, element: XMLElement?, name: String) {
-        self.kind = kind
-        self.origin = origin
-        self.element = element
-        self.address = .none
-        self.name = name
+        storage = ManagedBuffer.create(minimumCapacity: 0) { _ in
+            Fields(kind: kind, origin: origin, element: element, address: .none, name: name)
+        }
     }
 }
 

@@ -166,12 +166,17 @@ extension MachineDescriptor {
 extension MachineFamily {
     /// The descriptor every stage asks about this family.
     public var descriptor: MachineDescriptor {
-        switch self {
-        case .pc: .pc
-        case .q35: .q35
-        case .virtAArch64: .virtAArch64
-        case .virtARMv7: .virtARMv7
-        case .virtRISCV64: .virtRISCV64
+        // Lent, not returned: `family.descriptor.pciExpress` then reads one field of the
+        // static descriptor instead of copying all of it (its strings and lists) per call,
+        // which the connect flags of every device did.
+        _read {
+            switch self {
+            case .pc: yield MachineDescriptor.pc
+            case .q35: yield MachineDescriptor.q35
+            case .virtAArch64: yield MachineDescriptor.virtAArch64
+            case .virtARMv7: yield MachineDescriptor.virtARMv7
+            case .virtRISCV64: yield MachineDescriptor.virtRISCV64
+            }
         }
     }
 

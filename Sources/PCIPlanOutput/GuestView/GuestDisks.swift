@@ -57,6 +57,6 @@ extension GuestView {
     /// target name at define (`virDomainDiskDefAssignAddress`, as the aliases use it).
     static func drive(_ d: Device) -> Aliases.DriveAddress? {
         let index = Aliases.diskNameToIndex(d.element?.child("target")?[attribute: "dev"] ?? "")
-        return Aliases.driveAddress(d, bus: d.bus ?? "", index: index)
+        return Aliases.driveAddress(d.addressElement, bus: d.bus ?? "", index: index)
     }
 }
