@@ -111,6 +111,35 @@ struct XMLReaderRangeTests {
         #expect(root.endTag.map(file.text) == "</a>")
     }
 
+    /// Values kept as their bytes (most) and values kept decoded (a reference, a tab, a line
+    /// break, CR LF) side by side: every way of asking gives the decoded value, names are
+    /// matched by their bytes (multi-byte and prefixed ones too, never by a prefix of a name),
+    /// and an element built in memory from the same attributes answers the same.
+    @Test func plainAndDecodedValuesSideBySide() throws {
+        let text = "<a plain='pci' amp='x&amp;y' tab='1\t2' lf='3\n4' crlf='5\r\n6' größe='ü' xml:lang='en' slot2='0x02' slot='0x01'/>"
+        let (file, root) = try read(text)
+        let expected: [(String, String)] = [
+            ("plain", "pci"), ("amp", "x&y"), ("tab", "1 2"), ("lf", "3 4"), ("crlf", "5 6"),
+            ("größe", "ü"), ("xml:lang", "en"), ("slot2", "0x02"), ("slot", "0x01"),
+        ]
+        #expect(root.attributes.map(\.name) == expected.map(\.0))
+        #expect(root.attributes.map(\.value) == expected.map(\.1))
+        for (name, value) in expected {
+            #expect(root[attribute: name] == value, "\(name)")
+            let node = try #require(root.attributeNode(name))
+            #expect(node.name == name && node.value == value)
+            #expect(file.text(node.nameRange) == name)
+        }
+        #expect(root[attribute: "slo"] == nil && root[attribute: "slot22"] == nil && root[attribute: "lang"] == nil)
+        // The value range is the bytes as written, whatever the value decodes to.
+        #expect(root.attributeNode("crlf").map { file.text($0.valueRange) } == "5\r\n6")
+
+        let built = XMLElement(name: "a", attributes: Array(root.attributes), startTag: root.startTag, endTag: nil)
+        #expect(built == root)
+        for (name, value) in expected { #expect(built[attribute: name] == value, "\(name)") }
+        #expect(built[attribute: "slo"] == nil)
+    }
+
     @Test func cdataCommentsAndProcessingInstructions() throws {
         let text = """
             <?xml version="1.0" encoding="UTF-8"?>

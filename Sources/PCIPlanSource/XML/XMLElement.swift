@@ -24,7 +24,23 @@ public struct XMLAttribute: Sendable, Hashable {
 /// flat arrays, so reading a domain allocates a few arrays rather than objects per element,
 /// and dropping it frees them at once. Elements are numbered in document order (the root is
 /// 0). Immutable once read; `XMLElement` is a position in one.
+///
+/// An attribute read from a file is two byte ranges of the file: its name and value become
+/// strings only when asked for (most never are), and the ranges hold no references, so the
+/// array of them is freed without visiting it. Only a value that decoding changes (an entity,
+/// a character reference, a tab or line break) is kept as a string, and so is every attribute
+/// of a document built in memory.
 public final class XMLDocument: Sendable {
+    /// One attribute: its ranges, and where its name and value are.
+    struct Attribute: Sendable {
+        var nameRange: Range<Int>
+        var valueRange: Range<Int>
+        /// -1: the name is `source[nameRange]`; else its index in `strings`.
+        var name: Int32
+        /// -1: the value is `source[valueRange]`, unchanged by decoding; else its index in `strings`.
+        var value: Int32
+    }
+
     struct Node: Sendable {
         var name: String
         var text: String
@@ -38,15 +54,61 @@ public final class XMLDocument: Sendable {
         var childCount: Int32
     }
 
+    /// The bytes attribute ranges point into (empty for a document built in memory).
+    let source: [UInt8]
     let nodes: [Node]
-    let attributes: [XMLAttribute]
+    let attributes: [Attribute]
+    /// Names and values that are not bytes of `source` as they stand.
+    let strings: [String]
     /// The children of node k: `children[firstChild ..< firstChild + childCount]` (node numbers).
     let children: [Int32]
 
-    init(nodes: [Node], attributes: [XMLAttribute], children: [Int32]) {
+    init(source: [UInt8], nodes: [Node], attributes: [Attribute], strings: [String], children: [Int32]) {
+        self.source = source
         self.nodes = nodes
         self.attributes = attributes
+        self.strings = strings
         self.children = children
+    }
+
+    /// The text of `source[range]`.
+    private func text(_ range: Range<Int>) -> String {
+        source.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    }
+
+    /// Attribute `k` as the public value type.
+    func attribute(_ k: Int) -> XMLAttribute {
+        let a = attributes[k]
+        return XMLAttribute(name: a.name < 0 ? text(a.nameRange) : strings[Int(a.name)], value: value(ofAttribute: k),
+                            nameRange: a.nameRange, valueRange: a.valueRange)
+    }
+
+    /// The decoded value of attribute `k`.
+    func value(ofAttribute k: Int) -> String {
+        let a = attributes[k]
+        return a.value < 0 ? text(a.valueRange) : strings[Int(a.value)]
+    }
+
+    /// Whether attribute `k` is called `name`; by bytes, without making a string of its name.
+    func attribute(_ k: Int, isNamed name: String) -> Bool {
+        let a = attributes[k]
+        return a.name < 0 ? source(a.nameRange, spells: name) : strings[Int(a.name)] == name
+    }
+
+    /// Whether `source[range]` is the UTF-8 of `name`; by bytes, without making a string.
+    private func source(_ range: Range<Int>, spells name: String) -> Bool {
+        let utf8 = name.utf8
+        guard utf8.count == range.count else { return false }
+        return source.withUnsafeBufferPointer { bytes in
+            utf8.withContiguousStorageIfAvailable { wanted in
+                var i = range.lowerBound
+                for c in wanted {
+                    if bytes[i] != c { return false }
+                    i += 1
+                }
+                return true
+            } ?? utf8.elementsEqual(bytes[range])
+        }
     }
 
     /// The root element (the first in document order).
@@ -92,10 +154,9 @@ public struct XMLElement: Sendable, Hashable {
     public var name: String { node.name }
 
     /// The attributes in document order.
-    public var attributes: ArraySlice<XMLAttribute> {
+    public var attributes: Attributes {
         let n = node
-        let first = Int(n.firstAttribute)
-        return document.attributes[first..<(first + Int(n.attributeCount))]
+        return Attributes(document: document, first: Int(n.firstAttribute), count: Int(n.attributeCount))
     }
 
     /// The child elements in document order (text, comments and processing instructions are not
@@ -143,12 +204,20 @@ public struct XMLElement: Sendable, Hashable {
 
     /// The decoded value of the attribute `name`, or nil when it is absent.
     public subscript(attribute name: String) -> String? {
-        attributes.first { $0.name == name }?.value
+        attributeIndex(name).map { document.value(ofAttribute: $0) }
     }
 
     /// The attribute `name` with its byte ranges, or nil when it is absent.
     public func attributeNode(_ name: String) -> XMLAttribute? {
-        attributes.first { $0.name == name }
+        attributeIndex(name).map { document.attribute($0) }
+    }
+
+    /// The document's number of the attribute `name` of this element.
+    private func attributeIndex(_ name: String) -> Int? {
+        let n = node
+        let first = Int(n.firstAttribute)
+        for k in first..<(first + Int(n.attributeCount)) where document.attribute(k, isNamed: name) { return k }
+        return nil
     }
 
     /// The first child element called `name` (libvirt reads the first one too).
@@ -165,6 +234,25 @@ public struct XMLElement: Sendable, Hashable {
     /// Every child element called `name`, in document order.
     public func children(named name: String) -> [XMLElement] {
         children.filter { $0.name == name }
+    }
+
+    /// An element's attributes, in document order, indexed from 0.
+    public struct Attributes: RandomAccessCollection, Sendable {
+        let document: XMLDocument
+        let first: Int
+        /// The number of attributes.
+        public let count: Int
+
+        /// 0.
+        public var startIndex: Int { 0 }
+        /// The number of attributes.
+        public var endIndex: Int { count }
+
+        /// The `i`th attribute.
+        public subscript(i: Int) -> XMLAttribute {
+            precondition(i >= 0 && i < count, "XMLElement.Attributes index out of range")
+            return document.attribute(first + i)
+        }
     }
 
     /// An element's child elements, in document order, indexed from 0.
@@ -193,7 +281,9 @@ public struct XMLElement: Sendable, Hashable {
 /// contiguously, when their parent closes.
 struct XMLDocumentBuilder {
     private var nodes: [XMLDocument.Node] = []
-    private var attributes: [XMLAttribute] = []
+    private let source: [UInt8]
+    private var attributes: [XMLDocument.Attribute] = []
+    private var strings: [String] = []
     private var children: [Int32] = []
     /// The open elements' finished children, innermost element's last.
     private var pending: [Int32] = []
@@ -202,7 +292,9 @@ struct XMLDocumentBuilder {
     /// The attributes that belong to elements already opened.
     private var claimedAttributes = 0
 
-    init(expectedElements: Int = 0) {
+    /// A builder for a document whose attribute ranges point into `source`.
+    init(source: [UInt8] = [], expectedElements: Int = 0) {
+        self.source = source
         if expectedElements > 0 {
             nodes.reserveCapacity(expectedElements)
             attributes.reserveCapacity(expectedElements * 2)
@@ -212,7 +304,21 @@ struct XMLDocumentBuilder {
 
     /// Attributes appended before `open`: the next element's.
     mutating func appendAttribute(_ attribute: XMLAttribute) {
-        attributes.append(attribute)
+        strings.append(attribute.name)
+        strings.append(attribute.value)
+        attributes.append(XMLDocument.Attribute(nameRange: attribute.nameRange, valueRange: attribute.valueRange,
+                                                name: Int32(strings.count - 2), value: Int32(strings.count - 1)))
+    }
+
+    /// An attribute of the source: its name is `source[name]`, its value `source[value]`
+    /// unless `decodedValue` (what decoding made of those bytes) is given.
+    mutating func appendAttribute(name: Range<Int>, value: Range<Int>, decodedValue: String?) {
+        var valueIndex: Int32 = -1
+        if let decodedValue {
+            valueIndex = Int32(strings.count)
+            strings.append(decodedValue)
+        }
+        attributes.append(XMLDocument.Attribute(nameRange: name, valueRange: value, name: -1, value: valueIndex))
     }
 
     /// Opens an element (a child of the innermost open one) with the attributes appended since
@@ -231,7 +337,7 @@ struct XMLDocumentBuilder {
 
     /// `open` with these attributes.
     mutating func open(name: String, attributes new: some Collection<XMLAttribute>, startTag: Range<Int>, selfClosing: Bool) -> Int {
-        attributes.append(contentsOf: new)
+        for attribute in new { appendAttribute(attribute) }
         return open(name: name, startTag: startTag, selfClosing: selfClosing)
     }
 
@@ -240,6 +346,12 @@ struct XMLDocumentBuilder {
 
     /// Element `k`'s name.
     func name(_ k: Int) -> String { nodes[k].name }
+
+    /// The text of `source[range]` (through a buffer pointer: from an array slice, building the
+    /// string took a slower, generic path).
+    func text(_ range: Range<Int>) -> String {
+        source.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    }
 
     /// Element `k`'s start tag.
     func startTag(_ k: Int) -> Range<Int> { nodes[k].startTag }
@@ -281,6 +393,6 @@ struct XMLDocumentBuilder {
 
     /// The document (its root is element 0).
     func finish() -> XMLDocument {
-        XMLDocument(nodes: nodes, attributes: attributes, children: children)
+        XMLDocument(source: source, nodes: nodes, attributes: attributes, strings: strings, children: children)
     }
 }

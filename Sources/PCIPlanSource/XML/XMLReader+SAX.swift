@@ -31,7 +31,7 @@ struct SAXTreeBuilder {
     private init(_ bytes: [UInt8]) {
         self.bytes = bytes
         // About one element per 40 bytes of a libvirt domain: reserve once, not while growing.
-        document = XMLDocumentBuilder(expectedElements: bytes.count / 40)
+        document = XMLDocumentBuilder(source: bytes, expectedElements: bytes.count / 40)
     }
 
     static func build(_ bytes: [UInt8]) throws(XMLReadError) -> XMLElement {
@@ -106,12 +106,6 @@ struct SAXTreeBuilder {
         ctx?.assumingMemoryBound(to: SAXTreeBuilder.self)
     }
 
-    /// The text of `bytes[range]` (through a buffer pointer: from an array slice, building the
-    /// string took a slower, generic path).
-    private func string(_ range: Range<Int>) -> String {
-        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
-    }
-
     /// libxml2's byte cursor in the original buffer.
     private var cursor: Int? {
         guard let ctxt else { return nil }
@@ -164,37 +158,41 @@ struct SAXTreeBuilder {
         var nextNamespace = 0
         var nextAttribute = 0
         for attribute in scanned {
+            // Most values are their bytes as written; only the others are kept as strings,
+            // decoded by libxml2 (XMLDocument). libxml2 reports the attributes that are not
+            // namespace declarations, in document order; the declarations it reports, in order, apart.
+            let decode = needsDecoding(attribute.value)
             var value: String?
             if let prefix = namespacePrefix(attribute.name) {
                 if nextNamespace < nbNamespaces, let namespaces,
-                   matches(prefix, prefix: nil, local: namespaces[2 * nextNamespace], allowNil: true),
-                   let uri = namespaces[2 * nextNamespace + 1]
+                   matches(prefix, prefix: nil, local: namespaces[2 * nextNamespace], allowNil: true)
                 {
-                    value = TagScanner.libxmlAttributeValue(UnsafeBufferPointer(start: uri, count: Int(xmlStrlen(uri))))
+                    if decode, let uri = namespaces[2 * nextNamespace + 1] {
+                        value = TagScanner.libxmlAttributeValue(UnsafeBufferPointer(start: uri, count: Int(xmlStrlen(uri))))
+                    }
                     nextNamespace += 1
                 }
-            } else if let attributes {
-                // libxml2 reports attributes in document order; search only if that ever fails.
-                let found = (nextAttribute < nbAttributes
-                    && matches(attribute.name, prefix: attributes[5 * nextAttribute + 1], local: attributes[5 * nextAttribute]))
-                    ? nextAttribute
-                    : (0..<nbAttributes).first {
-                        matches(attribute.name, prefix: attributes[5 * $0 + 1], local: attributes[5 * $0])
-                    }
-                if let k = found {
-                    if let begin = attributes[5 * k + 3], let end = attributes[5 * k + 4], begin <= end {
+            } else {
+                if decode, let attributes {
+                    // In document order; search only if that ever fails.
+                    let found = (nextAttribute < nbAttributes
+                        && matches(attribute.name, prefix: attributes[5 * nextAttribute + 1], local: attributes[5 * nextAttribute]))
+                        ? nextAttribute
+                        : (0..<nbAttributes).first {
+                            matches(attribute.name, prefix: attributes[5 * $0 + 1], local: attributes[5 * $0])
+                        }
+                    if let k = found, let begin = attributes[5 * k + 3], let end = attributes[5 * k + 4], begin <= end {
                         value = TagScanner.libxmlAttributeValue(UnsafeBufferPointer(start: begin, count: end - begin))
                     }
-                    if k == nextAttribute { nextAttribute += 1 }
                 }
+                nextAttribute += 1
             }
-            document.appendAttribute(XMLAttribute(
-                name: string(attribute.name),
-                value: value ?? TagScanner.decodeAttributeValue(bytes[attribute.value]),
-                nameRange: attribute.name, valueRange: attribute.value))
+            document.appendAttribute(
+                name: attribute.name, value: attribute.value,
+                decodedValue: decode ? value ?? TagScanner.decodeAttributeValue(bytes[attribute.value]) : nil)
         }
         let startTag = start..<(selfClosing ? limit + 2 : limit + 1)
-        _ = document.open(name: string(tagName), startTag: startTag, selfClosing: selfClosing)
+        _ = document.open(name: document.text(tagName), startTag: startTag, selfClosing: selfClosing)
     }
 
     private mutating func endElement() {
@@ -250,6 +248,18 @@ struct SAXTreeBuilder {
     }
 
     // MARK: Name matching
+
+    /// Whether the value `bytes[range]` changes when decoded: it holds a reference (`&`) or a
+    /// tab or line break, which become a space.
+    private func needsDecoding(_ range: Range<Int>) -> Bool {
+        bytes.withUnsafeBufferPointer { b in
+            for i in range {
+                let c = b[i]
+                if c == UInt8(ascii: "&") || c == 0x09 || c == 0x0A || c == 0x0D { return true }
+            }
+            return false
+        }
+    }
 
     /// For `xmlns` / `xmlns:p`: the range of `p` (empty for the default namespace); else nil.
     private func namespacePrefix(_ name: Range<Int>) -> Range<Int>? {
