@@ -193,4 +193,23 @@ struct ShortcutTests {
         #expect(canonicalNetModel("am79c973") == "Am79C973")
         #expect(canonicalNetModel("virtio-foo") == "virtio-foo")
     }
+
+    /// `virDiskNameToIndex` by bytes (ASCII names) gives what the walk by Character gives,
+    /// written out here on its own: letters after the prefix in base 26, 32-bit wrapping.
+    @Test("disk names to drive indexes by bytes", arguments: [
+        "vda", "vdz", "vdaa", "vdba", "sdzz", "hdb", "fda", "xvdc", "ubdd", "vd", "vd1", "vdb1c", "sdamultifunata",
+        "vdé", "vdaé", "qda", "", "v",
+    ])
+    func diskNameIndex(name: String) {
+        var expected: Int32 = 0
+        if let p = ["fd", "hd", "vd", "sd", "xvd", "ubd"].first(where: { name.hasPrefix($0) }) {
+            for (i, ch) in name.dropFirst(p.count).enumerated() {
+                guard let a = ch.asciiValue, a >= 97, a <= 122 else { break }
+                expected = (expected &+ (i == 0 ? 0 : 1)) &* 26 &+ Int32(a - 97)
+            }
+        }
+        #expect(Aliases.diskNameToIndex(name) == Int(expected))
+        if name == "vdaa" { #expect(expected == 26) }
+        if name == "vdba" { #expect(expected == 52) }
+    }
 }

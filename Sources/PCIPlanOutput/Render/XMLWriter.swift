@@ -134,7 +134,7 @@ public enum XMLWriter {
                 }
             }
             if !children.isEmpty {
-                edits.append(contentsOf: insertChildren(children, into: el, file: file, first: d.kind == .controller))
+                if let e = insertChildren(children, into: el, file: file, first: d.kind == .controller) { edits.append(e) }
             }
         }
         if let devicesEl, devicesEl.isSelfClosing {
@@ -381,10 +381,12 @@ public enum XMLWriter {
         return XMLEdit(at..<el.startTag.upperBound, text)
     }
 
-    /// Inserts child elements: controllers get theirs first (libvirt prints model, target,
-    /// address first), other devices last. A self-closing element is opened up.
-    static func insertChildren(_ children: [ByteText], into el: XMLElement, file: SourceFile, first: Bool) -> [XMLEdit] {
-        let indent = file.indentation(ofLineContaining: el.startTag.lowerBound)
+    /// The edit that inserts child elements: controllers get theirs first (libvirt prints model,
+    /// target, address first), other devices last. A self-closing element is opened up. Nil only
+    /// for an element without an end tag that is not self-closing (none is read so).
+    static func insertChildren(_ children: [ByteText], into el: XMLElement, file: SourceFile, first: Bool) -> XMLEdit? {
+        // (the element's own indentation only where it is written: most devices need only the inner one)
+        var indent: String { file.indentation(ofLineContaining: el.startTag.lowerBound) }
         let inner = childIndentation(of: el, file: file)
         let multiline = isLineStart(el.startTag.lowerBound, file: file)
         /// Each child on a line of its own at `inner`.
@@ -418,30 +420,30 @@ public enum XMLWriter {
             body.append("</")
             body.append(el.name)
             body.append(">")
-            return [XMLEdit(at..<el.startTag.upperBound, body)]
+            return XMLEdit(at..<el.startTag.upperBound, body)
         }
-        guard let end = el.endTag else { return [] }
+        guard let end = el.endTag else { return nil }
         let hasElementChildren = !el.children.isEmpty
         if first && hasElementChildren, let firstChild = el.children.first {
             // Before the first child, at its own indentation.
             if isLineStart(firstChild.startTag.lowerBound, file: file) {
                 let at = lineStart(of: firstChild.startTag.lowerBound, file: file)
-                return [XMLEdit(at..<at, lines())]
+                return XMLEdit(at..<at, lines())
             }
-            return [XMLEdit(firstChild.startTag.lowerBound..<firstChild.startTag.lowerBound, run())]
+            return XMLEdit(firstChild.startTag.lowerBound..<firstChild.startTag.lowerBound, run())
         }
         if isLineStart(end.lowerBound, file: file) {
             let at = lineStart(of: end.lowerBound, file: file)
-            return [XMLEdit(at..<at, lines())]
+            return XMLEdit(at..<at, lines())
         }
         if multiline && !hasElementChildren && el.text.trimmingSpaces.isEmpty {
             var body = ByteText(capacity: 160)
             body.append("\n")
             body.append(lines())
             body.append(indent)
-            return [XMLEdit(el.startTag.upperBound..<end.lowerBound, body)]
+            return XMLEdit(el.startTag.upperBound..<end.lowerBound, body)
         }
-        return [XMLEdit(end.lowerBound..<end.lowerBound, run())]
+        return XMLEdit(end.lowerBound..<end.lowerBound, run())
     }
 }
 
