@@ -252,8 +252,29 @@ public struct Device: @unchecked Sendable, Hashable {
     }
     /// A short human name: `disk 'vda'`, `interface 52:54:00:…`, `controller usb 0`.
     @inlinable public var name: String {
-        get { fields.pointee.name }
-        _modify { yield &uniqueFields().pointee.name }
+        get {
+            let name = fields.pointee.name
+            return name.isEmpty ? derivedName : name
+        }
+        set { uniqueFields().pointee.name = newValue }
+    }
+
+    /// The name of a device named only when asked (an empty stored name): the PCI controllers
+    /// the planner adds, one per root port it needs, whose names most runs never print.
+    @usableFromInline var derivedName: String {
+        guard let c = controller else { return kind.rawValue }
+        // Bytes, then one string (String appends and `String(index)` cost more).
+        var name = ByteText(capacity: 48)
+        name.append("controller ")
+        name.append(c.type)
+        name.append(" ")
+        name.append(decimal: c.index ?? 0)
+        if let model = c.model {
+            name.append(" (")
+            name.append(model)
+            name.append(")")
+        }
+        return String(decoding: name.bytes, as: UTF8.self)
     }
     /// The libvirt alias this device gets (`virtio-disk0`, `net0`, `pci.1`), if known.
     @inlinable public var alias: String? {
@@ -331,15 +352,9 @@ extension DomainDefinition {
 extension Device {
     /// A PCI controller pciplan adds (not in the input), with libvirt's alias.
     package static func pciController(index: Int, model: ControllerModel, origin: DeviceOrigin) -> Device {
-        // Bytes, then one string: the planner adds a controller per root port it needs, and
-        // String appends (and `String(index)`) were most of this function.
-        var name = ByteText(capacity: 48)
-        name.append("controller pci ")
-        name.append(decimal: index)
-        name.append(" (")
-        name.append(model.rawValue)
-        name.append(")")
-        var d = Device(kind: .controller, origin: origin, element: nil, name: String(decoding: name.bytes, as: UTF8.self))
+        // Named when asked (`derivedName`: "controller pci 3 (pcie-root-port)"): the planner
+        // adds one per root port it needs, and building names was most of this function.
+        var d = Device(kind: .controller, origin: origin, element: nil, name: "")
         var c = ControllerInfo(type: "pci")
         c.index = index
         c.model = model.rawValue

@@ -147,19 +147,26 @@ extension Planner {
         // checker reports those); a slot the planner itself fills — packed root ports, USB2
         // sets — is its own decision, and the bit is written out explicitly with it.
         let onlyPlanned = options.multifunction == .explicit
-        // The placements in iteration order, looked up once; nothing to derive without a
-        // function other than 0.
-        var placed: [(index: Int, placement: Placement)] = []
-        placed.reserveCapacity(stored.count)
-        for i in iterationOrder() { if let p = stored[i] { placed.append((i, p)) } }
-        guard placed.contains(where: { $0.placement.address.function != 0 }) else { return }
-        var functionZero: [SlotKey: Int] = [:]
-        functionZero.reserveCapacity(placed.count)
-        for (i, p) in placed where p.address.function == 0 {
-            if functionZero[p.address.slotKey] == nil { functionZero[p.address.slotKey] = i }
+        // Function 0 of each slot (the first in iteration order) and every other function, in
+        // iteration order; nothing to derive without a function other than 0. (Sorted, and
+        // searched by halves: hashing slot keys for a dictionary cost more than all the rest.)
+        var zeros: [(slot: SlotKey, position: Int, device: Int)] = []
+        var others: [PCIAddress] = []
+        for (position, i) in iterationOrder().enumerated() {
+            guard let a = stored[i]?.address else { continue }
+            if a.function == 0 { zeros.append((a.slotKey, position, i)) } else { others.append(a) }
         }
-        for (_, p) in placed {
-            guard p.address.function != 0, let z = functionZero[p.address.slotKey] else { continue }
+        guard !others.isEmpty else { return }
+        zeros.sort { ($0.slot, $0.position) < ($1.slot, $1.position) }
+        for a in others {
+            let key = a.slotKey
+            var low = 0, high = zeros.count
+            while low < high {
+                let middle = (low + high) / 2
+                if zeros[middle].slot < key { low = middle + 1 } else { high = middle }
+            }
+            guard low < zeros.count, zeros[low].slot == key else { continue }
+            let z = zeros[low].device
             if onlyPlanned {
                 switch stored[z]?.provenance {
                 case .planned?, .chipset?, .addedController?, .grouped?: break
@@ -168,7 +175,7 @@ extension Planner {
             }
             if stored[z]?.multifunction == .absent {
                 stored[z]?.multifunction = .on
-                stored[z]?.multifunctionDerivedFrom = p.address
+                stored[z]?.multifunctionDerivedFrom = a
             }
         }
     }
