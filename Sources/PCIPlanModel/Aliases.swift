@@ -89,7 +89,7 @@ public enum Aliases {
     /// (The disk by its index in `devices`: a `Device` argument would be a copy per disk.)
     static func diskAlias(at i: Int, in devices: [Device]) -> String {
         let bus = devices[i].bus ?? "ide"
-        let dst = devices[i].element?.child("target")?[attribute: "dev"] ?? ""
+        let dst = devices[i].diskTarget ?? ""
         let index = diskNameToIndex(dst)
         // Concatenation, not interpolation: one alias per disk.
         guard let drive = driveAddress(devices[i].addressElement, bus: bus, index: index) else { return bus + "-disk" + String(index) }

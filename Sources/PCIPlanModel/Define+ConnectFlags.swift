@@ -4,8 +4,14 @@ import PCIPlanSource
 extension Define {
     /// libvirt's qemuDomainDeviceCalculatePCIConnectFlags for QEMU 7.2 on x86.
     public static func connectFlags(_ d: Device, family: MachineFamily) -> ConnectFlags {
+        connectFlags(d, pciExpress: family.descriptor.pciExpress)
+    }
+
+    /// `connectFlags(_:family:)` on a machine whose root complex is (or is not) PCI Express:
+    /// `normalize` asks the descriptor once, not twice per device.
+    static func connectFlags(_ d: Device, pciExpress: Bool) -> ConnectFlags {
         let pci: ConnectFlags = [.pciDevice, .autoAssign]
-        let pcie: ConnectFlags = family.descriptor.pciExpress ? [.pcieDevice, .autoAssign] : pci
+        let pcie: ConnectFlags = pciExpress ? [.pcieDevice, .autoAssign] : pci
         let virtio = pcie
         let transitional = d.model == "virtio-transitional"
         switch d.kind {
@@ -68,7 +74,7 @@ extension Define {
             let type = d.subtype ?? ""
             let isMdevPCI = type == "mdev" && d.model == "vfio-pci"
             guard type == "pci" || type == "scsi_host" || isMdevPCI else { return [] }
-            if !family.descriptor.pciExpress { return pci }
+            if !pciExpress { return pci }
             if d.address.pciAddress != nil { return pcie }
             if type == "scsi_host" { return transitional ? pci : virtio }
             // The host device's config space decides; absent on the planning host → PCIe.

@@ -130,7 +130,7 @@ public enum Define {
             for i in diskIndices where devices[i].bus == type {
                 let at = devices[i].element.map { SourceRange(file: def.file.name, startTagOf: $0) }
                 if devices[i].addressElement?[attribute: "type"] != "drive",
-                   let dev = devices[i].element?.child("target")?[attribute: "dev"], diskNameIndex(dev) < 0 {
+                   let dev = devices[i].diskTarget, diskNameIndex(dev) < 0 {
                     diags.append(.diskNameUnknown(dev, at: at))
                     continue
                 }
@@ -208,8 +208,9 @@ public enum Define {
         assignVirtioMMIO(&devices, machine: machine)
 
         // Connect flags.
+        let pciExpress = machine.pciExpress
         for i in devices.indices {
-            devices[i].flags = connectFlags(devices[i], family: def.family)
+            devices[i].flags = connectFlags(devices[i], pciExpress: pciExpress)
         }
         // Aliases (qemu_alias.c) for messages and QEMU arguments.
         Aliases.assign(&devices, controllerOrder: order, family: def.family)
@@ -275,7 +276,7 @@ public enum Define {
         var groups: [(bus: String, disks: [(index: Int, device: Int)])] = []
         for i in devices.indices where devices[i].kind == .disk {
             let bus = devices[i].bus ?? ""
-            let entry = (diskNameIndex(devices[i].element?.child("target")?[attribute: "dev"] ?? ""), i)
+            let entry = (diskNameIndex(devices[i].diskTarget ?? ""), i)
             if let g = groups.firstIndex(where: { $0.bus == bus }) {
                 groups[g].disks.append(entry)
             } else {
@@ -300,7 +301,7 @@ public enum Define {
         if let a = d.addressElement, a[attribute: "type"] == "drive" {
             return max(0, Int(a[attribute: "controller"] ?? "0") ?? 0)
         }
-        let dev = d.element?.child("target")?[attribute: "dev"] ?? ""
+        let dev = d.diskTarget ?? ""
         let idx = max(0, diskNameIndex(dev))
         switch d.bus {
         case "scsi": return idx / 7

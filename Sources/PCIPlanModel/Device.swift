@@ -164,6 +164,7 @@ public struct Device: @unchecked Sendable, Hashable {
         @usableFromInline var model: String?
         @usableFromInline var subtype: String?
         @usableFromInline var bus: String?
+        @usableFromInline var diskTarget: String?
         @usableFromInline var name: String
         @usableFromInline var alias: String?
         @usableFromInline var isInterfaceHostdev: Bool = false
@@ -250,6 +251,11 @@ public struct Device: @unchecked Sendable, Hashable {
         get { fields.pointee.bus }
         _modify { yield &uniqueFields().pointee.bus }
     }
+    /// A disk's `<target dev=…>` as written (`vda`), read once; nil for other devices.
+    @inlinable public var diskTarget: String? {
+        get { fields.pointee.diskTarget }
+        _modify { yield &uniqueFields().pointee.diskTarget }
+    }
     /// A short human name: `disk 'vda'`, `interface 52:54:00:…`, `controller usb 0`.
     @inlinable public var name: String {
         get {
@@ -259,9 +265,11 @@ public struct Device: @unchecked Sendable, Hashable {
         set { uniqueFields().pointee.name = newValue }
     }
 
-    /// The name of a device named only when asked (an empty stored name): the PCI controllers
-    /// the planner adds, one per root port it needs, whose names most runs never print.
+    /// The name of a device named only when asked (an empty stored name): input devices
+    /// (`DomainReader.inputName`) and the PCI controllers the planner adds, one per root port it
+    /// needs; most runs never print them.
     @usableFromInline var derivedName: String {
+        if let el = element { return DomainReader.inputName(el, kind: kind) }
         guard let c = controller else { return kind.rawValue }
         // Bytes, then one string (String appends and `String(index)` cost more).
         var name = ByteText(capacity: 48)

@@ -87,7 +87,9 @@ public enum DomainReader {
 
     static func makeDevice(_ el: XMLElement, position: Int) -> Device {
         let k = kind(of: el.name)
-        var d = Device(kind: k, origin: .input(position), element: el, name: el.name)
+        // Named when a name is asked for (`inputName`), except controllers: most names are
+        // never printed, and building them was a fifth of reading a device.
+        var d = Device(kind: k, origin: .input(position), element: el, name: "")
         switch k {
         case .controller:
             let type = el[attribute: "type"] ?? ""
@@ -112,58 +114,75 @@ public enum DomainReader {
             d.name = "controller \(type)\(info.index.map { " \($0)" } ?? "")"
         case .disk:
             let target = el.child("target")
-            d.bus = target?[attribute: "bus"] ?? diskBus(forTarget: target?[attribute: "dev"] ?? "")
+            d.diskTarget = target?[attribute: "dev"]
+            d.bus = target?[attribute: "bus"] ?? diskBus(forTarget: d.diskTarget ?? "")
             d.model = el[attribute: "model"]
             d.subtype = el[attribute: "device"]
-            d.name = "disk '\(target?[attribute: "dev"] ?? "?")'"
         case .interface:
             d.subtype = el[attribute: "type"]
             // An empty type is no model (libvirt's virXPathString gives NULL): the default applies.
             d.model = netModelAttribute(el).flatMap { $0.value.isEmpty ? nil : canonicalNetModel($0.value) }
-            if let mac = el.child("mac")?[attribute: "address"] { d.name = "interface \(mac)" } else { d.name = "interface" }
-        case .sound:
-            d.model = el[attribute: "model"]
-            d.name = "sound '\(d.model ?? "?")'"
         case .video:
             d.model = el.child("model")?[attribute: "type"]
-            d.name = "video '\(d.model ?? "default")'"
         case .hostdev:
             d.subtype = el[attribute: "type"]
             d.model = el[attribute: "model"]
             d.bus = el[attribute: "mode"] ?? "subsystem"
-            if let a = el.child("source")?.child("address"), a[attribute: "type"] ?? "pci" == "pci", a[attribute: "slot"] != nil {
-                // One spelling everywhere: libvirt's 0000:3b:00.0, whatever number forms the source uses.
-                func n(_ k: String) -> UInt64 { a[attribute: k].flatMap(parseLibvirtUInt) ?? 0 }
-                d.name = "hostdev " + PCIAddress(domain: UInt32(truncatingIfNeeded: n("domain")), bus: Int(truncatingIfNeeded: n("bus")),
-                                                 slot: Int(truncatingIfNeeded: n("slot")), function: Int(truncatingIfNeeded: n("function"))).description
-            } else if let a = el.child("source")?.child("address") {
-                d.name = "hostdev \(a.attributes.filter { $0.name != "type" }.map { "\($0.name)=\($0.value)" }.joined(separator: ","))"
-            } else {
-                d.name = "hostdev"
-            }
         case .input:
             d.subtype = el[attribute: "type"]
             d.bus = el[attribute: "bus"]
             d.model = el[attribute: "model"]
-            d.name = "input \(d.subtype ?? "?") (\(d.bus ?? "default"))"
         case .serial, .channel, .console, .parallel:
             d.subtype = el.child("target")?[attribute: "type"]
             d.model = el.child("target")?.child("model")?[attribute: "name"]
         case .filesystem:
             d.model = el[attribute: "model"]
             d.subtype = el.child("driver")?[attribute: "type"]
-            d.name = "filesystem '\(el.child("target")?[attribute: "dir"] ?? "?")'"
-        case .memory:
+        case .sound, .memory, .memballoon, .rng, .watchdog, .iommu, .vsock, .panic, .crypto, .shmem:
             d.model = el[attribute: "model"]
-            d.name = "memory '\(d.model ?? "?")'"
-        case .memballoon, .rng, .watchdog, .iommu, .vsock, .panic, .crypto, .shmem:
-            d.model = el[attribute: "model"]
-            if k == .shmem, let n = el[attribute: "name"] { d.name = "shmem '\(n)'" }
-            else if let m = d.model { d.name = "\(el.name) '\(m)'" }
         default:
             break
         }
         return d
+    }
+
+    /// The short human name of the device read from `el` (`disk 'vda'`, `interface 52:54:…`),
+    /// from the element as written: what `Device.name` says for an input device until a stage
+    /// names it otherwise.
+    static func inputName(_ el: XMLElement, kind k: DeviceKind) -> String {
+        switch k {
+        case .disk:
+            return "disk '" + (el.child("target")?[attribute: "dev"] ?? "?") + "'"
+        case .interface:
+            if let mac = el.child("mac")?[attribute: "address"] { return "interface " + mac }
+            return "interface"
+        case .sound:
+            return "sound '" + (el[attribute: "model"] ?? "?") + "'"
+        case .video:
+            return "video '" + (el.child("model")?[attribute: "type"] ?? "default") + "'"
+        case .hostdev:
+            if let a = el.child("source")?.child("address"), a[attribute: "type"] ?? "pci" == "pci", a[attribute: "slot"] != nil {
+                // One spelling everywhere: libvirt's 0000:3b:00.0, whatever number forms the source uses.
+                func n(_ k: String) -> UInt64 { a[attribute: k].flatMap(parseLibvirtUInt) ?? 0 }
+                return "hostdev " + PCIAddress(domain: UInt32(truncatingIfNeeded: n("domain")), bus: Int(truncatingIfNeeded: n("bus")),
+                                               slot: Int(truncatingIfNeeded: n("slot")), function: Int(truncatingIfNeeded: n("function"))).description
+            } else if let a = el.child("source")?.child("address") {
+                return "hostdev \(a.attributes.filter { $0.name != "type" }.map { "\($0.name)=\($0.value)" }.joined(separator: ","))"
+            }
+            return "hostdev"
+        case .input:
+            return "input \(el[attribute: "type"] ?? "?") (\(el[attribute: "bus"] ?? "default"))"
+        case .filesystem:
+            return "filesystem '" + (el.child("target")?[attribute: "dir"] ?? "?") + "'"
+        case .memory:
+            return "memory '" + (el[attribute: "model"] ?? "?") + "'"
+        case .memballoon, .rng, .watchdog, .iommu, .vsock, .panic, .crypto, .shmem:
+            if k == .shmem, let n = el[attribute: "name"] { return "shmem '" + n + "'" }
+            if let m = el[attribute: "model"] { return el.name + " '" + m + "'" }
+            return el.name
+        default:
+            return el.name
+        }
     }
 
     /// libvirt's default disk bus from the target name prefix.

@@ -56,7 +56,7 @@ extension GuestView {
     /// A disk's drive address: `<address type='drive'>`, or what libvirt 9.0 derives from the
     /// target name at define (`virDomainDiskDefAssignAddress`, as the aliases use it).
     static func drive(_ d: Device) -> Aliases.DriveAddress? {
-        let index = Aliases.diskNameToIndex(d.element?.child("target")?[attribute: "dev"] ?? "")
+        let index = Aliases.diskNameToIndex(d.diskTarget ?? "")
         return Aliases.driveAddress(d.addressElement, bus: d.bus ?? "", index: index)
     }
 }

@@ -62,7 +62,7 @@ extension Checker {
         }
     }
 
-    private static func diskTarget(_ d: Device) -> String { d.element?.child("target")?[attribute: "dev"] ?? "" }
+    private static func diskTarget(_ d: Device) -> String { d.diskTarget ?? "" }
 
     /// What identifies the host side of a host device (virDomainHostdevMatch) and how to print
     /// it; nil when pciplan does not compare that kind.

@@ -103,7 +103,7 @@ extension Planner {
         guard ["ide", "fdc", "sata", "sd", "xen", "uml"].contains(bus) else { return nil }
         let libvirt = "disk bus '\(bus)' cannot be hotplugged."
         let drive = d.addressElement.flatMap { $0[attribute: "type"] == "drive" ? $0 : nil }
-        let index = d.element?.child("target")?[attribute: "dev"].flatMap(diskNameIndex) ?? 0
+        let index = d.diskTarget.flatMap(diskNameIndex) ?? 0
         func number(_ name: String, _ fallback: Int) -> Int { drive?[attribute: name].flatMap { Int($0) } ?? fallback }
         switch bus {
         case "sata":
