@@ -106,30 +106,22 @@ public enum Aliases {
     package static func diskNameToIndex(_ name: String) -> Int {
         guard let p = diskNamePrefix(name) else { return 0 }
         // libvirt's `int`: a long name wraps (a negative index is libvirt's "Unknown disk name").
-        var idx: Int32 = 0
         // ASCII names (all real ones) by byte: the same letters as by Character, without
-        // grapheme breaking. Others keep the Character walk (a combining mark ends the letters).
-        // (through the bytes: the generic walk of a dropFirst view was most of a disk's alias)
-        let ascii = name.utf8.withContiguousStorageIfAvailable { bytes -> Int32? in
+        // grapheme breaking (the generic walk of a dropFirst view was most of a disk's alias).
+        // Others keep the Character walk (a combining mark ends the letters).
+        var utf8 = name
+        let ascii = utf8.withUTF8 { bytes -> Int32? in
             guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
             var idx: Int32 = 0
-            var i = p.utf8.count
-            while i < bytes.count {
+            for i in p.utf8.count..<bytes.count {
                 let a = bytes[i]
                 guard a >= 97, a <= 122 else { break }
                 idx = (idx &+ (i == p.utf8.count ? 0 : 1)) &* 26 &+ Int32(a - 97)
-                i += 1
             }
             return idx
         }
-        if let ascii = ascii ?? nil { return Int(ascii) }
-        if name.utf8.allSatisfy({ $0 < 0x80 }) {
-            for (i, a) in name.utf8.dropFirst(p.utf8.count).enumerated() {
-                guard a >= 97, a <= 122 else { break }
-                idx = (idx &+ (i == 0 ? 0 : 1)) &* 26 &+ Int32(a - 97)
-            }
-            return Int(idx)
-        }
+        if let ascii { return Int(ascii) }
+        var idx: Int32 = 0
         for (i, ch) in name.dropFirst(p.count).enumerated() {
             guard let a = ch.asciiValue, a >= 97, a <= 122 else { break }
             idx = (idx &+ (i == 0 ? 0 : 1)) &* 26 &+ Int32(a - 97)

@@ -165,7 +165,8 @@ public struct Device: @unchecked Sendable, Hashable {
         @usableFromInline var subtype: String?
         @usableFromInline var bus: String?
         @usableFromInline var diskTarget: String?
-        @usableFromInline var name: String
+        /// nil: named when asked (`derivedName`).
+        @usableFromInline var name: String?
         @usableFromInline var alias: String?
         @usableFromInline var isInterfaceHostdev: Bool = false
         @usableFromInline var keptReason: String?
@@ -258,14 +259,11 @@ public struct Device: @unchecked Sendable, Hashable {
     }
     /// A short human name: `disk 'vda'`, `interface 52:54:00:…`, `controller usb 0`.
     @inlinable public var name: String {
-        get {
-            let name = fields.pointee.name
-            return name.isEmpty ? derivedName : name
-        }
+        get { fields.pointee.name ?? derivedName }
         set { uniqueFields().pointee.name = newValue }
     }
 
-    /// The name of a device named only when asked (an empty stored name): input devices
+    /// The name of a device named only when asked (`init(kind:origin:element:)`): input devices
     /// (`DomainReader.inputName`) and the PCI controllers the planner adds, one per root port it
     /// needs; most runs never print them.
     @usableFromInline var derivedName: String {
@@ -313,8 +311,17 @@ public struct Device: @unchecked Sendable, Hashable {
 
     /// A device without an address, flags or controller info yet; `DomainReader` fills those in.
     public init(kind: DeviceKind, origin: DeviceOrigin, element: XMLElement?, name: String) {
+        self.init(kind: kind, origin: origin, element: element, storedName: name)
+    }
+
+    /// A device whose name is made when one is asked for (`derivedName`).
+    init(kind: DeviceKind, origin: DeviceOrigin, element: XMLElement?) {
+        self.init(kind: kind, origin: origin, element: element, storedName: nil)
+    }
+
+    private init(kind: DeviceKind, origin: DeviceOrigin, element: XMLElement?, storedName: String?) {
         storage = ManagedBuffer.create(minimumCapacity: 0) { _ in
-            Fields(kind: kind, origin: origin, element: element, address: .none, name: name)
+            Fields(kind: kind, origin: origin, element: element, address: .none, name: storedName)
         }
     }
 }
@@ -362,7 +369,7 @@ extension Device {
     package static func pciController(index: Int, model: ControllerModel, origin: DeviceOrigin) -> Device {
         // Named when asked (`derivedName`: "controller pci 3 (pcie-root-port)"): the planner
         // adds one per root port it needs, and building names was most of this function.
-        var d = Device(kind: .controller, origin: origin, element: nil, name: "")
+        var d = Device(kind: .controller, origin: origin, element: nil)
         var c = ControllerInfo(type: "pci")
         c.index = index
         c.model = model.rawValue

@@ -89,7 +89,7 @@ public enum DomainReader {
         let k = kind(of: el.name)
         // Named when a name is asked for (`inputName`), except controllers: most names are
         // never printed, and building them was a fifth of reading a device.
-        var d = Device(kind: k, origin: .input(position), element: el, name: "")
+        var d = Device(kind: k, origin: .input(position), element: el)
         switch k {
         case .controller:
             let type = el[attribute: "type"] ?? ""

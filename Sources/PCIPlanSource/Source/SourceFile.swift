@@ -73,7 +73,15 @@ public struct SourceFile: Sendable, Hashable {
 
     /// Text of a byte range (lossy only for invalid UTF-8, which the reader refuses earlier).
     public func text(_ range: Range<Int>) -> String {
-        String(decoding: bytes[range], as: UTF8.self)
+        bytes.utf8Text(range)
+    }
+}
+
+extension [UInt8] {
+    /// The text of `self[range]`, as UTF-8 (lossy only for invalid UTF-8). Through a buffer
+    /// pointer: from an array slice, building the string takes a slower, generic path.
+    func utf8Text(_ range: Range<Int>) -> String {
+        withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
     }
 }
 

@@ -71,22 +71,17 @@ public final class XMLDocument: Sendable {
         self.children = children
     }
 
-    /// The text of `source[range]`.
-    private func text(_ range: Range<Int>) -> String {
-        source.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
-    }
-
     /// Attribute `k` as the public value type.
     func attribute(_ k: Int) -> XMLAttribute {
         let a = attributes[k]
-        return XMLAttribute(name: a.name < 0 ? text(a.nameRange) : strings[Int(a.name)], value: value(ofAttribute: k),
+        return XMLAttribute(name: a.name < 0 ? source.utf8Text(a.nameRange) : strings[Int(a.name)], value: value(ofAttribute: k),
                             nameRange: a.nameRange, valueRange: a.valueRange)
     }
 
     /// The decoded value of attribute `k`.
     func value(ofAttribute k: Int) -> String {
         let a = attributes[k]
-        return a.value < 0 ? text(a.valueRange) : strings[Int(a.value)]
+        return a.value < 0 ? source.utf8Text(a.valueRange) : strings[Int(a.value)]
     }
 
     /// Whether attribute `k` is called `name`; by bytes, without making a string of its name.
@@ -346,12 +341,6 @@ struct XMLDocumentBuilder {
 
     /// Element `k`'s name.
     func name(_ k: Int) -> String { nodes[k].name }
-
-    /// The text of `source[range]` (through a buffer pointer: from an array slice, building the
-    /// string took a slower, generic path).
-    func text(_ range: Range<Int>) -> String {
-        source.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
-    }
 
     /// Element `k`'s start tag.
     func startTag(_ k: Int) -> Range<Int> { nodes[k].startTag }

@@ -192,7 +192,7 @@ struct SAXTreeBuilder {
                 decodedValue: decode ? value ?? TagScanner.decodeAttributeValue(bytes[attribute.value]) : nil)
         }
         let startTag = start..<(selfClosing ? limit + 2 : limit + 1)
-        _ = document.open(name: document.text(tagName), startTag: startTag, selfClosing: selfClosing)
+        _ = document.open(name: bytes.utf8Text(tagName), startTag: startTag, selfClosing: selfClosing)
     }
 
     private mutating func endElement() {
