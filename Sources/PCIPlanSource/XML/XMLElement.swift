@@ -316,6 +316,11 @@ struct XMLDocumentBuilder {
         attributes.append(XMLDocument.Attribute(nameRange: name, valueRange: value, name: -1, value: valueIndex))
     }
 
+    /// Forgets the attributes appended since the last `open`.
+    mutating func dropUnclaimedAttributes() {
+        attributes.removeSubrange(claimedAttributes...)
+    }
+
     /// Opens an element (a child of the innermost open one) with the attributes appended since
     /// the last `open`, and returns its number.
     mutating func open(name: String, startTag: Range<Int>, selfClosing: Bool) -> Int {

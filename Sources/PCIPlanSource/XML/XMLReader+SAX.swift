@@ -16,11 +16,17 @@ struct SAXTreeBuilder {
     // properties of a class would be checked for exclusive access at run time on every use,
     // which was a tenth of reading.
     private let bytes: [UInt8]
+    /// `bytes`' storage while libxml2 runs (`build` holds it for the whole parse).
+    private var base: UnsafePointer<UInt8>?
     private var ctxt: xmlParserCtxtPtr?
     /// The document so far; it keeps the stack of open elements.
     private var document: XMLDocumentBuilder
     /// The current start tag's attribute ranges (kept between tags, so they allocate once).
     private var scanned: [TagScanner.ScannedAttribute] = []
+    /// Element names by libxml2's interned name pointers (direct-mapped; a miss builds the
+    /// name again): most tags repeat a few dozen names, each a string once per document.
+    private var names: [(local: UnsafePointer<xmlChar>?, prefix: UnsafePointer<xmlChar>?, name: String)] =
+        Array(repeating: (nil, nil, ""), count: 64)
     /// Our own reason to stop (document type declaration, lost positions); wins over libxml2's.
     private var refusal: XMLReadError?
     /// The refusal is that we lost track of the input, not a rule of ours (see `lostTrack`).
@@ -38,12 +44,15 @@ struct SAXTreeBuilder {
         _ = libxml2Initialized
         var builder = SAXTreeBuilder(bytes)
         let result = withUnsafeMutablePointer(to: &builder) { b in
-            bytes.withUnsafeBytes { raw -> Result<XMLElement, XMLReadError> in
-                guard raw.count <= Int(Int32.max),
-                      let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self),
-                      let ctxt = xmlCreateMemoryParserCtxt(base, Int32(raw.count))
+            bytes.withUnsafeBufferPointer { buffer -> Result<XMLElement, XMLReadError> in
+                guard buffer.count <= Int(Int32.max), let base = buffer.baseAddress,
+                      let ctxt = UnsafeRawPointer(base).withMemoryRebound(to: CChar.self, capacity: buffer.count, {
+                          xmlCreateMemoryParserCtxt($0, Int32(buffer.count))
+                      })
                 else { return .failure(XMLReadError("libxml2 could not create a parser context")) }
                 defer { xmlFreeParserCtxt(ctxt) }
+                b.pointee.base = base
+                defer { b.pointee.base = nil }
                 return run(b, ctxt)
             }
         }
@@ -84,8 +93,9 @@ struct SAXTreeBuilder {
     private static func handler() -> xmlSAXHandler {
         var sax = xmlSAXHandler()
         sax.initialized = UInt32(XML_SAX2_MAGIC)
-        sax.startElementNs = { ctx, _, _, _, nbNamespaces, namespaces, nbAttributes, _, attributes in
-            SAXTreeBuilder.from(ctx)?.pointee.startElement(Int(nbNamespaces), namespaces, Int(nbAttributes), attributes)
+        sax.startElementNs = { ctx, local, prefix, _, nbNamespaces, namespaces, nbAttributes, nbDefaulted, attributes in
+            SAXTreeBuilder.from(ctx)?.pointee.startElement(
+                local, prefix, Int(nbNamespaces), namespaces, Int(nbAttributes), Int(nbDefaulted), attributes)
         }
         sax.endElementNs = { ctx, _, _, _ in SAXTreeBuilder.from(ctx)?.pointee.endElement() }
         sax.characters = { ctx, ch, len in SAXTreeBuilder.from(ctx)?.pointee.characters(ch, Int(len)) }
@@ -131,8 +141,9 @@ struct SAXTreeBuilder {
     // MARK: Callbacks
 
     private mutating func startElement(
+        _ local: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?,
         _ nbNamespaces: Int, _ namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
-        _ nbAttributes: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+        _ nbAttributes: Int, _ nbDefaulted: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     ) {
         guard refusal == nil else { return }
         let lt = UInt8(ascii: "<"), gt = UInt8(ascii: ">"), slash = UInt8(ascii: "/")
@@ -148,6 +159,16 @@ struct SAXTreeBuilder {
             selfClosing = true
         } else {
             return lostTrack("end of a start tag")
+        }
+        let tagEnd = selfClosing ? limit + 2 : limit + 1
+        // Nearly every tag: the values libxml2 reports are bytes of its input buffer, which
+        // place them in ours; no byte of the tag is scanned twice.
+        if nbNamespaces == 0, nbDefaulted == 0, let local {
+            if let start = attributesInPlace(limit: limit, local: local, prefix: prefix, count: nbAttributes, attributes) {
+                _ = document.open(name: elementName(local, prefix), startTag: start..<tagEnd, selfClosing: selfClosing)
+                return
+            }
+            document.dropUnclaimedAttributes()
         }
         // No `<` can occur inside a start tag (not even in attribute values) except its first byte.
         var start = limit - 1
@@ -191,8 +212,92 @@ struct SAXTreeBuilder {
                 name: attribute.name, value: attribute.value,
                 decodedValue: decode ? value ?? TagScanner.decodeAttributeValue(bytes[attribute.value]) : nil)
         }
-        let startTag = start..<(selfClosing ? limit + 2 : limit + 1)
-        _ = document.open(name: bytes.utf8Text(tagName), startTag: startTag, selfClosing: selfClosing)
+        _ = document.open(name: bytes.utf8Text(tagName), startTag: start..<tagEnd, selfClosing: selfClosing)
+    }
+
+    /// The start tag whose `>` (or the `/` of `/>`) is at `limit`, located from what libxml2
+    /// reported: its `<`, with its attributes appended to the document; nil when that does not
+    /// account for every byte of the tag (the caller drops what was appended and scans the tag).
+    ///
+    /// libxml2 hands over a value unchanged as a pointer into its input buffer, whose bytes
+    /// are ours from offset `xmlByteConsumed - (cur - pointer)`; a value it had to change (a
+    /// reference, a tab or line break, any non-ASCII byte) is a copy outside the buffer. From
+    /// each value the name is found backwards (`name S? = S? quote`) by its known spelling,
+    /// and the element's name before the first attribute; only white space may lie between.
+    private mutating func attributesInPlace(
+        limit: Int, local: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?, count: Int,
+        _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    ) -> Int? {
+        guard let src = base, let input = ctxt?.pointee.input, let cur = input.pointee.cur,
+              let bufferStart = input.pointee.base, cur.pointee == src[limit]
+        else { return nil }
+        /// Where `prefix:local` starts if the bytes just before `end` spell it (names are a
+        /// few bytes: compared in place rather than through strlen and memcmp).
+        func spelled(_ local: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?, endingAt end: Int) -> Int? {
+            func matches(_ name: UnsafePointer<xmlChar>, endingAt end: Int) -> Int? {
+                var n = 0
+                while name[n] != 0 { n += 1 }
+                let start = end - n
+                guard start > 0 else { return nil }
+                for i in 0..<n where src[start + i] != name[i] { return nil }
+                return start
+            }
+            guard let start = matches(local, endingAt: end) else { return nil }
+            guard let prefix else { return start }
+            guard src[start - 1] == UInt8(ascii: ":") else { return nil }
+            return matches(prefix, endingAt: start - 1)
+        }
+        func skipSpaceBackwards(from i: Int) -> Int {
+            var j = i
+            while j > 0, XMLReader.isXMLSpace(src[j]) { j -= 1 }
+            return j
+        }
+        /// Whether `src[from..<to]` is white space, at least one byte of it.
+        func separated(_ from: Int, _ to: Int) -> Bool {
+            guard from < to else { return false }
+            for i in from..<to where !XMLReader.isXMLSpace(src[i]) { return false }
+            return true
+        }
+        var firstName = limit
+        var previousEnd = -1  // just past the previous attribute's closing quote
+        if count > 0 {
+            guard let attributes else { return nil }
+            for k in 0..<count {
+                guard let name = attributes[5 * k], let begin = attributes[5 * k + 3], let end = attributes[5 * k + 4],
+                      bufferStart <= begin, begin <= end, end <= cur
+                else { return nil }
+                let valueStart = limit - begin.distance(to: cur)
+                let valueEnd = valueStart + begin.distance(to: end)
+                guard valueStart >= 4, valueEnd < limit else { return nil }
+                let quote = src[valueEnd]
+                guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'"), src[valueStart - 1] == quote else { return nil }
+                let equals = skipSpaceBackwards(from: valueStart - 2)
+                guard src[equals] == UInt8(ascii: "=") else { return nil }
+                let nameEnd = skipSpaceBackwards(from: equals - 1) + 1
+                guard let nameStart = spelled(name, attributes[5 * k + 1], endingAt: nameEnd),
+                      k == 0 ? XMLReader.isXMLSpace(src[nameStart - 1]) : separated(previousEnd, nameStart)
+                else { return nil }
+                if k == 0 { firstName = nameStart }
+                document.appendAttribute(name: nameStart..<nameEnd, value: valueStart..<valueEnd, decodedValue: nil)
+                previousEnd = valueEnd + 1
+            }
+            // What follows the last attribute up to `>` or `/>` is white space.
+            if previousEnd < limit, !separated(previousEnd, limit) { return nil }
+        }
+        guard let nameStart = spelled(local, prefix, endingAt: skipSpaceBackwards(from: firstName - 1) + 1),
+              src[nameStart - 1] == UInt8(ascii: "<")
+        else { return nil }
+        return nameStart - 1
+    }
+
+    /// The element name `prefix:local` as a string, once per name and document.
+    private mutating func elementName(_ local: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?) -> String {
+        let slot = Int(truncatingIfNeeded: UInt(bitPattern: local) >> 3) & (names.count - 1)
+        if names[slot].local == local, names[slot].prefix == prefix { return names[slot].name }
+        let localName = String(cString: local)
+        let name = prefix.map { String(cString: $0) + ":" + localName } ?? localName
+        names[slot] = (local, prefix, name)
+        return name
     }
 
     private mutating func endElement() {

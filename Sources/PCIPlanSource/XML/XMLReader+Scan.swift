@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Byte-level scanning of tags that libxml2 has already checked for well-formedness; used only
 /// to recover the byte ranges libxml2's SAX interface does not report.
 enum TagScanner {
@@ -48,12 +54,21 @@ enum TagScanner {
     /// malformed input may be miscounted, and libxml2 then reports what is wrong with it.
     static func firstCrowdedStartTag(_ bytes: [UInt8], limit: Int) -> (offset: Int, name: String, count: Int)? {
         // A start tag with more than `limit` attributes has more than `limit` `=` between two
-        // `<`: where no stretch does, none is crowded, and the exact scan below is not needed.
+        // `<`, so more than `limit` bytes: where no stretch is that long or none that long has
+        // that many `=`, none is crowded, and the exact scan below is not needed. From `<` to
+        // `<` with `memchr`: a domain's tags and texts are a few dozen bytes long.
         let mayBeCrowded = bytes.withUnsafeBufferPointer { b -> Bool in
-            var equalsSinceTag = 0
-            for c in b {
-                if c == 0x3C { equalsSinceTag = 0 } else if c == 0x3D { equalsSinceTag += 1 }
-                if equalsSinceTag > limit { return true }
+            guard let base = b.baseAddress else { return false }
+            var from = 0
+            while from < b.count {
+                let next = memchr(base + from, 0x3C, b.count - from)
+                    .map { UnsafeRawPointer(base).distance(to: UnsafeRawPointer($0)) } ?? b.count
+                if next - from > limit {
+                    var equals = 0
+                    for i in from..<next where b[i] == 0x3D { equals += 1 }
+                    if equals > limit { return true }
+                }
+                from = next + 1
             }
             return false
         }
