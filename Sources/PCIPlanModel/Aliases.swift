@@ -27,10 +27,24 @@ public enum Aliases {
         // The device list moves into the assigner and back (a copy would duplicate every
         // device), and the indices of each kind are found once, up front: a closure over the
         // assigner would box it, and then every access to a device copies it.
-        // Keyed by the kind's name: a dictionary or set keyed by DeviceKind itself costs a
-        // scan of all protocol conformances at its first use in every run (README "Speed").
-        let byKind = Dictionary(grouping: devices.indices, by: { devices[$0].kind.rawValue })
-        func of(_ k: DeviceKind) -> [Int] { byKind[k.rawValue] ?? [] }
+        // A short list searched in place: a domain has a dozen kinds at most, and hashing
+        // every device's kind name was a seventh of naming (a dictionary or set keyed by
+        // DeviceKind itself costs a scan of all protocol conformances at its first use in every
+        // run, README "Speed").
+        var byKind: [(kind: DeviceKind, indices: [Int])] = []
+        var last = -1
+        for i in devices.indices {
+            let k = devices[i].kind
+            if last < 0 || byKind[last].kind != k {
+                last = byKind.firstIndex { $0.kind == k } ?? -1
+                if last < 0 {
+                    byKind.append((k, []))
+                    last = byKind.count - 1
+                }
+            }
+            byKind[last].indices.append(i)
+        }
+        func of(_ k: DeviceKind) -> [Int] { byKind.first { $0.kind == k }?.indices ?? [] }
         var a = Assigner(devices: [])
         swap(&a.devices, &devices)
         defer { swap(&a.devices, &devices) }
@@ -92,7 +106,7 @@ public enum Aliases {
         let dst = devices[i].diskTarget ?? ""
         let index = diskNameToIndex(dst)
         // Concatenation, not interpolation: one alias per disk.
-        guard let drive = driveAddress(devices[i].addressElement, bus: bus, index: index) else { return bus + "-disk" + String(index) }
+        guard let drive = driveAddress(devices[i].addressElement, bus: bus, index: index) else { return numbered(bus, "-disk", index) }
         if bus == "scsi" {
             let model = devices.first { $0.controller?.type == "scsi" && $0.controller?.index == drive.controller }?.controller?.model
             if model != "lsilogic" {
@@ -100,6 +114,45 @@ public enum Aliases {
             }
         }
         return bus + String(drive.controller) + "-" + String(drive.bus) + "-" + String(drive.unit)
+    }
+
+    /// `prefix`, `infix` and the decimal `n` (`virtio-disk12`), written in one go: aliases are
+    /// short, and a string of up to 15 ASCII bytes is built in place without validation, where
+    /// concatenating and formatting the number cost two appends and a conversion per device.
+    package static func numbered(_ prefix: String, _ infix: StaticString, _ n: Int) -> String {
+        var prefix = prefix
+        var digits = 1
+        var rest = n.magnitude / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        let sign = n < 0 ? 1 : 0
+        return prefix.withUTF8 { head in
+            String(unsafeUninitializedCapacity: head.count + infix.utf8CodeUnitCount + sign + digits) { out in
+                var i = 0
+                for c in head {
+                    out[i] = c
+                    i += 1
+                }
+                for k in 0..<infix.utf8CodeUnitCount {
+                    out[i] = infix.utf8Start[k]
+                    i += 1
+                }
+                if sign == 1 {
+                    out[i] = UInt8(ascii: "-")
+                    i += 1
+                }
+                var v = n.magnitude
+                var j = i + digits
+                repeat {
+                    j -= 1
+                    out[j] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                } while v > 0
+                return i + digits
+            }
+        }
     }
 
     /// `virDiskNameToIndex`: `vda` → 0, `vdz` → 25, `vdaa` → 26, `vdba` → 52.
@@ -216,7 +269,7 @@ public enum Aliases {
         }
 
         mutating func byPosition(_ indices: [Int], _ prefix: String) {
-            for (n, i) in indices.enumerated() { set(i, prefix + String(n)) }
+            for (n, i) in indices.enumerated() { set(i, Aliases.numbered(prefix, "", n)) }
         }
 
         /// `qemuDomainDeviceAliasIndex` over the given classes: one more than the highest
@@ -224,7 +277,7 @@ public enum Aliases {
         mutating func nextFree(_ prefix: String, among kinds: [DeviceKind]) -> String {
             if let k = next.firstIndex(where: { $0.prefix == prefix }) {
                 assert(next[k].kinds == kinds, "alias prefix \(prefix) used with two sets of device classes")
-                return prefix + String(next[k].value)
+                return Aliases.numbered(prefix, "", next[k].value)
             }
             var value = 0
             for i in devices.indices where kinds.contains(devices[i].kind) {
@@ -232,7 +285,7 @@ public enum Aliases {
                 value = max(value, n + 1)
             }
             next.append((prefix, kinds, value))
-            return prefix + String(value)
+            return Aliases.numbered(prefix, "", value)
         }
     }
 }

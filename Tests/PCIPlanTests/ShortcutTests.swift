@@ -212,4 +212,20 @@ struct ShortcutTests {
         if name == "vdaa" { #expect(expected == 26) }
         if name == "vdba" { #expect(expected == 52) }
     }
+
+    /// Aliases written in one go spell what concatenation and `String(n)` spell, on both sides
+    /// of the 15-byte small-string limit and for libvirt's negative (wrapped) disk indexes.
+    @Test("numbered aliases as concatenation spells them", arguments: [
+        ("virtio", "-disk", 0), ("virtio", "-disk", 12), ("sata", "-disk", -7), ("net", "", 1_000_000),
+        ("a-rather-long-bus-name", "-disk", 42), ("hostdev", "", Int.max), ("vd", "", Int.min + 1), ("", "", 5),
+        ("vidéo", "", 3),
+    ] as [(String, String, Int)])
+    func numberedAlias(prefix: String, infix: String, n: Int) {
+        let built: String = switch infix {
+        case "-disk": Aliases.numbered(prefix, "-disk", n)
+        default: Aliases.numbered(prefix, "", n)
+        }
+        #expect(built == prefix + infix + String(n))
+        #expect(built.utf8.count == prefix.utf8.count + infix.utf8.count + String(n).utf8.count)
+    }
 }
