@@ -325,11 +325,18 @@ public enum XMLWriter {
 
     /// The indentation used by the element's children (or one step deeper than the element).
     package static func childIndentation(of el: XMLElement, file: SourceFile) -> String {
+        let (own, more) = childIndentationParts(of: el, file: file)
+        return file.text(own) + more.description
+    }
+
+    /// `childIndentation` as bytes of the file and a step to add, so that the writer, which
+    /// indents a line for every device it edits, appends them without making a string.
+    static func childIndentationParts(of el: XMLElement, file: SourceFile) -> (Range<Int>, StaticString) {
         if let c = el.children.first(where: { isLineStart($0.startTag.lowerBound, file: file) }) {
-            return file.indentation(ofLineContaining: c.startTag.lowerBound)
+            return (file.indentationRange(ofLineContaining: c.startTag.lowerBound), "")
         }
-        let own = file.indentation(ofLineContaining: el.startTag.lowerBound)
-        return own + (own.contains("\t") ? "\t" : "  ")
+        let own = file.indentationRange(ofLineContaining: el.startTag.lowerBound)
+        return (own, file.bytes[own].contains(UInt8(ascii: "\t")) ? "\t" : "  ")
     }
 
     package static func isLineStart(_ offset: Int, file: SourceFile) -> Bool {
@@ -387,15 +394,16 @@ public enum XMLWriter {
     static func insertChildren(_ children: [ByteText], into el: XMLElement, file: SourceFile, first: Bool) -> XMLEdit? {
         // (the element's own indentation only where it is written: most devices need only the inner one)
         var indent: String { file.indentation(ofLineContaining: el.startTag.lowerBound) }
-        let inner = childIndentation(of: el, file: file)
+        let (inner, innerStep) = childIndentationParts(of: el, file: file)
         let multiline = isLineStart(el.startTag.lowerBound, file: file)
         /// Each child on a line of its own at `inner`.
         func lines() -> ByteText {
             var text = ByteText(capacity: 128)
             for child in children {
-                text.append(inner)
+                text.append(file.bytes[inner])
+                text.append(innerStep)
                 text.append(child)
-                text.append("\n")
+                text.append("\n" as StaticString)
             }
             return text
         }

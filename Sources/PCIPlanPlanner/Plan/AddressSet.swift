@@ -289,10 +289,12 @@ public struct PCIAddressSet: Sendable {
         let bus = buses[b]
         var a = PCIAddress(bus: b, slot: bus.minSlot, function: function ?? 0)
         if Self.compatible(a, busFlags: bus.flags, device: flags, fromConfig: false, describe: false) != nil { return nil }
+        // (Asked once: the option set's static members are reached through an accessor.)
+        let aggregates = flags.contains(.aggregateSlot)
         while a.slot <= bus.maxSlot {
             let used = bus.functions[a.slot]
             if used == 0 { return a }
-            if flags.contains(.aggregateSlot) && bus.aggregate[a.slot] {
+            if aggregates && bus.aggregate[a.slot] {
                 if used & UInt8(1 << a.function) == 0 { return a }
                 if function == nil {
                     for f in 0..<8 where used & UInt8(1 << f) == 0 {

@@ -7,6 +7,7 @@ public struct ByteText: Sendable, Hashable {
     public var bytes: [UInt8] = []
 
     /// Empty text with room for `capacity` bytes.
+    @inlinable
     public init(capacity: Int = 0) {
         bytes.reserveCapacity(capacity)
     }
@@ -17,23 +18,33 @@ public struct ByteText: Sendable, Hashable {
     }
 
     /// Whether nothing has been appended.
+    @inlinable
     public var isEmpty: Bool { bytes.isEmpty }
 
     /// The text as a `String` (for tests and messages).
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Appends a literal.
+    @inlinable
     public mutating func append(_ literal: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// Appends the UTF-8 bytes of `text`.
+    @inlinable
     public mutating func append(_ text: String) {
         var text = text
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends bytes as they are (a stretch of an input file).
+    @inlinable
+    public mutating func append(_ stretch: ArraySlice<UInt8>) {
+        bytes.append(contentsOf: stretch)
+    }
+
     /// Appends other built text.
+    @inlinable
     public mutating func append(_ other: ByteText) {
         bytes.append(contentsOf: other.bytes)
     }

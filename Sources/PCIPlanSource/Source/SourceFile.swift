@@ -60,12 +60,20 @@ public struct SourceFile: Sendable, Hashable {
 
     /// The whitespace that starts the line holding `offset` (used to indent inserted lines).
     public func indentation(ofLineContaining offset: Int) -> String {
+        bytes.utf8Text(indentationRange(ofLineContaining: offset))
+    }
+
+    /// Where the whitespace that starts the line holding `offset` lies.
+    public func indentationRange(ofLineContaining offset: Int) -> Range<Int> {
         // Back to the line feed before `offset`: shorter than a search of every line start.
-        var start = max(0, min(offset, bytes.count))
-        while start > 0, bytes[start - 1] != 0x0A { start -= 1 }
-        var i = start
-        while i < bytes.count, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i += 1 }
-        return String(decoding: bytes[start..<i], as: UTF8.self)
+        // (Through a buffer pointer: the writer asks this for every device it edits.)
+        bytes.withUnsafeBufferPointer { b -> Range<Int> in
+            var start = max(0, min(offset, b.count))
+            while start > 0, b[start - 1] != 0x0A { start -= 1 }
+            var i = start
+            while i < b.count, b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "\t") { i += 1 }
+            return start..<i
+        }
     }
 
     /// Text of a byte range (lossy only for invalid UTF-8, which the reader refuses earlier).
