@@ -316,6 +316,11 @@ struct XMLDocumentBuilder {
         attributes.append(XMLDocument.Attribute(nameRange: name, valueRange: value, name: -1, value: valueIndex))
     }
 
+    /// The name and value ranges of the attributes appended since the last `open`.
+    var unclaimedAttributeRanges: [(name: Range<Int>, value: Range<Int>)] {
+        attributes[claimedAttributes...].map { ($0.nameRange, $0.valueRange) }
+    }
+
     /// Forgets the attributes appended since the last `open`.
     mutating func dropUnclaimedAttributes() {
         attributes.removeSubrange(claimedAttributes...)

@@ -165,6 +165,8 @@ struct SAXTreeBuilder {
         // place them in ours; no byte of the tag is scanned twice.
         if nbNamespaces == 0, nbDefaulted == 0, let local {
             if let start = attributesInPlace(limit: limit, local: local, prefix: prefix, count: nbAttributes, attributes) {
+                // Debug builds (every test) prove the placement against the scanner.
+                assert(scannerAgrees(start: start, limit: limit), "attributes placed from libxml2's buffer differ from the scanned tag")
                 _ = document.open(name: elementName(local, prefix), startTag: start..<tagEnd, selfClosing: selfClosing)
                 return
             }
@@ -288,6 +290,15 @@ struct SAXTreeBuilder {
               src[nameStart - 1] == UInt8(ascii: "<")
         else { return nil }
         return nameStart - 1
+    }
+
+    /// Whether scanning the tag at `start` finds the attributes `attributesInPlace` placed.
+    private func scannerAgrees(start: Int, limit: Int) -> Bool {
+        var scanned: [TagScanner.ScannedAttribute] = []
+        guard TagScanner.scanStartTag(bytes, from: start, to: limit, attributes: &scanned) != nil else { return false }
+        let placed = document.unclaimedAttributeRanges
+        return scanned.count == placed.count
+            && zip(scanned, placed).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
     /// The element name `prefix:local` as a string, once per name and document.
