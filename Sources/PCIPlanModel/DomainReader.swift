@@ -205,31 +205,33 @@ public enum DomainReader {
         }
         guard type == "pci" else { return .other(type) }
         var ok = true
-        var values: [String: UInt64] = [:]
-        for name in ["domain", "bus", "slot", "function"] {
-            guard let attr = el.attributeNode(name) else { continue }
-            guard let v = parseLibvirtUInt(attr.value), v <= UInt64(UInt32.max) else {
+        // Stored definitions give every device an address: values first, each attribute with
+        // its ranges only for a diagnostic (a dictionary of the four numbers and a trimmed copy
+        // of each value were most of reading a stored domain).
+        var values: [UInt64] = [0, 0, 0, 0]
+        for (k, name) in ["domain", "bus", "slot", "function"].enumerated() {
+            guard let value = el[attribute: name] else { continue }
+            guard let v = parseLibvirtUInt(value), v <= UInt64(UInt32.max) else {
                 ok = false
-                diags.append(.addressBadNumber(name, attr.value, at: range(attr.valueRange),
-                                               looksHex: !attr.value.isEmpty && attr.value.allSatisfy({ $0.isASCII && $0.isHexDigit })))
+                let at = el.attributeNode(name)?.valueRange ?? el.startTag
+                diags.append(.addressBadNumber(name, value, at: range(at),
+                                               looksHex: !value.isEmpty && value.allSatisfy({ $0.isASCII && $0.isHexDigit })))
                 continue
             }
-            values[name] = v
-            let t = attr.value.trimmingSpaces
-            if t.count > 1, t.first == "0", !(t.hasPrefix("0x") || t.hasPrefix("0X")), v != 0 {
-                diags.append(.addressOctal(name, attr.value, reads: Int(v), at: range(attr.valueRange)))
+            values[k] = v
+            if v != 0, writtenOctal(value) {
+                diags.append(.addressOctal(name, value, reads: Int(v), at: range(el.attributeNode(name)?.valueRange ?? el.startTag)))
             }
         }
         var multi = Tristate.absent
-        if let m = el.attributeNode("multifunction") {
-            if m.value == "on" { multi = .on } else if m.value == "off" { multi = .off } else {
+        if let m = el[attribute: "multifunction"] {
+            if m == "on" { multi = .on } else if m == "off" { multi = .off } else {
                 ok = false
-                diags.append(.addressBadMultifunction(m.value, at: range(m.valueRange)))
+                diags.append(.addressBadMultifunction(m, at: range(el.attributeNode("multifunction")?.valueRange ?? el.startTag)))
             }
         }
         guard ok else { return .invalid }
-        let addr = PCIAddress(domain: UInt32(values["domain"] ?? 0), bus: Int(values["bus"] ?? 0),
-                              slot: Int(values["slot"] ?? 0), function: Int(values["function"] ?? 0))
+        let addr = PCIAddress(domain: UInt32(values[0]), bus: Int(values[1]), slot: Int(values[2]), function: Int(values[3]))
         if addr.isEmpty {
             if addr.function != 0 || multi != .absent {
                 diags.append(.addressEmptyIgnored(function: addr.function, multifunction: multi, at: range(el.startTag)))
@@ -252,6 +254,24 @@ public enum DomainReader {
         }
         return inRange ? .pci(addr, multifunction: multi) : .invalid
     }
+}
+
+/// Whether a number `parseLibvirtUInt` accepted is written with a leading `0` and more digits
+/// (libvirt then reads it as octal): after leading white space, `0` followed by anything but
+/// `x`/`X`. An accepted number is ASCII with no white space after it, so its bytes say what the
+/// trimmed text says (debug builds compare with the trimmed text).
+func writtenOctal(_ value: String) -> Bool {
+    var text = value
+    let octal = text.withUTF8 { bytes -> Bool in
+        var i = 0
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
+        return bytes.count - i > 1 && bytes[i] == UInt8(ascii: "0") && bytes[i + 1] != UInt8(ascii: "x") && bytes[i + 1] != UInt8(ascii: "X")
+    }
+    assert(parseLibvirtUInt(value) == nil || octal == {
+        let t = value.trimmingSpaces
+        return t.count > 1 && t.first == "0" && !(t.hasPrefix("0x") || t.hasPrefix("0X"))
+    }())
+    return octal
 }
 
 extension String {

@@ -330,7 +330,7 @@ struct Bench {
     static func main() {
         let args = CommandLine.arguments
         if args.contains("--help") || args.contains("-h") {
-            print("usage: pciplan-bench [--reps N] [--runs N] [--files N] [--define-n N] [--no-libvirt] [--callgrind] [--oracle DIR] [--stages] [--loop MACHINE DEVICES TIMES [--floor|--check]] [--write-batch DIR]")
+            print("usage: pciplan-bench [--reps N] [--runs N] [--files N] [--define-n N] [--no-libvirt] [--callgrind] [--oracle DIR] [--stages] [--loop MACHINE DEVICES TIMES [--floor|--check]] [--loop-file PATH TIMES [--floor|--check]] [--write-batch DIR]")
             return
         }
         if let dir = stringOption("--write-batch") {
@@ -342,6 +342,27 @@ struct Bench {
                 exit(2)
             }
             print("\(n) domains written to \(dir)")
+            return
+        }
+        if let i = args.firstIndex(of: "--loop-file"), i + 2 < args.count, let times = Int(args[i + 2]) {
+            // `--loop` on a domain from a file (a stored definition, addresses and all).
+            guard let data = FileManager.default.contents(atPath: args[i + 1]) else {
+                FileHandle.standardError.write(Data("pciplan-bench: cannot read \(args[i + 1])\n".utf8))
+                exit(2)
+            }
+            let bytes = [UInt8](data)
+            var sink = 0
+            xmlInitParser()
+            for _ in 0..<times {
+                if args.contains("--floor") {
+                    sink &+= saxFloorOnce(bytes)
+                } else if args.contains("--check") {
+                    sink &+= Pipeline.check(SourceFile(name: "bench.xml", bytes: bytes)).count
+                } else {
+                    sink &+= pciplanOnce(bytes)
+                }
+            }
+            print("\(args[i + 1]): \(times) runs, \(sink)")
             return
         }
         if let i = args.firstIndex(of: "--loop"), i + 3 < args.count, let n = Int(args[i + 2]), let times = Int(args[i + 3]) {

@@ -41,4 +41,36 @@ struct LibvirtNumberTests {
         #expect(parseLibvirtUInt(" +12") == 12)
         #expect(parseLibvirtUInt("18446744073709551616") == nil)
     }
+
+    /// The earlier controller index parser (Characters), kept as the reference.
+    static func referenceIndex(_ text: String) -> (value: Int?, negative: Bool) {
+        var t = Substring(text)
+        while let ch = t.first, ch == " " || ch == "\t" || ch == "\n" || ch == "\r" { t = t.dropFirst() }
+        var sign = 1
+        if t.first == "+" { t = t.dropFirst() } else if t.first == "-" { sign = -1; t = t.dropFirst() }
+        guard !t.isEmpty, t.allSatisfy({ $0.isASCII && $0.isNumber }), let v = Int32(t) else { return (nil, false) }
+        let value = sign * Int(v)
+        return value < 0 ? (nil, true) : (value, false)
+    }
+
+    static let indexCases = cases + [
+        "-5", "-0", " -3", "+-3", "-+3", "2147483647", "2147483648", "-2147483647", "-2147483648", "0000000000005",
+        "-\u{301}5", "\r\n-1", "\n-1", "1 ", "", "-",
+    ]
+
+    @Test("controller indexes by bytes as by Characters", arguments: indexCases)
+    func indexAgrees(_ text: String) {
+        let (value, negative) = parseLibvirtControllerIndex(text)
+        let expected = Self.referenceIndex(text)
+        #expect(value == expected.value && negative == expected.negative)
+    }
+
+    /// The octal warning's test on bytes says what the trimmed text says, for every number
+    /// `parseLibvirtUInt` accepts.
+    @Test("octal-looking numbers by bytes as by the trimmed text", arguments: cases + ["0010", " 07", "\t0x7", "00", "+010"])
+    func octalAgrees(_ text: String) {
+        guard parseLibvirtUInt(text) != nil else { return }
+        let t = text.trimmingSpaces
+        #expect(writtenOctal(text) == (t.count > 1 && t.first == "0" && !(t.hasPrefix("0x") || t.hasPrefix("0X"))))
+    }
 }

@@ -6,7 +6,8 @@ import PCIPlanSource
 /// oracle). They are guest-visible, so a wrong one is refused at define.
 extension Checker {
     /// Models each option is valid for.
-    static let targetOptionModels: [(attribute: String, option: String, models: Set<ControllerModel>)] = [
+    /// (Short lists rather than sets: a set hashes the model's name for every lookup.)
+    static let targetOptionModels: [(attribute: String, option: String, models: [ControllerModel])] = [
         ("chassisNr", "chassisNr", [.pciBridge]),
         ("chassis", "chassis", [.pcieRootPort, .pcieSwitchDownstreamPort]),
         ("port", "port", [.pcieRootPort, .pcieSwitchDownstreamPort]),
@@ -24,15 +25,16 @@ extension Checker {
         guard let target = c.devices[i].element?.child("target") else { return }
         numaNode(c, i, model, index: idx, target, &f)
         let modelName = c.devices[i].controller?.modelName ?? model.defaultModelName ?? "none"
+        // (Present first, by name alone; the attribute with its ranges only for a finding.)
         for (attribute, option, models) in targetOptionModels {
-            guard let a = target.attributeNode(attribute), !models.contains(model) else { continue }
+            guard target.hasAttribute(attribute), !models.contains(model), let a = target.attributeNode(attribute) else { continue }
             let allowed = models.map(\.rawValue).sorted().joined(separator: ", ")
             f.add(.controllerOptionNotValid(attribute: attribute, option: option, value: a.value, model: model.rawValue,
                                             modelName: modelName, index: idx, allowed: allowed, at: c.range(a.nameRange)), device: i)
         }
         for (attribute, range) in targetOptionRanges {
-            guard let a = target.attributeNode(attribute), let v = parseLibvirtUInt(a.value).map({ Int(clamping: $0) }),
-                  !range.contains(v) else { continue }
+            guard let value = target[attribute: attribute], let v = parseLibvirtUInt(value).map({ Int(clamping: $0) }),
+                  !range.contains(v), let a = target.attributeNode(attribute) else { continue }
             f.add(.controllerOptionOutOfRange(attribute: attribute, value: a.value, number: v, range: range, at: c.range(a.valueRange)), device: i)
         }
     }

@@ -85,7 +85,8 @@ extension Checker {
     /// for the expander buses; the PCIe controllers on pc fail later, when libvirt finds no bus
     /// that accepts them).
     private static func machineRestriction(_ c: CheckContext, _ i: Int, _ model: ControllerModel, _ f: inout Findings) {
-        let at = c.attribute(i, "model")
+        // (Located only for a finding: every controller of a stored domain comes here.)
+        var at: SourceRange? { c.attribute(i, "model") }
         let m = c.machine
         let d: Diagnostic
         switch model {
@@ -105,13 +106,14 @@ extension Checker {
     /// `Multiple '%s' controllers with index '%d'` (virDomainDefRejectDuplicateControllers;
     /// USB controllers are exempt, companions share their master's index).
     private static func duplicateIndexes(_ c: CheckContext, _ f: inout Findings) {
-        var first: [String: Int] = [:]
+        // The first controller of each type per index (by index, then type: a key string made
+        // for every controller was most of this check).
+        var first: [Int: [(type: String, device: Int)]] = [:]
         let inputControllers = c.devices.indices.filter { c.devices[$0].kind == .controller }
         for i in inputControllers where !f.flagged.contains(i) {
             guard let info = c.devices[i].controller, info.type != "usb", let idx = info.index else { continue }
-            let key = "\(info.type)#\(idx)"
-            guard let j = first[key] else {
-                first[key] = i
+            guard let j = first[idx]?.first(where: { $0.type == info.type })?.device else {
+                first[idx, default: []].append((info.type, i))
                 continue
             }
             f.add(.controllerDuplicateIndex(type: info.type, index: idx, at: c.attribute(i, "index"), first: c.tag(j)), device: i)
