@@ -5,14 +5,47 @@ import PCIPlanSource
 /// function 0 says it is single-function while other functions are populated, and guests never
 /// scan the other functions of a slot without function 0.
 extension Checker {
-    /// The slots of explicit addresses, function → device, in slot order (chipset slots left out).
-    private static func explicitSlots(_ walk: AddressWalk) -> [(SlotKey, [Int: Int])] {
-        var slots: [SlotKey: [Int: Int]] = [:]
-        let all = walk.placed.merging(walk.predicted) { explicit, _ in explicit }
-        for (i, a) in all.sorted(by: { $0.key < $1.key }) where !walk.chipsetSlots.contains(a.slotKey) {
-            if slots[a.slotKey]?[a.function] == nil { slots[a.slotKey, default: [:]][a.function] = i }
+    /// The functions in use in one slot: each function's first device (the lowest index),
+    /// functions ascending.
+    struct SlotFunctions {
+        var entries: [(function: Int, device: Int)]
+        /// The device at `function`, if any.
+        subscript(function: Int) -> Int? { entries.first { $0.function == function }?.device }
+        /// The functions in use, ascending.
+        var keys: [Int] { entries.map(\.function) }
+        /// Their devices, in function order.
+        var values: [Int] { entries.map(\.device) }
+    }
+
+    /// The slots of `placed` (device, address) in slot order, each with its functions' first
+    /// devices: one sort, where a dictionary of dictionaries hashed every address twice and was
+    /// a tenth of checking a stored q35 domain (whose root ports share multifunction slots).
+    static func slotTable(_ placed: [(device: Int, address: PCIAddress)]) -> [(SlotKey, SlotFunctions)] {
+        let sorted = placed.sorted {
+            ($0.address.slotKey, $0.address.function, $0.device) < ($1.address.slotKey, $1.address.function, $1.device)
         }
-        return slots.sorted { $0.key < $1.key }
+        var table: [(SlotKey, SlotFunctions)] = []
+        for (device, address) in sorted {
+            let key = address.slotKey
+            if let last = table.last, last.0 == key {
+                if last.1.entries.last?.function != address.function {
+                    table[table.count - 1].1.entries.append((address.function, device))
+                }
+            } else {
+                table.append((key, SlotFunctions(entries: [(address.function, device)])))
+            }
+        }
+        return table
+    }
+
+    /// The slots of explicit addresses, function → device, in slot order (chipset slots left out).
+    private static func explicitSlots(_ walk: AddressWalk) -> [(SlotKey, SlotFunctions)] {
+        var all: [(device: Int, address: PCIAddress)] = []
+        all.reserveCapacity(walk.placed.count + walk.predicted.count)
+        for (i, a) in walk.placed where !walk.chipsetSlots.contains(a.slotKey) { all.append((i, a)) }
+        // (an explicit address wins over a predicted one for the same device)
+        for (i, a) in walk.predicted where walk.placed[i] == nil && !walk.chipsetSlots.contains(a.slotKey) { all.append((i, a)) }
+        return slotTable(all)
     }
 
     /// The multifunction switch written on a device's `<address>`.
@@ -65,12 +98,8 @@ extension Checker {
         // Only an explicit address at a function ≥ 1 can be reported: most domains have none.
         guard p.placements.values.contains(where: { $0.address.function != 0 && $0.provenance == .explicit }) else { return [] }
         let c = CheckContext(p.normalized)
-        var slots: [SlotKey: [Int: Int]] = [:]
-        for (i, pl) in p.placements.sorted(by: { $0.key < $1.key }) {
-            if slots[pl.address.slotKey]?[pl.address.function] == nil { slots[pl.address.slotKey, default: [:]][pl.address.function] = i }
-        }
         var diags: [Diagnostic] = []
-        for (key, fns) in slots.sorted(by: { $0.key < $1.key }) where fns[0] == nil {
+        for (key, fns) in slotTable(p.placements.map { ($0.key, $0.value.address) }) where fns[0] == nil {
             guard fns.values.allSatisfy({ p.devices[$0].controller?.pciModel == .pcieRootPort }) else { continue }
             let others = fns.keys.sorted()
             guard let first = others.first, let other = fns[first], p.placements[other]?.provenance == .explicit else { continue }
@@ -84,13 +113,10 @@ extension Checker {
     static func explicitMultifunctionAfterPlan(_ p: PlannedDomain) -> [Diagnostic] {
         let c = CheckContext(p.normalized)
         let chipset = Set([AddressWalk.isaBridge(of: p.family.descriptor.chipset)].compactMap { $0?.slotKey })
-        var slots: [SlotKey: [Int: Int]] = [:]
-        for (i, pl) in p.placements.sorted(by: { $0.key < $1.key }) where !chipset.contains(pl.address.slotKey) {
-            if slots[pl.address.slotKey]?[pl.address.function] == nil { slots[pl.address.slotKey, default: [:]][pl.address.function] = i }
-        }
+        let slots = slotTable(p.placements.compactMap { chipset.contains($0.value.address.slotKey) ? nil : ($0.key, $0.value.address) })
         let fallback = c.n.definition.devicesElement.map { c.range($0.startTag) }
         var diags: [Diagnostic] = []
-        for (key, fns) in slots.sorted(by: { $0.key < $1.key }) {
+        for (key, fns) in slots {
             let others = fns.keys.filter { $0 != 0 }.sorted()
             guard let firstFn = others.first, let other = fns[firstFn], let zero = fns[0],
                   p.placements[zero]?.multifunction != .on else { continue }
