@@ -32,17 +32,13 @@ public enum Aliases {
         // DeviceKind itself costs a scan of all protocol conformances at its first use in every
         // run, README "Speed").
         var byKind: [(kind: DeviceKind, indices: [Int])] = []
-        var last = -1
         for i in devices.indices {
             let k = devices[i].kind
-            if last < 0 || byKind[last].kind != k {
-                last = byKind.firstIndex { $0.kind == k } ?? -1
-                if last < 0 {
-                    byKind.append((k, []))
-                    last = byKind.count - 1
-                }
+            if let g = byKind.firstIndex(where: { $0.kind == k }) {
+                byKind[g].indices.append(i)
+            } else {
+                byKind.append((k, [i]))
             }
-            byKind[last].indices.append(i)
         }
         func of(_ k: DeviceKind) -> [Int] { byKind.first { $0.kind == k }?.indices ?? [] }
         var a = Assigner(devices: [])

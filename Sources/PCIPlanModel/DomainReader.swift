@@ -256,24 +256,6 @@ public enum DomainReader {
     }
 }
 
-/// Whether a number `parseLibvirtUInt` accepted is written with a leading `0` and more digits
-/// (libvirt then reads it as octal): after leading white space, `0` followed by anything but
-/// `x`/`X`. An accepted number is ASCII with no white space after it, so its bytes say what the
-/// trimmed text says (debug builds compare with the trimmed text).
-func writtenOctal(_ value: String) -> Bool {
-    var text = value
-    let octal = text.withUTF8 { bytes -> Bool in
-        var i = 0
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
-        return bytes.count - i > 1 && bytes[i] == UInt8(ascii: "0") && bytes[i + 1] != UInt8(ascii: "x") && bytes[i + 1] != UInt8(ascii: "X")
-    }
-    assert(parseLibvirtUInt(value) == nil || octal == {
-        let t = value.trimmingSpaces
-        return t.count > 1 && t.first == "0" && !(t.hasPrefix("0x") || t.hasPrefix("0X"))
-    }())
-    return octal
-}
-
 extension String {
     package var trimmingSpaces: String {
         var s = Substring(self)

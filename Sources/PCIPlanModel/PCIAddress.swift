@@ -162,15 +162,22 @@ public func parseLibvirtUInt(_ text: String) -> UInt64? {
     return text.withUTF8 { parseLibvirtUInt(bytes: $0) }
 }
 
-private func parseLibvirtUInt(bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+/// Where the white space libvirt's number parsers skip ends in `bytes`: spaces, tabs, line
+/// feeds and carriage returns, but not a CR LF pair, which is one Character and was never white
+/// space to the Character walks these parsers replaced.
+private func afterLibvirtSpace(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
     var i = 0
-    let n = bytes.count
-    // libvirt's strtoul accepts leading white space and a leading '+'; it rejects '-'. A CR LF
-    // pair is one Character, which the Character walk never took for white space: nor does this.
-    while i < n, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D {
-        if bytes[i] == 0x0D, i + 1 < n, bytes[i + 1] == 0x0A { return nil }
+    while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D {
+        if bytes[i] == 0x0D, i + 1 < bytes.count, bytes[i + 1] == 0x0A { break }
         i += 1
     }
+    return i
+}
+
+private func parseLibvirtUInt(bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+    let n = bytes.count
+    // libvirt's strtoul accepts leading white space and a leading '+'; it rejects '-'.
+    var i = afterLibvirtSpace(bytes)
     if i < n, bytes[i] == UInt8(ascii: "+") { i += 1 }
     // Swift's own parser would take a sign here ("-0" is 0); libvirt's unsigned parse does not.
     guard i < n, isDigit(bytes[i]) else { return nil }
@@ -218,12 +225,8 @@ public func parseLibvirtControllerIndex(_ text: String) -> (value: Int?, negativ
     // space to it, and ends the white space here too.
     var text = text
     return text.withUTF8 { bytes -> (value: Int?, negative: Bool) in
-        var i = 0
+        var i = afterLibvirtSpace(bytes)
         let n = bytes.count
-        while i < n, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D {
-            if bytes[i] == 0x0D, i + 1 < n, bytes[i + 1] == 0x0A { break }
-            i += 1
-        }
         var negative = false
         if i < n, bytes[i] == UInt8(ascii: "+") {
             i += 1
@@ -242,4 +245,21 @@ public func parseLibvirtControllerIndex(_ text: String) -> (value: Int?, negativ
         }
         return negative && value != 0 ? (nil, true) : (value, false)
     }
+}
+
+/// Whether a number `parseLibvirtUInt` accepted is written with a leading `0` and more digits
+/// (libvirt then reads it as octal): after leading white space, `0` followed by anything but
+/// `x`/`X`. An accepted number is ASCII with no white space after it, so its bytes say what the
+/// trimmed text says (debug builds compare with the trimmed text).
+func writtenOctal(_ value: String) -> Bool {
+    var text = value
+    let octal = text.withUTF8 { bytes -> Bool in
+        let i = afterLibvirtSpace(bytes)
+        return bytes.count - i > 1 && bytes[i] == UInt8(ascii: "0") && bytes[i + 1] != UInt8(ascii: "x") && bytes[i + 1] != UInt8(ascii: "X")
+    }
+    assert(parseLibvirtUInt(value) == nil || octal == {
+        let t = value.trimmingSpaces
+        return t.count > 1 && t.first == "0" && !(t.hasPrefix("0x") || t.hasPrefix("0X"))
+    }())
+    return octal
 }

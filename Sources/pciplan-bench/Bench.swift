@@ -181,6 +181,25 @@ struct Bench {
         }
     }
 
+    /// The in-process pipeline on `bytes`, `times` times over; with `--floor` the bare SAX
+    /// parse of the same bytes instead (its instruction count), with `--check`
+    /// `Pipeline.check` (a batch check worker's work per file).
+    static func loop(_ bytes: [UInt8], times: Int, label: String) {
+        let args = CommandLine.arguments
+        var sink = 0
+        if args.contains("--floor") {
+            xmlInitParser()
+            for _ in 0..<times { sink &+= saxFloorOnce(bytes) }
+            print("\(label), \(times) SAX parses: \(sink) well-formed")
+        } else if args.contains("--check") {
+            for _ in 0..<times { sink &+= Pipeline.check(SourceFile(name: "bench.xml", bytes: bytes)).count }
+            print("\(label), \(times) checks: \(sink) findings")
+        } else {
+            for _ in 0..<times { sink &+= pciplanOnce(bytes) }
+            print("\(label), \(times) plans: \(sink) bytes written")
+        }
+    }
+
     // MARK: Processes
 
     struct Run {
@@ -344,48 +363,20 @@ struct Bench {
             print("\(n) domains written to \(dir)")
             return
         }
+        // For a profiler (perf record, valgrind --tool=callgrind): only the in-process pipeline,
+        // `times` times over, on one generated domain (`--loop`) or a domain from a file
+        // (`--loop-file`, a stored definition, addresses and all).
         if let i = args.firstIndex(of: "--loop-file"), i + 2 < args.count, let times = Int(args[i + 2]) {
-            // `--loop` on a domain from a file (a stored definition, addresses and all).
             guard let data = FileManager.default.contents(atPath: args[i + 1]) else {
                 FileHandle.standardError.write(Data("pciplan-bench: cannot read \(args[i + 1])\n".utf8))
                 exit(2)
             }
-            let bytes = [UInt8](data)
-            var sink = 0
-            xmlInitParser()
-            for _ in 0..<times {
-                if args.contains("--floor") {
-                    sink &+= saxFloorOnce(bytes)
-                } else if args.contains("--check") {
-                    sink &+= Pipeline.check(SourceFile(name: "bench.xml", bytes: bytes)).count
-                } else {
-                    sink &+= pciplanOnce(bytes)
-                }
-            }
-            print("\(args[i + 1]): \(times) runs, \(sink)")
+            loop([UInt8](data), times: times, label: args[i + 1])
             return
         }
         if let i = args.firstIndex(of: "--loop"), i + 3 < args.count, let n = Int(args[i + 2]), let times = Int(args[i + 3]) {
-            // For a profiler (perf record, valgrind --tool=callgrind): only the in-process
-            // pipeline, `times` times over, on one generated domain.
-            // With --floor, the bare SAX parse of the same bytes instead (its instruction count);
-            // with --check, `Pipeline.check` (a batch check worker's work per file).
             let c = makeCase(args[i + 1], n, name: "pciplan-bench")
-            var sink = 0
-            if args.contains("--floor") {
-                xmlInitParser()
-                for _ in 0..<times { sink &+= saxFloorOnce(c.bytes) }
-                print("\(c.machine) \(c.devices) devices, \(times) SAX parses: \(sink) well-formed")
-                return
-            }
-            if args.contains("--check") {
-                // What a batch `check` worker does per file.
-                for _ in 0..<times { sink &+= Pipeline.check(SourceFile(name: "bench.xml", bytes: c.bytes)).count }
-                print("\(c.machine) \(c.devices) devices, \(times) checks: \(sink) findings")
-                return
-            }
-            for _ in 0..<times { sink &+= pciplanOnce(c.bytes) }
-            print("\(c.machine) \(c.devices) devices, \(times) plans: \(sink) bytes written")
+            loop(c.bytes, times: times, label: "\(c.machine) \(c.devices) devices")
             return
         }
         if args.contains("--stages") {

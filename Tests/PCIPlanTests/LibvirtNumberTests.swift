@@ -67,9 +67,9 @@ struct LibvirtNumberTests {
 
     /// The octal warning's test on bytes says what the trimmed text says, for every number
     /// `parseLibvirtUInt` accepts.
-    @Test("octal-looking numbers by bytes as by the trimmed text", arguments: cases + ["0010", " 07", "\t0x7", "00", "+010"])
+    @Test("octal-looking numbers by bytes as by the trimmed text",
+          arguments: (cases + ["0010", " 07", "\t0x7", "00", "+010"]).filter { parseLibvirtUInt($0) != nil })
     func octalAgrees(_ text: String) {
-        guard parseLibvirtUInt(text) != nil else { return }
         let t = text.trimmingSpaces
         #expect(writtenOctal(text) == (t.count > 1 && t.first == "0" && !(t.hasPrefix("0x") || t.hasPrefix("0X"))))
     }

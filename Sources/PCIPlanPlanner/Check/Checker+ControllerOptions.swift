@@ -25,9 +25,9 @@ extension Checker {
         guard let target = c.devices[i].element?.child("target") else { return }
         numaNode(c, i, model, index: idx, target, &f)
         let modelName = c.devices[i].controller?.modelName ?? model.defaultModelName ?? "none"
-        // (Present first, by name alone; the attribute with its ranges only for a finding.)
+        // (The model first: the attribute with its ranges only where it would be a finding.)
         for (attribute, option, models) in targetOptionModels {
-            guard target.hasAttribute(attribute), !models.contains(model), let a = target.attributeNode(attribute) else { continue }
+            guard !models.contains(model), let a = target.attributeNode(attribute) else { continue }
             let allowed = models.map(\.rawValue).sorted().joined(separator: ", ")
             f.add(.controllerOptionNotValid(attribute: attribute, option: option, value: a.value, model: model.rawValue,
                                             modelName: modelName, index: idx, allowed: allowed, at: c.range(a.nameRange)), device: i)

@@ -57,7 +57,7 @@ extension Checker {
     static func multifunctionChecks(_ c: CheckContext, walk: AddressWalk, options: PlanOptions) -> [Diagnostic] {
         var diags: [Diagnostic] = []
         for (key, fns) in explicitSlots(walk) {
-            let others = fns.keys.filter { $0 != 0 }.sorted()
+            let others = fns.keys.filter { $0 != 0 }
             guard let firstFn = others.first, let other = fns[firstFn] else { continue }
             guard let zero = fns[0] else {
                 // A slot a root port opened is aggregate: the planner may still put a root
@@ -101,7 +101,7 @@ extension Checker {
         var diags: [Diagnostic] = []
         for (key, fns) in slotTable(p.placements.map { ($0.key, $0.value.address) }) where fns[0] == nil {
             guard fns.values.allSatisfy({ p.devices[$0].controller?.pciModel == .pcieRootPort }) else { continue }
-            let others = fns.keys.sorted()
+            let others = fns.keys
             guard let first = others.first, let other = fns[first], p.placements[other]?.provenance == .explicit else { continue }
             diags.append(noFunctionZero(c, key, others: others, device: other))
         }
@@ -117,7 +117,7 @@ extension Checker {
         let fallback = c.n.definition.devicesElement.map { c.range($0.startTag) }
         var diags: [Diagnostic] = []
         for (key, fns) in slots {
-            let others = fns.keys.filter { $0 != 0 }.sorted()
+            let others = fns.keys.filter { $0 != 0 }
             guard let firstFn = others.first, let other = fns[firstFn], let zero = fns[0],
                   p.placements[zero]?.multifunction != .on else { continue }
             let explicitZero = p.placements[zero]?.provenance == .explicit

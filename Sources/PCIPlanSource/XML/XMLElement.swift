@@ -202,11 +202,6 @@ public struct XMLElement: Sendable, Hashable {
         attributeIndex(name).map { document.value(ofAttribute: $0) }
     }
 
-    /// Whether the element has the attribute `name` (without making its value).
-    public func hasAttribute(_ name: String) -> Bool {
-        attributeIndex(name) != nil
-    }
-
     /// The attribute `name` with its byte ranges, or nil when it is absent.
     public func attributeNode(_ name: String) -> XMLAttribute? {
         attributeIndex(name).map { document.attribute($0) }
