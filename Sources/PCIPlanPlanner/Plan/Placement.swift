@@ -103,3 +103,70 @@ public struct PlannedDomain: Sendable {
         return c
     }
 }
+
+/// The planner's addresses by device index, held in arrays: the planner asks for a device's
+/// placement thousands of times in a plan (whether it still wants one, where its partner is,
+/// which function 0 a slot has), and hashing each `Int` key for a dictionary was a twentieth
+/// of planning. A device's entry is a position in a dense list, so asking whether it has one
+/// copies no placement. `PlannedDomain.placements`, the public result, stays a dictionary.
+struct PlacementTable {
+    /// Device index → position in `entries`; -1: none.
+    private var position: [Int32] = []
+    /// The placements, in the order they were first stored.
+    private var entries: [Placement] = []
+    /// Entry → its device index; -1 once removed.
+    private var owner: [Int] = []
+
+    init() {}
+
+    /// The placements of a planned domain.
+    init(_ placements: [Int: Placement]) {
+        for (i, p) in placements { self[i] = p }
+    }
+
+    /// Room for `count` devices and their placements without growing again.
+    mutating func reserveCapacity(_ count: Int) {
+        position.reserveCapacity(count)
+        entries.reserveCapacity(count)
+        owner.reserveCapacity(count)
+    }
+
+    /// Whether device `i` has a placement.
+    func contains(_ i: Int) -> Bool { i < position.count && position[i] >= 0 }
+
+    /// Device `i`'s placement; nil when it has none (yet).
+    subscript(i: Int) -> Placement? {
+        get { contains(i) ? entries[Int(position[i])] : nil }
+        set {
+            if let newValue {
+                if contains(i) {
+                    entries[Int(position[i])] = newValue
+                } else {
+                    if i >= position.count { position.append(contentsOf: repeatElement(-1, count: i + 1 - position.count)) }
+                    position[i] = Int32(entries.count)
+                    entries.append(newValue)
+                    owner.append(i)
+                }
+            } else if contains(i) {
+                owner[Int(position[i])] = -1
+                position[i] = -1
+            }
+        }
+    }
+
+    /// Every placement, keyed by device index.
+    var dictionary: [Int: Placement] {
+        var out: [Int: Placement] = [:]
+        out.reserveCapacity(entries.count)
+        for (k, i) in owner.enumerated() where i >= 0 { out[i] = entries[k] }
+        return out
+    }
+
+    /// The placements `isIncluded` accepts, keyed by device index (for the rare searches of
+    /// a finding: which device holds an address).
+    func filter(_ isIncluded: ((key: Int, value: Placement)) -> Bool) -> [Int: Placement] {
+        var out: [Int: Placement] = [:]
+        for (k, i) in owner.enumerated() where i >= 0 && isIncluded((i, entries[k])) { out[i] = entries[k] }
+        return out
+    }
+}

@@ -81,7 +81,7 @@ extension Planner {
                 default: fn = 2
                 }
                 let partner = controllerOrder.first { j in
-                    isUSB2(j) && devices[j].controller?.index == c.index && stored[j] != nil
+                    isUSB2(j) && devices[j].controller?.index == c.index && stored.contains(j)
                 }
                 if let p = partner, let pa = stored[p]?.address {
                     let a = PCIAddress(domain: pa.domain, bus: pa.bus, slot: pa.slot, function: fn)
@@ -96,7 +96,7 @@ extension Planner {
         }
         // 6. virtio disks
         for i in diskOrder where devices[i].bus == "virtio" {
-            if stored[i] != nil { continue }
+            if stored.contains(i) { continue }
             switch devices[i].address {
             case .other("ccw"), .other("virtio-mmio"): continue
             case .other(let t):

@@ -99,7 +99,7 @@ extension Planner {
                 } else {
                     store(i, fixed, .chipset("built into the ICH9 chipset (AHCI) at \(fixed)"))
                 }
-            } else if c.type == "usb" && c.model == "ich9-uhci1" && devices[i].address == .none && stored[i] == nil {
+            } else if c.type == "usb" && c.model == "ich9-uhci1" && devices[i].address == .none && !stored.contains(i) {
                 for slot in [0x1d, 0x1a] {
                     let a = PCIAddress(bus: 0, slot: slot)
                     if !set.slotInUse(a) {
@@ -108,7 +108,7 @@ extension Planner {
                         break
                     }
                 }
-            } else if c.type == "pci" && c.pciModel == .dmiToPCIBridge && devices[i].address == .none && stored[i] == nil {
+            } else if c.type == "pci" && c.pciModel == .dmiToPCIBridge && devices[i].address == .none && !stored.contains(i) {
                 let a = PCIAddress(bus: 0, slot: 0x1e)
                 if !set.slotInUse(a) {
                     try reserveFixed(&set, a, flags: flags, device: i)

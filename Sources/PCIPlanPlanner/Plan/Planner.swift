@@ -13,7 +13,7 @@ public struct Planner {
     let family: MachineFamily
     let file: SourceFile
     /// Addresses in the definition as libvirt holds it (explicit + chipset-written + planned).
-    var stored: [Int: Placement] = [:]
+    var stored = PlacementTable()
     var diags: [Diagnostic] = []
     var steps: [String] = []
     var devicesElement: XMLElement? = nil
@@ -40,7 +40,7 @@ public struct Planner {
         var normalized = n
         normalized.devices = devices
         normalized.controllerOrder = controllerOrder
-        return PlannedDomain(normalized: normalized, placements: stored, filledDefaults: filledDefaults, steps: steps)
+        return PlannedDomain(normalized: normalized, placements: stored.dictionary, filledDefaults: filledDefaults, steps: steps)
     }
 
     /// Plans `n`: keeps every explicit address, gives every device that wants a PCI address one
@@ -148,7 +148,7 @@ public struct Planner {
         return Failure()
     }
 
-    func wants(_ i: Int) -> Bool { stored[i] == nil && devices[i].address.wantsPCI }
+    func wants(_ i: Int) -> Bool { !stored.contains(i) && devices[i].address.wantsPCI }
 
     var maxPCIIndex: Int {
         controllerOrder.compactMap { devices[$0].isPCIController ? devices[$0].controller?.index : nil }.max() ?? -1
