@@ -66,8 +66,7 @@ public struct PCIAddress: Sendable, Hashable, Comparable, Codable, CustomStringC
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 112) { buffer in
             var n = 0
             func put(_ literal: StaticString) {
-                let p = literal.utf8Start
-                for k in 0..<literal.utf8CodeUnitCount { buffer[n + k] = p[k] }
+                (buffer.baseAddress! + n).update(from: literal.utf8Start, count: literal.utf8CodeUnitCount)
                 n += literal.utf8CodeUnitCount
             }
             func hex(_ value: Int, digits: Int) {

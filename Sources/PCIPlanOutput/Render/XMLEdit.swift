@@ -24,13 +24,21 @@ public struct XMLEdit: Sendable, Hashable {
 
     /// Applies non-overlapping edits; insertions at the same offset keep their given order.
     public static func apply(_ edits: [XMLEdit], to bytes: [UInt8]) -> [UInt8] {
-        let sorted = edits.enumerated().sorted {
-            ($0.element.range.lowerBound, $0.offset) < ($1.element.range.lowerBound, $1.offset)
-        }.map(\.element)
+        // Positions, not edits, are sorted: the writer's edits come mostly in file order, and
+        // sorting copies of them retained and released every replacement twice.
+        var sorted = true
+        var added = 0
+        for k in edits.indices {
+            if k > 0 && edits[k].range.lowerBound < edits[k - 1].range.lowerBound { sorted = false }
+            added += edits[k].replacement.count
+        }
+        let order = sorted ? Array(edits.indices)
+            : edits.indices.sorted { (edits[$0].range.lowerBound, $0) < (edits[$1].range.lowerBound, $1) }
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + sorted.reduce(0) { $0 + $1.replacement.count })
+        out.reserveCapacity(bytes.count + added)
         var pos = 0
-        for e in sorted {
+        for k in order {
+            let e = edits[k]
             let start = max(e.range.lowerBound, pos)
             out.append(contentsOf: bytes[pos..<start])
             out.append(contentsOf: e.replacement)

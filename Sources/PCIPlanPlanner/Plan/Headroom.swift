@@ -37,7 +37,7 @@ extension Planner {
     public static func headroom(_ plan: PlannedDomain) -> Headroom {
         let n = plan.normalized
         var p = Planner(n, options: PlanOptions())
-        p.stored = PlacementTable(plan.placements)
+        p.stored = plan.placements
         var h = Headroom()
         // A planned domain always builds its own address set; nothing to count otherwise.
         guard let set = try? p.addressSet(dryRun: false) else { return h }

@@ -81,7 +81,7 @@ public struct PlannedDomain: Sendable {
     /// Every device, input and added, indexed as `placements` and `filledDefaults` are.
     public var devices: [Device] { normalized.devices }
     /// Device index → final PCI address.
-    public var placements: [Int: Placement]
+    public var placements: PlacementTable
     /// Device index → the controller options libvirt fills in that the input lacked.
     public var filledDefaults: [Int: ControllerDefaults]
     /// Why each added controller or default device exists, in the order they were added.
@@ -104,69 +104,127 @@ public struct PlannedDomain: Sendable {
     }
 }
 
-/// The planner's addresses by device index, held in arrays: the planner asks for a device's
-/// placement thousands of times in a plan (whether it still wants one, where its partner is,
-/// which function 0 a slot has), and hashing each `Int` key for a dictionary was a twentieth
-/// of planning. A device's entry is a position in a dense list, so asking whether it has one
-/// copies no placement. `PlannedDomain.placements`, the public result, stays a dictionary.
-struct PlacementTable {
+/// Device index → final PCI address: what `PlannedDomain.placements` holds and the planner
+/// fills. A dictionary in all but storage: looked up by device index, iterated as
+/// `(key: Int, value: Placement)` pairs (in device order), with `keys`, `values`, `filter`
+/// and `mapValues` as a dictionary has them.
+///
+/// Arrays, not a hash table: the planner, checker and writer ask for a device's placement
+/// thousands of times in a plan, and hashing each `Int` key was a twentieth of planning; a
+/// dictionary of 400 placements also took 130 KB of buckets (over glibc's mmap threshold:
+/// fresh pages, faulted in again on every plan). A device's entry is a position in a dense
+/// list, so asking whether it has one (`contains`) copies no placement.
+public struct PlacementTable: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    /// One device's placement.
+    public typealias Element = (key: Int, value: Placement)
+
     /// Device index → position in `entries`; -1: none.
     private var position: [Int32] = []
-    /// The placements, in the order they were first stored.
+    /// The placements, in the order they were first stored (a removed one stays, unreferenced).
     private var entries: [Placement] = []
-    /// Entry → its device index; -1 once removed.
-    private var owner: [Int] = []
+    /// How many devices have a placement.
+    public private(set) var count = 0
 
-    init() {}
+    /// No placements.
+    public init() {}
 
-    /// The placements of a planned domain.
-    init(_ placements: [Int: Placement]) {
-        for (i, p) in placements { self[i] = p }
+    /// The placements of `placements`.
+    public init(_ placements: [Int: Placement]) {
+        for (i, p) in placements.sorted(by: { $0.key < $1.key }) { self[i] = p }
+    }
+
+    /// The placements of a literal, `[device index: placement]`.
+    public init(dictionaryLiteral elements: (Int, Placement)...) {
+        for (i, p) in elements { self[i] = p }
     }
 
     /// Room for `count` devices and their placements without growing again.
-    mutating func reserveCapacity(_ count: Int) {
+    public mutating func reserveCapacity(_ count: Int) {
         position.reserveCapacity(count)
         entries.reserveCapacity(count)
-        owner.reserveCapacity(count)
     }
 
-    /// Whether device `i` has a placement.
-    func contains(_ i: Int) -> Bool { i < position.count && position[i] >= 0 }
+    /// Whether no device has a placement.
+    public var isEmpty: Bool { count == 0 }
 
-    /// Device `i`'s placement; nil when it has none (yet).
-    subscript(i: Int) -> Placement? {
-        get { contains(i) ? entries[Int(position[i])] : nil }
+    /// Whether device `device` has a placement.
+    public func contains(_ device: Int) -> Bool { slot(of: device) != nil }
+
+    /// Where device `device`'s placement is in `entries`; nil when it has none.
+    private func slot(of device: Int) -> Int? {
+        guard device >= 0, device < position.count, position[device] >= 0 else { return nil }
+        return Int(position[device])
+    }
+
+    /// Device `device`'s placement; nil when it has none. Setting nil removes it.
+    public subscript(device: Int) -> Placement? {
+        get { slot(of: device).map { entries[$0] } }
         set {
             if let newValue {
-                if contains(i) {
-                    entries[Int(position[i])] = newValue
-                } else {
-                    if i >= position.count { position.append(contentsOf: repeatElement(-1, count: i + 1 - position.count)) }
-                    position[i] = Int32(entries.count)
-                    entries.append(newValue)
-                    owner.append(i)
+                if let k = slot(of: device) {
+                    entries[k] = newValue
+                    return
                 }
-            } else if contains(i) {
-                owner[Int(position[i])] = -1
-                position[i] = -1
+                precondition(device >= 0, "a device index is never negative")
+                if device >= position.count { position.append(contentsOf: repeatElement(-1, count: device + 1 - position.count)) }
+                position[device] = Int32(entries.count)
+                entries.append(newValue)
+                count += 1
+            } else if contains(device) {
+                position[device] = -1
+                count -= 1
             }
         }
     }
 
-    /// Every placement, keyed by device index.
-    var dictionary: [Int: Placement] {
+    /// The devices with a placement, ascending.
+    public var keys: [Int] { map(\.key) }
+
+    /// The placements, in device order.
+    public var values: [Placement] { map(\.value) }
+
+    /// The placements `isIncluded` accepts, as a dictionary (as `Dictionary.filter` gives).
+    public func filter(_ isIncluded: (Element) throws -> Bool) rethrows -> [Int: Placement] {
         var out: [Int: Placement] = [:]
-        out.reserveCapacity(entries.count)
-        for (k, i) in owner.enumerated() where i >= 0 { out[i] = entries[k] }
+        for e in self where try isIncluded(e) { out[e.key] = e.value }
         return out
     }
 
-    /// The placements `isIncluded` accepts, keyed by device index (for the rare searches of
-    /// a finding: which device holds an address).
-    func filter(_ isIncluded: ((key: Int, value: Placement)) -> Bool) -> [Int: Placement] {
-        var out: [Int: Placement] = [:]
-        for (k, i) in owner.enumerated() where i >= 0 && isIncluded((i, entries[k])) { out[i] = entries[k] }
+    /// Each placement transformed, by device index.
+    public func mapValues<T>(_ transform: (Placement) throws -> T) rethrows -> [Int: T] {
+        var out: [Int: T] = [:]
+        out.reserveCapacity(count)
+        for e in self { out[e.key] = try transform(e.value) }
         return out
     }
+
+    /// The placements as a dictionary.
+    public var dictionary: [Int: Placement] { filter { _ in true } }
+
+    /// Equal when the same devices have the same placements.
+    public static func == (a: PlacementTable, b: PlacementTable) -> Bool {
+        a.count == b.count && a.allSatisfy { b[$0.key] == $0.value }
+    }
+
+    /// Walks the placements in device order.
+    public struct Iterator: IteratorProtocol {
+        let table: PlacementTable
+        var device = 0
+
+        /// The next device's placement.
+        public mutating func next() -> Element? {
+            while device < table.position.count {
+                let i = device
+                device += 1
+                if let k = table.slot(of: i) { return (i, table.entries[k]) }
+            }
+            return nil
+        }
+    }
+
+    /// An iterator over the placements in device order.
+    public func makeIterator() -> Iterator { Iterator(table: self) }
+
+    /// How many placements there are (`Sequence`'s estimate, exact here).
+    public var underestimatedCount: Int { count }
 }

@@ -40,7 +40,7 @@ public struct Planner {
         var normalized = n
         normalized.devices = devices
         normalized.controllerOrder = controllerOrder
-        return PlannedDomain(normalized: normalized, placements: stored.dictionary, filledDefaults: filledDefaults, steps: steps)
+        return PlannedDomain(normalized: normalized, placements: stored, filledDefaults: filledDefaults, steps: steps)
     }
 
     /// Plans `n`: keeps every explicit address, gives every device that wants a PCI address one
@@ -62,9 +62,8 @@ public struct Planner {
 
     static func planOnce(_ n: NormalizedDomain, options: PlanOptions) -> (PlannedDomain?, [Diagnostic]) {
         var p = Planner(n, options: options)
-        // Every device may get a placement, and the dry run may add a controller per device:
-        // sized once, the table is never rehashed while it fills.
-        p.stored.reserveCapacity(2 * p.devices.count)
+        // Room for every input device's placement (the controllers the dry run adds grow it).
+        p.stored.reserveCapacity(p.devices.count)
         for i in p.devices.indices {
             if case .pci(let a, let m) = p.devices[i].address, p.devices[i].kind != .crypto {
                 let prov: Provenance = p.devices[i].keptReason.map { .kept($0) } ?? .explicit
