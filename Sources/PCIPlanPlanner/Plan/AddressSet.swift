@@ -265,13 +265,19 @@ public struct PCIAddressSet: Sendable {
 
     /// Finds libvirt's first-fit address for a device with `flags` (virDomainPCIAddressGetNextAddr).
     public mutating func nextAddress(flags: ConnectFlags, function: Int? = nil) throws(AddressSetError) -> PCIAddress {
+        try firstFit(flags: flags, function: function).address
+    }
+
+    /// `nextAddress`, and whether the address is on a bus the set had (`found`) rather than
+    /// one the dry run grew for it.
+    private mutating func firstFit(flags: ConnectFlags, function: Int?) throws(AddressSetError) -> (address: PCIAddress, found: Bool) {
         if buses.isEmpty { throw AddressSetError(kind: .noBuses, libvirtMessage: "No PCI buses available", address: nil) }
         let key = Self.cursorKey(flags, function)
         var b = cursor(key) ?? 0
         while b < buses.count {
             if let found = findSlot(onBus: b, flags: flags, function: function) {
                 setCursor(key, b)
-                return found
+                return (found, true)
             }
             b += 1
         }
@@ -280,7 +286,7 @@ public struct PCIAddressSet: Sendable {
             var a = PCIAddress(bus: buses.count, slot: 0, function: function ?? 0)
             try grow(&a, flags: flags)
             a.slot = buses[a.bus].minSlot
-            return a
+            return (a, false)
         }
         throw AddressSetError(kind: .noSlot, libvirtMessage: "No more available PCI slots", address: nil)
     }
@@ -311,8 +317,16 @@ public struct PCIAddressSet: Sendable {
 
     /// Finds and reserves the next address (virDomainPCIAddressReserveNextAddr).
     public mutating func reserveNext(flags: ConnectFlags, function: Int? = nil) throws(AddressSetError) -> PCIAddress {
-        let a = try nextAddress(flags: flags, function: function)
-        return try reserve(a, flags: flags, fromConfig: false)
+        let (a, found) = try firstFit(flags: flags, function: function)
+        guard found else { return try reserve(a, flags: flags, fromConfig: false) }
+        // First fit checked what `reserve` would check again (a compatible bus, the slot in
+        // range, the function free): only the marking is left. (A fifth of each placement.)
+        assert(validate(a, flags: flags, fromConfig: false) == nil && !functionInUse(a), "first fit gave an address reserve refuses: \(a)")
+        if buses[a.bus].functions[a.slot] == 0 && flags.contains(.aggregateSlot) {
+            buses[a.bus].aggregate[a.slot] = true
+        }
+        buses[a.bus].functions[a.slot] |= UInt8(1 << a.function)
+        return a
     }
 }
 
