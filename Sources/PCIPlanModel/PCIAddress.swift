@@ -66,7 +66,7 @@ public struct PCIAddress: Sendable, Hashable, Comparable, Codable, CustomStringC
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 112) { buffer in
             var n = 0
             func put(_ literal: StaticString) {
-                (buffer.baseAddress! + n).update(from: literal.utf8Start, count: literal.utf8CodeUnitCount)
+                (buffer.baseAddress! + n).initialize(from: literal.utf8Start, count: literal.utf8CodeUnitCount)
                 n += literal.utf8CodeUnitCount
             }
             func hex(_ value: Int, digits: Int) {

@@ -27,24 +27,41 @@ public struct XMLEdit: Sendable, Hashable {
         // Positions, not edits, are sorted: the writer's edits come mostly in file order, and
         // sorting copies of them retained and released every replacement twice.
         var sorted = true
-        var added = 0
-        for k in edits.indices {
-            if k > 0 && edits[k].range.lowerBound < edits[k - 1].range.lowerBound { sorted = false }
-            added += edits[k].replacement.count
+        for k in edits.indices.dropFirst() where edits[k].range.lowerBound < edits[k - 1].range.lowerBound {
+            sorted = false
+            break
         }
         let order = sorted ? Array(edits.indices)
             : edits.indices.sorted { (edits[$0].range.lowerBound, $0) < (edits[$1].range.lowerBound, $1) }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + added)
+        // Where each piece goes is known up front: the output is made at its final size and
+        // filled by copying stretches (appending a slice at a time went through the generic
+        // sequence path, and every edit was copied out of the array first).
+        var size = 0
         var pos = 0
         for k in order {
-            let e = edits[k]
-            let start = max(e.range.lowerBound, pos)
-            out.append(contentsOf: bytes[pos..<start])
-            out.append(contentsOf: e.replacement)
-            pos = max(pos, e.range.upperBound)
+            let r = edits[k].range
+            size += max(r.lowerBound, pos) - pos + edits[k].replacement.count
+            pos = max(pos, r.upperBound)
         }
-        out.append(contentsOf: bytes[pos...])
-        return out
+        size += bytes.count - pos
+        return [UInt8](unsafeUninitializedCapacity: size) { out, count in
+            bytes.withUnsafeBufferPointer { source in
+                var at = 0
+                func copy(_ from: UnsafeBufferPointer<UInt8>) {
+                    guard let base = from.baseAddress, !from.isEmpty else { return }
+                    (out.baseAddress! + at).initialize(from: base, count: from.count)
+                    at += from.count
+                }
+                var pos = 0
+                for k in order {
+                    let start = max(edits[k].range.lowerBound, pos)
+                    copy(UnsafeBufferPointer(rebasing: source[pos..<start]))
+                    edits[k].replacement.withUnsafeBufferPointer { copy($0) }
+                    pos = max(pos, edits[k].range.upperBound)
+                }
+                copy(UnsafeBufferPointer(rebasing: source[pos...]))
+                count = at
+            }
+        }
     }
 }
