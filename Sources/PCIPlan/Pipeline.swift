@@ -27,12 +27,26 @@ public enum Pipeline {
     /// Stages 1–3: reads `file` as XML, builds the domain definition and normalises it as libvirt
     /// does at define. Stops after the first stage that reports an error.
     public static func load(_ file: SourceFile) -> Loaded {
+        load(file, aliases: true)
+    }
+
+    /// `load`, with the devices named (`Device.alias`) only when `aliases` is set or the
+    /// machine's own checks quote names (`namesNeeded`).
+    static func load(_ file: SourceFile, aliases: Bool) -> Loaded {
         let (read, diags) = read(file)
         // `consume`: the definition moves into `normalize` (a second reference to its device
         // list would make normalising copy every device).
         guard let def = consume read, !diags.hasErrors else { return Loaded(file: file, normalized: nil, diagnostics: diags) }
-        let (n, more) = Define.normalize(consume def)
+        var (n, more) = Define.normalize(consume def, aliases: aliases)
+        if namesNeeded(n) { n.assignAliases() }
         return Loaded(file: file, normalized: n, diagnostics: diags + more)
+    }
+
+    /// Whether a check of `n` may quote device names even when it finds nothing else to report:
+    /// the virtio-mmio checks of the `virt` boards do. On pc and q35 only a finding quotes one,
+    /// and a plan or check that finds anything is made again with names.
+    static func namesNeeded(_ n: NormalizedDomain) -> Bool {
+        n.family.descriptor.chipset == .gpex
     }
 
     /// Stages 1–2: the definition in `file`; nil when the XML is not well-formed or not a domain
@@ -62,7 +76,25 @@ public enum Pipeline {
     /// with `XMLWriter` (the input's bytes with only the planned changes), `JSONRenderer`,
     /// `QEMUArgsRenderer`, `TreeRenderer` or `DotRenderer`.
     public static func plan(_ file: SourceFile, options: PlanOptions = PlanOptions()) -> PlanOutcome {
-        plan(load(file), options: options)
+        guard !options.aliases else { return plan(load(file), options: options) }
+        // Unnamed devices (`PlanOptions.aliases`): named only when something is found, so every
+        // message reads as it would with names. Naming was a tenth of a plan written back as XML.
+        var loaded = load(file, aliases: false)
+        let outcome = plan(loaded, options: options)
+        guard var n = loaded.normalized, !n.hasAliases else { return outcome }
+        if outcome.planned != nil && outcome.diagnostics.isEmpty {
+            // Debug builds (every test) prove that names change nothing here.
+            assert({
+                var named = loaded
+                named.normalized?.assignAliases()
+                let again = plan(named, options: options)
+                return again.diagnostics.isEmpty && again.planned.map(XMLWriter.render) == outcome.planned.map(XMLWriter.render)
+            }(), "a plan without device names differs from the plan with them")
+            return outcome
+        }
+        n.assignAliases()
+        loaded.normalized = n
+        return plan(loaded, options: options)
     }
 
     /// `plan` of a file already loaded.
@@ -93,9 +125,28 @@ public enum Pipeline {
     public static func check(_ file: SourceFile, options: PlanOptions = PlanOptions()) -> [Diagnostic] {
         let (read, reading) = read(file)
         guard let def = consume read else { return reading }
-        let (n, more) = Define.normalize(consume def)
+        // Devices are named only when something is found (on pc and q35 only a finding quotes
+        // a name): naming was a twentieth of checking a small domain.
+        var (n, more) = Define.normalize(consume def, aliases: false)
+        if namesNeeded(n) { n.assignAliases() }
+        let found = check(n, earlier: reading + more, options: options)
+        guard !found.isEmpty, !n.hasAliases else {
+            // Debug builds (every test) prove that names would have found nothing either.
+            assert(n.hasAliases || {
+                var named = n
+                named.assignAliases()
+                return check(named, earlier: reading + more, options: options).isEmpty
+            }(), "a check without device names finds nothing where the check with them does")
+            return found
+        }
+        n.assignAliases()
+        return check(n, earlier: reading + more, options: options)
+    }
+
+    /// `check` of the normalised domain, after `earlier` (reading's and normalising's findings).
+    static func check(_ n: NormalizedDomain, earlier: [Diagnostic], options: PlanOptions) -> [Diagnostic] {
         // In file order, as compilers print them (stable: related findings keep their order).
-        var diags = (reading + more + Checker.check(n, options: options)).enumerated().sorted {
+        var diags = (earlier + Checker.check(n, options: options)).enumerated().sorted {
             ($0.element.range?.start ?? Int.max, $0.offset) < ($1.element.range?.start ?? Int.max, $1.offset)
         }.map(\.element)
         if !diags.hasErrors {

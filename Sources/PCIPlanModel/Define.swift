@@ -19,8 +19,19 @@ public struct NormalizedDomain: Sendable {
     /// The first console when it mirrors the first serial port: it is stored with that port's address.
     public var consoleMirror: (console: Int, serial: Int)? = nil
 
+    /// Whether the devices carry libvirt's alias names (`Device.alias`); `Define.normalize`
+    /// leaves them out when asked to (`assignAliases()` adds them later).
+    public var hasAliases = true
+
     /// The machine family of the definition.
     public var family: MachineFamily { definition.family }
+
+    /// Names every device as libvirt 9.0 does (`Aliases.assign`), when `normalize` left them out.
+    public mutating func assignAliases() {
+        guard !hasAliases else { return }
+        Aliases.assign(&devices, controllerOrder: controllerOrder, family: family)
+        hasAliases = true
+    }
 
     /// Index into `devices` of the PCI controller with this index.
     public func pciController(index: Int) -> Int? {
@@ -35,8 +46,9 @@ public enum Define {
     /// indexes (`virDomainAssignControllerIndexes`), the default devices
     /// (`qemuDomainDefAddDefaultDevices`), implicit controllers
     /// (`virDomainDefAddImplicitControllers`), model defaults, the serial console mirror, connect
-    /// flags and aliases. Warnings say what libvirt drops.
-    public static func normalize(_ def: consuming DomainDefinition) -> (NormalizedDomain, [Diagnostic]) {
+    /// flags and aliases (without `aliases`, the devices are left unnamed:
+    /// `NormalizedDomain.assignAliases()`). Warnings say what libvirt drops.
+    public static func normalize(_ def: consuming DomainDefinition, aliases: Bool = true) -> (NormalizedDomain, [Diagnostic]) {
         let machine = def.family.descriptor
         // Taken over, not copied: the definition's list still holding every device would make
         // each change below copy that device first.
@@ -212,8 +224,9 @@ public enum Define {
         for i in devices.indices {
             devices[i].flags = connectFlags(devices[i], pciExpress: pciExpress)
         }
-        // Aliases (qemu_alias.c) for messages and QEMU arguments.
-        Aliases.assign(&devices, controllerOrder: order, family: def.family)
+        // Aliases (qemu_alias.c) for messages and QEMU arguments; left for later when the caller
+        // only writes XML back (a tenth of normalising).
+        if aliases { Aliases.assign(&devices, controllerOrder: order, family: def.family) }
 
         let disks = diskOrder(devices)
 
@@ -223,7 +236,7 @@ public enum Define {
             videos.insert(v, at: 0)
         }
         return (NormalizedDomain(definition: def, devices: devices, controllerOrder: order, videoOrder: videos, diskOrder: disks,
-                                 consoleMirror: consoleMirror), diags)
+                                 consoleMirror: consoleMirror, hasAliases: aliases), diags)
     }
 
     static func hasController(_ type: String, _ index: Int, _ devices: [Device], _ order: [Int]) -> Bool {

@@ -146,10 +146,12 @@ struct Bench {
     // MARK: In process
 
     /// pciplan in-process: bytes → read → plan → XML write-back, with the options
-    /// `pciplan plan FILE` uses (XML out: no planner sentences, `PlanOptions.explanations`).
+    /// `pciplan plan FILE` uses (XML out: no planner sentences, `PlanOptions.explanations`, and
+    /// no device names, `PlanOptions.aliases`).
     static func pciplanOnce(_ bytes: [UInt8]) -> Int {
         var options = PlanOptions()
         options.explanations = false
+        options.aliases = false
         let outcome = Pipeline.plan(SourceFile(name: "bench.xml", bytes: bytes), options: options)
         guard let planned = outcome.planned else { return 0 }
         return XMLWriter.render(planned).count

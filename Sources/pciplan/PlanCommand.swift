@@ -123,8 +123,10 @@ struct PlanJob: Equatable {
         o.hotplugSlots = hotplugSlots
         o.groupHostFunctions = groupHostFunctions
         o.reserveRemoved = reserveRemoved
-        // The XML carries addresses, not the planner's sentences (`--keep` quotes them).
+        // The XML carries addresses, not the planner's sentences (`--keep` quotes them) nor
+        // device names (a finding is worded with them all the same).
         o.explanations = format != .xml || keepOld != nil
+        o.aliases = o.explanations
         var files = [source]
         let outcome: Pipeline.PlanOutcome
         var newLock: String?

@@ -185,6 +185,37 @@ struct ShortcutTests {
 
     /// NIC models are matched as libvirt's STRCASEEQ does: ASCII letters in any case (the exact
     /// spelling is looked up first). The stored spelling is the golden fix-q35-nic-model-case.
+    /// `check`, and `plan` with `PlanOptions.aliases` off, name devices only when they find
+    /// something: on every domain of the corpus they find, word and write exactly what they do
+    /// with every device named from the start.
+    @Test("naming devices only when something is found changes no finding and no byte",
+          .enabled(if: ConformanceCheckTests.available, "../shared/conformance is not beside the checkout"))
+    func namesOnlyWhenFound() throws {
+        var clean = 0, found = 0
+        var unnamed = PlanOptions()
+        unnamed.explanations = false
+        unnamed.aliases = false
+        var named = unnamed
+        named.aliases = true
+        for c in ConformanceCheckTests.cases() {
+            let file = SourceFile(name: c.name, bytes: try [UInt8](Data(contentsOf: c.input)))
+            let fast = Pipeline.plan(file, options: unnamed)
+            let full = Pipeline.plan(file, options: named)
+            #expect(fast.diagnostics == full.diagnostics, "\(c.name)")
+            #expect(fast.planned.map(XMLWriter.render) == full.planned.map(XMLWriter.render), "\(c.name)")
+            // The check with names from the start, as `check` was before.
+            let (read, reading) = Pipeline.read(file)
+            let reference = read.map { def in
+                let (n, more) = Define.normalize(def)
+                return Pipeline.check(n, earlier: reading + more, options: PlanOptions())
+            } ?? reading
+            let checked = Pipeline.check(file)
+            #expect(checked == reference, "\(c.name)")
+            if checked.isEmpty { clean += 1 } else { found += 1 }
+        }
+        #expect(clean > 200 && found > 200, "clean \(clean), with findings \(found)")
+    }
+
     @Test("NIC models match case-insensitively in ASCII only")
     func netModelCase() {
         #expect(canonicalNetModel("virtio") == "virtio")

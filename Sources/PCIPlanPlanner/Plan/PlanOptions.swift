@@ -39,6 +39,12 @@ public struct PlanOptions: Sendable {
     /// them off spares building those sentences where nothing prints them — `check`, and
     /// `plan` writing XML.
     public var explanations = true
+    /// Whether the planned devices carry libvirt's alias names (`Device.alias`), which QEMU
+    /// arguments, JSON and drawings show. Off, `Pipeline.plan` names devices only when it finds
+    /// something (every message is then worded as with names) or the machine is an Arm or
+    /// RISC-V `virt`, whose virtio-mmio checks quote them; the XML written back never shows
+    /// them, and `plan` writing XML turns naming off.
+    public var aliases = true
     /// libvirt 9.0's behaviour: the multifunction bit derived as libvirt does, no hot-plug places
     /// reserved.
     public init() {}
