@@ -78,7 +78,7 @@ public enum Pipeline {
     public static func plan(_ file: SourceFile, options: PlanOptions = PlanOptions()) -> PlanOutcome {
         guard !options.aliases else { return plan(load(file), options: options) }
         // Unnamed devices (`PlanOptions.aliases`): named only when something is found, so every
-        // message reads as it would with names. Naming was a tenth of a plan written back as XML.
+        // message reads as it would with names. Naming was 6 % of a plan written back as XML.
         var loaded = load(file, aliases: false)
         let outcome = plan(loaded, options: options)
         guard var n = loaded.normalized, !n.hasAliases else { return outcome }

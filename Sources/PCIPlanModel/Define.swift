@@ -225,7 +225,7 @@ public enum Define {
             devices[i].flags = connectFlags(devices[i], pciExpress: pciExpress)
         }
         // Aliases (qemu_alias.c) for messages and QEMU arguments; left for later when the caller
-        // only writes XML back (a tenth of normalising).
+        // only writes XML back (half of normalising).
         if aliases { Aliases.assign(&devices, controllerOrder: order, family: def.family) }
 
         let disks = diskOrder(devices)

@@ -100,8 +100,11 @@ extension GuestDiagnostics {
         for slot in 1...last.slot {
             if used[slot].isEmpty { return false }   // a free slot before the last bridge
             guard model == .pcieRootPort, used[slot].allSatisfy(isRootPort) else { continue }
-            let taken = Set(used[slot].compactMap { plan.placements[$0]?.address.function })
-            for function in 0..<8 where !taken.contains(function) && (slot, function) < last { return false }
+            var taken: UInt8 = 0   // the slot's functions in use, one bit each
+            for j in used[slot] {
+                if let f = plan.placements[j]?.address.function, (0..<8).contains(f) { taken |= 1 << f }
+            }
+            for function in 0..<8 where taken & (1 << function) == 0 && (slot, function) < last { return false }
         }
         switch model {
         case .pcieRootPort:

@@ -365,7 +365,7 @@ public enum XMLWriter {
 
     /// The child elements the writer inserts into one device element, in libvirt's order
     /// (`<model>`, `<target>`, `<address>`), written straight into the edit's text: no buffer
-    /// per child and no list of them (three allocations per planned device, a fifth of writing).
+    /// per child and no list of them (two allocations per planned device, a tenth of writing).
     struct NewChildren {
         /// `<model name='…'/>` (a controller's QEMU device).
         var modelName: String? = nil

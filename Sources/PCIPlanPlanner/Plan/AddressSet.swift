@@ -293,8 +293,17 @@ public struct PCIAddressSet: Sendable {
 
     private func findSlot(onBus b: Int, flags: ConnectFlags, function: Int?) -> PCIAddress? {
         let bus = buses[b]
-        var a = PCIAddress(bus: b, slot: bus.minSlot, function: function ?? 0)
+        // The free place first, then whether the bus takes the device at all (which does not
+        // depend on the slot): a full bus — every root port a guest has filled, as first fit
+        // walks past them — costs no compatibility test.
+        guard let a = freePlace(on: bus, number: b, flags: flags, function: function) else { return nil }
         if Self.compatible(a, busFlags: bus.flags, device: flags, fromConfig: false, describe: false) != nil { return nil }
+        return a
+    }
+
+    /// The first free slot (or free function of an aggregate slot) on `bus`, number `b`.
+    private func freePlace(on bus: PCIBus, number b: Int, flags: ConnectFlags, function: Int?) -> PCIAddress? {
+        var a = PCIAddress(bus: b, slot: bus.minSlot, function: function ?? 0)
         // (Asked once: the option set's static members are reached through an accessor.)
         let aggregates = flags.contains(.aggregateSlot)
         while a.slot <= bus.maxSlot {

@@ -118,7 +118,7 @@ public struct Planner {
         var j = i
         for _ in 0...devices.count {
             if devices[j].element != nil { return range(of: j) }
-            guard let b = devices[j].controller?.index, let cause = growCause[b], cause != j else { break }
+            guard let b = devices[j].controller?.index, let cause = growCause(ofBus: b), cause != j else { break }
             j = cause
         }
         return devicesRange
@@ -188,7 +188,7 @@ public struct Planner {
                 // (buses the loop itself grows have no controller yet)
                 if i >= present.count || !present[i] {
                     let model = set.buses[i].model
-                    let why = options.explanations ? growReasons[i] ?? "libvirt's dry run needed bus \(i)" : ""
+                    let why = options.explanations ? growReason(ofBus: i) ?? "libvirt's dry run needed bus \(i)" : ""
                     devices.append(.pciController(index: i, model: model, origin: .added(why)))
                     let idx = devices.count - 1
                     controllerOrder.append(idx)  // virDomainDefMaybeAddController appends
@@ -199,7 +199,7 @@ public struct Planner {
                         step += model.rawValue
                         step += " index "
                         step += String(i)
-                        if let why = growReasons[i] {
+                        if let why = growReason(ofBus: i) {
                             step += ": "
                             step += why
                         }
@@ -218,18 +218,30 @@ public struct Planner {
         setAllMulti()
     }
 
-    /// Why the dry run added each bus (bus index → reason), for explain; the reason is empty
-    /// without `PlanOptions.explanations`.
-    var growReasons: [Int: String] = [:]
-    /// The device whose slot search added each bus (bus index → device index), where a device
-    /// did: a finding about the added controller points at that device.
-    var growCause: [Int: Int] = [:]
+    /// Why the dry run added each bus (by bus index; nil: no record), for explain; the reason
+    /// is empty without `PlanOptions.explanations`. (Arrays by bus, not dictionaries: a q35
+    /// guest grows a root port for nearly every device.)
+    var growReasons: [String?] = []
+    /// The device whose slot search added each bus (by bus index), where a device did: a
+    /// finding about the added controller points at that device.
+    var growCause: [Int?] = []
+
+    /// Why the dry run added bus `b`, when it did.
+    func growReason(ofBus b: Int) -> String? { b >= 0 && b < growReasons.count ? growReasons[b] : nil }
+
+    /// The device whose slot search added bus `b`, when one did.
+    func growCause(ofBus b: Int) -> Int? { b >= 0 && b < growCause.count ? growCause[b] : nil }
 
     /// Records why `buses` were added and which device's search added them (`cause`), for the
     /// buses without a record yet: the first reason stands. The words are built only with
     /// `PlanOptions.explanations`, and then once (`reason` gets the planner: a closure over
     /// `self` would overlap this mutation).
     mutating func noteGrowth(_ buses: Range<Int>, cause: Int? = nil, because reason: (Planner) -> String) {
+        guard !buses.isEmpty else { return }
+        if growReasons.count < buses.upperBound {
+            growReasons.append(contentsOf: repeatElement(nil, count: buses.upperBound - growReasons.count))
+            growCause.append(contentsOf: repeatElement(nil, count: buses.upperBound - growCause.count))
+        }
         var text: String?
         for b in buses where growReasons[b] == nil {
             if text == nil { text = options.explanations ? reason(self) : "" }
