@@ -21,7 +21,7 @@ public struct NormalizedDomain: Sendable {
 
     /// Whether the devices carry libvirt's alias names (`Device.alias`); `Define.normalize`
     /// leaves them out when asked to (`assignAliases()` adds them later).
-    public var hasAliases = true
+    public internal(set) var hasAliases = true
 
     /// The machine family of the definition.
     public var family: MachineFamily { definition.family }

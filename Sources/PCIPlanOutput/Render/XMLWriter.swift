@@ -288,10 +288,7 @@ public enum XMLWriter {
             return
         }
         out.append(">\n")
-        var step = ByteText(capacity: indent.utf8.count + 2)
-        step.append(indent)
-        step.append("  ")
-        children.append(to: &out, eachOnALineAfter: step.bytes[...], "")
+        children.append(to: &out, eachOnALineAfter: Array(indent.utf8)[...], "  ")
         out.append(indent)
         out.append("</")
         out.append(d.kind == .video ? "video" : (d.kind == .controller ? "controller" : d.kind.rawValue))

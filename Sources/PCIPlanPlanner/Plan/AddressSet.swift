@@ -248,11 +248,17 @@ public struct PCIAddressSet: Sendable {
         if functionInUse(addr) {
             throw AddressSetError(kind: .inUse, libvirtMessage: "Attempted double use of PCI Address \(address.description)", address: addr)
         }
+        mark(addr, flags: flags)
+        return addr
+    }
+
+    /// Marks `addr` used by a device with `flags` (the first function of a slot makes the slot
+    /// aggregate when the device wants that).
+    private mutating func mark(_ addr: PCIAddress, flags: ConnectFlags) {
         if buses[addr.bus].functions[addr.slot] == 0 && flags.contains(.aggregateSlot) {
             buses[addr.bus].aggregate[addr.slot] = true
         }
         buses[addr.bus].functions[addr.slot] |= UInt8(1 << addr.function)
-        return addr
     }
 
     /// Marks `addr` used without checking it (beyond libvirt: `plan --keep --reserve-removed`
@@ -331,10 +337,7 @@ public struct PCIAddressSet: Sendable {
         // First fit checked what `reserve` would check again (a compatible bus, the slot in
         // range, the function free): only the marking is left. (A fifth of each placement.)
         assert(validate(a, flags: flags, fromConfig: false) == nil && !functionInUse(a), "first fit gave an address reserve refuses: \(a)")
-        if buses[a.bus].functions[a.slot] == 0 && flags.contains(.aggregateSlot) {
-            buses[a.bus].aggregate[a.slot] = true
-        }
-        buses[a.bus].functions[a.slot] |= UInt8(1 << a.function)
+        mark(a, flags: flags)
         return a
     }
 }

@@ -130,7 +130,7 @@ public struct PlacementTable: Sendable, Equatable, Sequence, ExpressibleByDictio
 
     /// The placements of `placements`.
     public init(_ placements: [Int: Placement]) {
-        for (i, p) in placements.sorted(by: { $0.key < $1.key }) { self[i] = p }
+        for (i, p) in placements { self[i] = p }
     }
 
     /// The placements of a literal, `[device index: placement]`.

@@ -118,7 +118,7 @@ public struct Planner {
         var j = i
         for _ in 0...devices.count {
             if devices[j].element != nil { return range(of: j) }
-            guard let b = devices[j].controller?.index, let cause = growCause(ofBus: b), cause != j else { break }
+            guard let b = devices[j].controller?.index, let cause = growth(ofBus: b)?.cause, cause != j else { break }
             j = cause
         }
         return devicesRange
@@ -188,7 +188,7 @@ public struct Planner {
                 // (buses the loop itself grows have no controller yet)
                 if i >= present.count || !present[i] {
                     let model = set.buses[i].model
-                    let why = options.explanations ? growReason(ofBus: i) ?? "libvirt's dry run needed bus \(i)" : ""
+                    let why = options.explanations ? growth(ofBus: i)?.reason ?? "libvirt's dry run needed bus \(i)" : ""
                     devices.append(.pciController(index: i, model: model, origin: .added(why)))
                     let idx = devices.count - 1
                     controllerOrder.append(idx)  // virDomainDefMaybeAddController appends
@@ -199,7 +199,7 @@ public struct Planner {
                         step += model.rawValue
                         step += " index "
                         step += String(i)
-                        if let why = growReason(ofBus: i) {
+                        if let why = growth(ofBus: i)?.reason {
                             step += ": "
                             step += why
                         }
@@ -218,19 +218,21 @@ public struct Planner {
         setAllMulti()
     }
 
-    /// Why the dry run added each bus (by bus index; nil: no record), for explain; the reason
-    /// is empty without `PlanOptions.explanations`. (Arrays by bus, not dictionaries: a q35
-    /// guest grows a root port for nearly every device.)
-    var growReasons: [String?] = []
-    /// The device whose slot search added each bus (by bus index), where a device did: a
-    /// finding about the added controller points at that device.
-    var growCause: [Int?] = []
+    /// Why the dry run added a bus, and the device whose slot search added it, where a device
+    /// did (a finding about the added controller points at that device).
+    struct Growth {
+        /// The reason, for explain; empty without `PlanOptions.explanations`.
+        var reason: String
+        /// The device whose slot search added the bus.
+        var cause: Int?
+    }
 
-    /// Why the dry run added bus `b`, when it did.
-    func growReason(ofBus b: Int) -> String? { b >= 0 && b < growReasons.count ? growReasons[b] : nil }
+    /// Each bus the dry run added, by bus index (nil: no record). An array, not a dictionary:
+    /// a q35 guest grows a root port for nearly every device.
+    var growth: [Growth?] = []
 
-    /// The device whose slot search added bus `b`, when one did.
-    func growCause(ofBus b: Int) -> Int? { b >= 0 && b < growCause.count ? growCause[b] : nil }
+    /// Why the dry run added bus `b`, and for which device, when it did.
+    func growth(ofBus b: Int) -> Growth? { b >= 0 && b < growth.count ? growth[b] : nil }
 
     /// Records why `buses` were added and which device's search added them (`cause`), for the
     /// buses without a record yet: the first reason stands. The words are built only with
@@ -238,15 +240,11 @@ public struct Planner {
     /// `self` would overlap this mutation).
     mutating func noteGrowth(_ buses: Range<Int>, cause: Int? = nil, because reason: (Planner) -> String) {
         guard !buses.isEmpty else { return }
-        if growReasons.count < buses.upperBound {
-            growReasons.append(contentsOf: repeatElement(nil, count: buses.upperBound - growReasons.count))
-            growCause.append(contentsOf: repeatElement(nil, count: buses.upperBound - growCause.count))
-        }
+        if growth.count < buses.upperBound { growth.append(contentsOf: repeatElement(nil, count: buses.upperBound - growth.count)) }
         var text: String?
-        for b in buses where growReasons[b] == nil {
+        for b in buses where growth[b] == nil {
             if text == nil { text = options.explanations ? reason(self) : "" }
-            growReasons[b] = text
-            if let cause { growCause[b] = cause }
+            growth[b] = Growth(reason: text ?? "", cause: cause)
         }
     }
 
