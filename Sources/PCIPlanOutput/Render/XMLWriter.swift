@@ -9,7 +9,7 @@ import PCIPlanSource
 public enum XMLWriter {
     /// The planned definition: the input's own bytes with `edits(_:)` applied.
     public static func render(_ plan: PlannedDomain) -> [UInt8] {
-        XMLEdit.apply(edits(plan), to: plan.normalized.definition.file.bytes)
+        editList(plan).apply(to: plan.normalized.definition.file.bytes)
     }
 
     /// One element of the planned file (`range`, e.g. an attached device) with the planned
@@ -56,8 +56,14 @@ public enum XMLWriter {
     /// The byte-range edits that turn the input into the planned definition, for callers that want
     /// to show or apply them themselves.
     public static func edits(_ plan: PlannedDomain) -> [XMLEdit] {
+        editList(plan).edits
+    }
+
+    /// `edits(_:)`, their replacements in one buffer.
+    static func editList(_ plan: PlannedDomain) -> EditList {
         let file = plan.normalized.definition.file
-        var edits: [XMLEdit] = []
+        // About one edit per device: an address, or a controller's index and model.
+        var edits = EditList(capacity: plan.devices.count)
         let devicesEl = plan.normalized.definition.devicesElement
         let childIndent = devicesEl.map { childIndentation(of: $0, file: file) } ?? "    "
         var addedControllers = ByteText()
@@ -87,7 +93,7 @@ public enum XMLWriter {
                     attrs.appendAttribute("model", m)
                 }
                 if !attrs.isEmpty, let typeAttr = el.attributeNode("type") {
-                    edits.append(XMLEdit(typeAttr.valueRange.upperBound + 1..<typeAttr.valueRange.upperBound + 1, attrs))
+                    edits.append(typeAttr.valueRange.upperBound + 1..<typeAttr.valueRange.upperBound + 1, attrs)
                 }
                 if let f = plan.filledDefaults[i] {
                     if let name = f.modelName, el.child("model") == nil { children.modelName = name }
@@ -97,7 +103,7 @@ public enum XMLWriter {
                             let end = t.isSelfClosing ? t.startTag.upperBound - 2 : t.startTag.upperBound - 1
                             var at = end
                             while at > t.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
-                            edits.append(XMLEdit(at..<at, targetAttrs))
+                            edits.append(at..<at, targetAttrs)
                         } else {
                             children.targetAttributes = targetAttrs
                         }
@@ -108,7 +114,8 @@ public enum XMLWriter {
                 // The serial console is stored as a copy of serial port 0, address included.
                 let mirrored = plan.placements[m.serial]
                 if let a = d.addressElement {
-                    edits.append(XMLEdit(a.range, mirrored.map { addressElement($0) } ?? ByteText()))
+                    if let m = mirrored { m.address.appendXML(multifunction: m.multifunction, to: &edits.text) }
+                    edits.commit(a.range)
                 } else if let p = mirrored {
                     children.address = p
                 }
@@ -128,13 +135,14 @@ public enum XMLWriter {
                         edits.append(addingAttribute(" multifunction='on'", to: a, file: file))
                     }
                 } else if let a = d.addressElement {
-                    edits.append(XMLEdit(a.range, addressElement(p)))
+                    p.address.appendXML(multifunction: p.multifunction, to: &edits.text)
+                    edits.commit(a.range)
                 } else {
                     children.address = p
                 }
             }
             if !children.isEmpty {
-                if let e = insertChildren(children, into: el, file: file, first: d.kind == .controller) { edits.append(e) }
+                insertChildren(children, into: el, file: file, first: d.kind == .controller, to: &edits)
             }
         }
         if let devicesEl, devicesEl.isSelfClosing {
@@ -146,13 +154,13 @@ public enum XMLWriter {
             let lastController = devicesEl.children.last { $0.name == "controller" }
             if !addedControllers.isEmpty {
                 if let lc = lastController {
-                    edits.append(XMLEdit(lineEnd(after: lc.range.upperBound, file: file), addedControllers))
+                    edits.append(lineEnd(after: lc.range.upperBound, file: file), addedControllers)
                 } else {
-                    edits.append(XMLEdit(insertionPointBeforeEnd(devicesEl, file: file), addedControllers))
+                    edits.append(insertionPointBeforeEnd(devicesEl, file: file), addedControllers)
                 }
             }
             if !addedOthers.isEmpty {
-                edits.append(XMLEdit(insertionPointBeforeEnd(devicesEl, file: file), addedOthers))
+                edits.append(insertionPointBeforeEnd(devicesEl, file: file), addedOthers)
             }
         } else if !addedControllers.isEmpty || !addedOthers.isEmpty {
             let root = plan.normalized.definition.root
@@ -164,11 +172,11 @@ public enum XMLWriter {
             text.append(addedOthers)
             text.append(indent)
             text.append("  </devices>\n")
-            edits.append(XMLEdit(insertionPointBeforeEnd(root, file: file), text))
+            edits.append(insertionPointBeforeEnd(root, file: file), text)
         }
         let style = Style(file)
         guard style.doubleQuotes || style.crlf else { return edits }
-        return edits.map { XMLEdit($0.range, style.apply($0.replacement)) }
+        return edits.mapReplacements(style.apply)
     }
 
     /// The input's own conventions, which inserted text follows: its attribute quote and its
@@ -194,7 +202,7 @@ public enum XMLWriter {
             doubleQuotes = double > single
         }
 
-        func apply(_ text: [UInt8]) -> ByteText {
+        func apply(_ text: ArraySlice<UInt8>) -> ByteText {
             let apostrophe = UInt8(ascii: "'"), quotation = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
             // Generated markup quotes every value with ' and no value holds a quote of either kind.
             let swapQuotes = doubleQuotes && !text.contains(quotation)
@@ -238,13 +246,6 @@ public enum XMLWriter {
 
     /// What libvirt stores for a device it put on virtio-mmio.
     static let virtioMMIOAddress: StaticString = "<address type='virtio-mmio'/>"
-
-    /// `<address type='pci' …/>` for a placement.
-    static func addressElement(_ p: Placement) -> ByteText {
-        var text = ByteText(capacity: 96)
-        p.address.appendXML(multifunction: p.multifunction, to: &text)
-        return text
-    }
 
     /// The `<target>` attributes libvirt fills in, each as ` name='value'` (empty when none).
     static func targetAttributes(_ f: ControllerDefaults) -> ByteText {
@@ -425,64 +426,64 @@ public enum XMLWriter {
     }
 
     /// The edit that inserts child elements: controllers get theirs first (libvirt prints model,
-    /// target, address first), other devices last. A self-closing element is opened up. Nil only
-    /// for an element without an end tag that is not self-closing (none is read so).
-    static func insertChildren(_ children: NewChildren, into el: XMLElement, file: SourceFile, first: Bool) -> XMLEdit? {
+    /// target, address first), other devices last. A self-closing element is opened up. None
+    /// only for an element without an end tag that is not self-closing (none is read so).
+    /// Written straight into `edits`' buffer.
+    static func insertChildren(_ children: NewChildren, into el: XMLElement, file: SourceFile, first: Bool, to edits: inout EditList) {
         // (the element's own indentation only where it is written: most devices need only the inner one)
         var indent: String { file.indentation(ofLineContaining: el.startTag.lowerBound) }
         let (inner, innerStep) = childIndentationParts(of: el, file: file)
         let multiline = isLineStart(el.startTag.lowerBound, file: file)
-        /// Each child on a line of its own at `inner`.
-        func lines() -> ByteText {
-            var text = ByteText(capacity: 128)
-            children.append(to: &text, eachOnALineAfter: file.bytes[inner], innerStep)
-            return text
+        /// Each child on a line of its own at `inner`, replacing `range`.
+        func lines(_ range: Range<Int>) {
+            children.append(to: &edits.text, eachOnALineAfter: file.bytes[inner], innerStep)
+            edits.commit(range)
         }
-        func run() -> ByteText {
-            var text = ByteText(capacity: 128)
-            children.append(to: &text, eachOnALineAfter: nil, "")
-            return text
+        /// The children one after another, replacing `range`.
+        func run(_ range: Range<Int>) {
+            children.append(to: &edits.text, eachOnALineAfter: nil, "")
+            edits.commit(range)
         }
         if el.isSelfClosing {
             let slash = el.startTag.upperBound - 2
             var at = slash
             while at > el.startTag.lowerBound, file.bytes[at - 1] == UInt8(ascii: " ") { at -= 1 }
-            var body = ByteText(capacity: 160)
             if multiline {
-                body.append(">\n")
-                children.append(to: &body, eachOnALineAfter: file.bytes[inner], innerStep)
-                body.append(indent)
+                edits.text.append(">\n")
+                children.append(to: &edits.text, eachOnALineAfter: file.bytes[inner], innerStep)
+                edits.text.append(indent)
             } else {
-                body.append(">")
-                children.append(to: &body, eachOnALineAfter: nil, "")
+                edits.text.append(">")
+                children.append(to: &edits.text, eachOnALineAfter: nil, "")
             }
-            body.append("</")
-            body.append(el.name)
-            body.append(">")
-            return XMLEdit(at..<el.startTag.upperBound, body)
+            edits.text.append("</")
+            edits.text.append(el.name)
+            edits.text.append(">")
+            edits.commit(at..<el.startTag.upperBound)
+            return
         }
-        guard let end = el.endTag else { return nil }
+        guard let end = el.endTag else { return }
         let hasElementChildren = !el.children.isEmpty
         if first && hasElementChildren, let firstChild = el.children.first {
             // Before the first child, at its own indentation.
             if isLineStart(firstChild.startTag.lowerBound, file: file) {
                 let at = lineStart(of: firstChild.startTag.lowerBound, file: file)
-                return XMLEdit(at..<at, lines())
+                return lines(at..<at)
             }
-            return XMLEdit(firstChild.startTag.lowerBound..<firstChild.startTag.lowerBound, run())
+            return run(firstChild.startTag.lowerBound..<firstChild.startTag.lowerBound)
         }
         if isLineStart(end.lowerBound, file: file) {
             let at = lineStart(of: end.lowerBound, file: file)
-            return XMLEdit(at..<at, lines())
+            return lines(at..<at)
         }
         if multiline && !hasElementChildren && el.text.trimmingSpaces.isEmpty {
-            var body = ByteText(capacity: 160)
-            body.append("\n")
-            children.append(to: &body, eachOnALineAfter: file.bytes[inner], innerStep)
-            body.append(indent)
-            return XMLEdit(el.startTag.upperBound..<end.lowerBound, body)
+            edits.text.append("\n")
+            children.append(to: &edits.text, eachOnALineAfter: file.bytes[inner], innerStep)
+            edits.text.append(indent)
+            edits.commit(el.startTag.upperBound..<end.lowerBound)
+            return
         }
-        return XMLEdit(end.lowerBound..<end.lowerBound, run())
+        run(end.lowerBound..<end.lowerBound)
     }
 }
 

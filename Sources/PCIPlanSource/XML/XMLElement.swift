@@ -31,34 +31,51 @@ public struct XMLAttribute: Sendable, Hashable {
 /// a character reference, a tab or line break) is kept as a string, and so is every attribute
 /// of a document built in memory.
 public final class XMLDocument: Sendable {
-    /// One attribute: its ranges, and where its name and value are.
+    /// A byte range of the source in 32 bits (the reader refuses inputs past `Int32.max` bytes):
+    /// the records below are what a large domain's reading allocates, element by element.
+    struct Span: Sendable, Equatable {
+        var lower: UInt32
+        var upper: UInt32
+
+        init(_ range: Range<Int>) {
+            precondition(range.upperBound <= Int(UInt32.max), "XMLDocument byte positions are 32-bit")
+            lower = UInt32(truncatingIfNeeded: range.lowerBound)
+            upper = UInt32(truncatingIfNeeded: range.upperBound)
+        }
+
+        var range: Range<Int> { Int(lower)..<Int(upper) }
+    }
+
+    /// One attribute: its ranges, and where its name and value are (24 bytes).
     struct Attribute: Sendable {
-        var nameRange: Range<Int>
-        var valueRange: Range<Int>
+        var nameRange: Span
+        var valueRange: Span
         /// -1: the name is `source[nameRange]`; else its index in `strings`.
         var name: Int32
         /// -1: the value is `source[valueRange]`, unchanged by decoding; else its index in `strings`.
         var value: Int32
     }
 
+    /// One element (56 bytes; a 4,000-device domain has about 12,000).
     struct Node: Sendable {
         var name: String
-        var text: String
-        var startTag: Range<Int>
+        var startTag: Span
         /// `endTag` of the element; empty at `startTag.upperBound` while the element is open.
-        var endTag: Range<Int>
-        var selfClosing: Bool
+        var endTag: Span
+        /// -1: no text; else its index in `strings`.
+        var text: Int32
         var firstAttribute: Int32
         var attributeCount: Int32
         var firstChild: Int32
         var childCount: Int32
+        var selfClosing: Bool
     }
 
     /// The bytes attribute ranges point into (empty for a document built in memory).
     let source: [UInt8]
     let nodes: [Node]
     let attributes: [Attribute]
-    /// Names and values that are not bytes of `source` as they stand.
+    /// Names and values that are not bytes of `source` as they stand, and element texts.
     let strings: [String]
     /// The children of node k: `children[firstChild ..< firstChild + childCount]` (node numbers).
     let children: [Int32]
@@ -74,20 +91,20 @@ public final class XMLDocument: Sendable {
     /// Attribute `k` as the public value type.
     func attribute(_ k: Int) -> XMLAttribute {
         let a = attributes[k]
-        return XMLAttribute(name: a.name < 0 ? source.utf8Text(a.nameRange) : strings[Int(a.name)], value: value(ofAttribute: k),
-                            nameRange: a.nameRange, valueRange: a.valueRange)
+        return XMLAttribute(name: a.name < 0 ? source.utf8Text(a.nameRange.range) : strings[Int(a.name)], value: value(ofAttribute: k),
+                            nameRange: a.nameRange.range, valueRange: a.valueRange.range)
     }
 
     /// The decoded value of attribute `k`.
     func value(ofAttribute k: Int) -> String {
         let a = attributes[k]
-        return a.value < 0 ? source.utf8Text(a.valueRange) : strings[Int(a.value)]
+        return a.value < 0 ? source.utf8Text(a.valueRange.range) : strings[Int(a.value)]
     }
 
     /// Whether attribute `k` is called `name`; by bytes, without making a string of its name.
     func attribute(_ k: Int, isNamed name: String) -> Bool {
         let a = attributes[k]
-        return a.name < 0 ? source(a.nameRange, spells: name) : strings[Int(a.name)] == name
+        return a.name < 0 ? source(a.nameRange.range, spells: name) : strings[Int(a.name)] == name
     }
 
     /// Whether `source[range]` is the UTF-8 of `name`; by bytes, without making a string.
@@ -163,15 +180,18 @@ public struct XMLElement: Sendable, Hashable {
 
     /// The element's own character data (direct text children, concatenated, entity-decoded),
     /// except whitespace-only text before any other: the indentation between child elements.
-    public var text: String { node.text }
+    public var text: String {
+        let t = node.text
+        return t < 0 ? "" : document.strings[Int(t)]
+    }
 
     /// `<name ...>` or `<name .../>`, from `<` to just past `>`.
-    public var startTag: Range<Int> { node.startTag }
+    public var startTag: Range<Int> { node.startTag.range }
 
     /// `</name>`, from `<` to just past `>`; nil for a self-closing element.
     public var endTag: Range<Int>? {
         let n = node
-        return n.selfClosing ? nil : n.endTag
+        return n.selfClosing ? nil : n.endTag.range
     }
 
     /// Same name, attributes, children, text and ranges.
@@ -194,7 +214,7 @@ public struct XMLElement: Sendable, Hashable {
     /// From the start tag's `<` to the end of the end tag (or of the start tag when self-closing).
     public var range: Range<Int> {
         let n = node
-        return n.startTag.lowerBound..<(n.selfClosing ? n.startTag.upperBound : n.endTag.upperBound)
+        return Int(n.startTag.lower)..<Int(n.selfClosing ? n.startTag.upper : n.endTag.upper)
     }
 
     /// The decoded value of the attribute `name`, or nil when it is absent.
@@ -301,7 +321,7 @@ struct XMLDocumentBuilder {
     mutating func appendAttribute(_ attribute: XMLAttribute) {
         strings.append(attribute.name)
         strings.append(attribute.value)
-        attributes.append(XMLDocument.Attribute(nameRange: attribute.nameRange, valueRange: attribute.valueRange,
+        attributes.append(XMLDocument.Attribute(nameRange: .init(attribute.nameRange), valueRange: .init(attribute.valueRange),
                                                 name: Int32(strings.count - 2), value: Int32(strings.count - 1)))
     }
 
@@ -313,12 +333,12 @@ struct XMLDocumentBuilder {
             valueIndex = Int32(strings.count)
             strings.append(decodedValue)
         }
-        attributes.append(XMLDocument.Attribute(nameRange: name, valueRange: value, name: -1, value: valueIndex))
+        attributes.append(XMLDocument.Attribute(nameRange: .init(name), valueRange: .init(value), name: -1, value: valueIndex))
     }
 
     /// The name and value ranges of the attributes appended since the last `open`.
     var unclaimedAttributeRanges: [(name: Range<Int>, value: Range<Int>)] {
-        attributes[claimedAttributes...].map { ($0.nameRange, $0.valueRange) }
+        attributes[claimedAttributes...].map { ($0.nameRange.range, $0.valueRange.range) }
     }
 
     /// Forgets the attributes appended since the last `open`.
@@ -331,10 +351,11 @@ struct XMLDocumentBuilder {
     mutating func open(name: String, startTag: Range<Int>, selfClosing: Bool) -> Int {
         let k = nodes.count
         if !open.isEmpty { pending.append(Int32(k)) }
+        let tag = XMLDocument.Span(startTag)
         nodes.append(XMLDocument.Node(
-            name: name, text: "", startTag: startTag, endTag: startTag.upperBound..<startTag.upperBound,
-            selfClosing: selfClosing, firstAttribute: Int32(claimedAttributes),
-            attributeCount: Int32(attributes.count - claimedAttributes), firstChild: 0, childCount: 0))
+            name: name, startTag: tag, endTag: XMLDocument.Span(startTag.upperBound..<startTag.upperBound), text: -1,
+            firstAttribute: Int32(claimedAttributes), attributeCount: Int32(attributes.count - claimedAttributes),
+            firstChild: 0, childCount: 0, selfClosing: selfClosing))
         claimedAttributes = attributes.count
         open.append((k, pending.count))
         return k
@@ -353,17 +374,24 @@ struct XMLDocumentBuilder {
     func name(_ k: Int) -> String { nodes[k].name }
 
     /// Element `k`'s start tag.
-    func startTag(_ k: Int) -> Range<Int> { nodes[k].startTag }
+    func startTag(_ k: Int) -> Range<Int> { nodes[k].startTag.range }
 
     /// Whether element `k` was written `<name/>`.
     func isSelfClosing(_ k: Int) -> Bool { nodes[k].selfClosing }
 
     /// Whether element `k` has no text yet.
-    func hasNoText(_ k: Int) -> Bool { nodes[k].text.isEmpty }
+    func hasNoText(_ k: Int) -> Bool { nodes[k].text < 0 }
 
     /// Appends character data to element `k`'s text.
     mutating func appendText(_ text: String, to k: Int) {
-        if !text.isEmpty { nodes[k].text += text }
+        guard !text.isEmpty else { return }
+        let t = nodes[k].text
+        if t < 0 {
+            nodes[k].text = Int32(strings.count)
+            strings.append(text)
+        } else {
+            strings[Int(t)] += text
+        }
     }
 
     /// Closes the innermost open element.
@@ -371,7 +399,7 @@ struct XMLDocumentBuilder {
         let (k, start) = open.removeLast()
         nodes[k].firstChild = Int32(children.count)
         nodes[k].childCount = Int32(pending.count - start)
-        nodes[k].endTag = endTag
+        nodes[k].endTag = XMLDocument.Span(endTag)
         if start < pending.count {
             children.append(contentsOf: pending[start...])
             pending.removeSubrange(start...)
