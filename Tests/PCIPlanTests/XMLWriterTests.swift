@@ -50,4 +50,34 @@ struct XMLWriterTests {
             #expect(twice == once, "\(devices): the second plan changed the output:\n\(twice)")
         }
     }
+
+    /// `render` applies the edits from one shared buffer (`EditList`); applied instead one at a
+    /// time from the end of the file with `replaceSubrange` (insertions at one offset in their
+    /// given order, each after the edits before it), the public `edits` must give the same bytes.
+    @Test("the edits, applied one by one from the end, give the rendered file; some come out of file order",
+          .enabled(if: ConformanceCheckTests.available, "../shared/conformance is not beside the checkout"))
+    func editsReplayed() throws {
+        var planned = 0, unordered = 0
+        for c in ConformanceCheckTests.cases() {
+            let file = SourceFile(name: c.name, bytes: try [UInt8](Data(contentsOf: c.input)))
+            guard let plan = Pipeline.plan(file).planned else { continue }
+            let edits = XMLWriter.edits(plan)
+            // An edit at the offset where an earlier one ends or inside it goes after it (a
+            // device's line removed, the added controllers inserted where it began).
+            var at = [Int](repeating: 0, count: edits.count)
+            var end = 0
+            for k in edits.indices.sorted(by: { (edits[$0].range.lowerBound, $0) < (edits[$1].range.lowerBound, $1) }) {
+                at[k] = max(edits[k].range.lowerBound, end)
+                end = max(end, edits[k].range.upperBound)
+            }
+            var bytes = file.bytes
+            for k in edits.indices.sorted(by: { (at[$0], $0) > (at[$1], $1) }) {
+                bytes.replaceSubrange(at[k]..<max(at[k], edits[k].range.upperBound), with: edits[k].replacement)
+            }
+            #expect(bytes == XMLWriter.render(plan), "\(c.name)")
+            planned += 1
+            if zip(edits, edits.dropFirst()).contains(where: { $0.range.lowerBound > $1.range.lowerBound }) { unordered += 1 }
+        }
+        #expect(planned > 300 && unordered > 10, "planned \(planned), edits out of file order in \(unordered)")
+    }
 }
