@@ -40,15 +40,14 @@ struct HostGrouping {
 ///   rest of a group `--keep` carries over, stays with its group.
 extension Planner {
     /// PCI host devices in libvirt's order: `<interface type='hostdev'>` first, then `<hostdev>`.
-    func hostDeviceOrder() -> [Int] {
-        devices.indices.filter { devices[$0].kind == .interface && devices[$0].subtype == "hostdev" }
-            + devices.indices.filter { devices[$0].kind == .hostdev }
+    func hostDeviceOrder(_ classes: DeviceClasses) -> [Int] {
+        classes[.interface].filter { devices[$0].subtype == "hostdev" } + classes[.hostdev]
     }
 
     mutating func formHostGroups() {
         var bySlot: [SlotKey: [Int]] = [:]
         var slotOrder: [SlotKey] = []
-        for i in hostDeviceOrder() where !devices[i].flags.isEmpty {
+        for i in hostDeviceOrder(DeviceClasses(devices)) where !devices[i].flags.isEmpty {
             if case .other = devices[i].address { continue }
             guard let host = devices[i].hostPCIFunction else { continue }
             if bySlot[host.slotKey] == nil { slotOrder.append(host.slotKey) }
