@@ -117,7 +117,7 @@ public enum XMLWriter {
                     if let m = mirrored { m.address.appendXML(multifunction: m.multifunction, to: &edits.text) }
                     edits.commit(a.range)
                 } else if let p = mirrored {
-                    children.address = p
+                    children.address = (p.address, p.multifunction)
                 }
             } else if d.virtioMMIOAssigned {
                 // libvirt stores the virtio-mmio address type alone, with no further attributes.
@@ -138,7 +138,7 @@ public enum XMLWriter {
                     p.address.appendXML(multifunction: p.multifunction, to: &edits.text)
                     edits.commit(a.range)
                 } else {
-                    children.address = p
+                    children.address = (p.address, p.multifunction)
                 }
             }
             if !children.isEmpty {
@@ -282,7 +282,7 @@ public enum XMLWriter {
             out.append(d.kind.rawValue)
             if let m = d.model { out.appendAttribute("model", m) }
         }
-        children.address = plan.placements[i]
+        children.address = plan.placements[i].map { ($0.address, $0.multifunction) }
         children.virtioMMIO = d.virtioMMIOAssigned
         if children.isEmpty {
             out.append("/>\n")
@@ -371,8 +371,9 @@ public enum XMLWriter {
         var primaryVideoModel: String? = nil
         /// `<target …/>` around these attributes (from `targetAttributes`).
         var targetAttributes: ByteText? = nil
-        /// `<address type='pci' …/>`.
-        var address: Placement? = nil
+        /// `<address type='pci' …/>`: the address and its multifunction setting (plain values,
+        /// not the placement: nothing to retain or release per device).
+        var address: (address: PCIAddress, multifunction: Tristate)? = nil
         /// `<address type='virtio-mmio'/>`.
         var virtioMMIO = false
 
