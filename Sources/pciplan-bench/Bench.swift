@@ -110,10 +110,20 @@ struct Bench {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
+    /// Minor page faults of this process so far (touching a page the kernel must first map).
+    static func minorFaults() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_minflt
+    }
+
     /// Two bodies measured in alternation (a, b, a, b, …), `reps` samples each: on a shared
-    /// machine whose speed drifts, both see the same drift. Returns the medians of both and the
-    /// median of the per-sample ratios a/b, which is what the goals compare.
-    static func measurePair(reps: Int, _ a: () -> Int, _ b: () -> Int) -> (a: Double, b: Double, ratio: Double) {
+    /// machine whose speed drifts, both see the same drift. Returns the medians of both, the
+    /// median of the per-sample ratios a/b, which is what the goals compare, and the minor page
+    /// faults per run of each (counted outside the timed stretches).
+    static func measurePair(reps: Int, _ a: () -> Int, _ b: () -> Int)
+        -> (a: Double, b: Double, ratio: Double, faultsA: Double, faultsB: Double)
+    {
         func iterations(_ body: () -> Int) -> Int {
             var k = 1
             var sink = 0
@@ -128,19 +138,25 @@ struct Bench {
         let ka = iterations(a), kb = iterations(b)
         var sa: [Double] = [], sb: [Double] = [], ratios: [Double] = []
         var sink = 0
+        var faultsA = 0, faultsB = 0
         for _ in 0..<reps {
+            var f0 = minorFaults()
             var t0 = now()
             for _ in 0..<ka { sink &+= a() }
             let ta = Double(now() - t0) / 1e6 / Double(ka)
+            faultsA += minorFaults() - f0
+            f0 = minorFaults()
             t0 = now()
             for _ in 0..<kb { sink &+= b() }
             let tb = Double(now() - t0) / 1e6 / Double(kb)
+            faultsB += minorFaults() - f0
             sa.append(ta)
             sb.append(tb)
             ratios.append(ta / tb)
         }
         if sink == 42_424_242 { print("") }
-        return (median(sa), median(sb), median(ratios))
+        return (median(sa), median(sb), median(ratios),
+                Double(faultsA) / Double(reps * ka), Double(faultsB) / Double(reps * kb))
     }
 
     // MARK: In process
@@ -418,9 +434,11 @@ struct Bench {
         var smallProcessRatios: [Double] = []
         var process20: [Double] = []
         var inProcess20: [Double] = []
+        var faultNotes: [String] = []
         for c in cases {
             // Each pair in alternation, the ratio the median of per-sample ratios.
-            let (inProc, floor, ratio) = measurePair(reps: reps, { pciplanOnce(c.bytes) }, { saxFloorOnce(c.bytes) })
+            let (inProc, floor, ratio, faults, floorFaults) = measurePair(reps: reps, { pciplanOnce(c.bytes) }, { saxFloorOnce(c.bytes) })
+            faultNotes.append(f("%@ %d %.0f (%.0f)", c.machine as NSString, c.devices, faults, floorFaults))
             let mb = Double(c.bytes.count) / 1e6
             floorRatios.append((c.devices, ratio))
             var line = f("%-7@ %7d %8d | %10.3f %6.1f | %9.4f %6.1f× |", c.machine as NSString, c.devices, c.bytes.count,
@@ -444,6 +462,9 @@ struct Bench {
             if c.devices <= 20 { inProcess20.append(inProc) }
             print(line)
         }
+        // What the heap costs in process: glibc gives freed memory at the top of the heap back to
+        // the kernel, and a plan that needs it again faults its pages in afresh.
+        print("page faults per in-process plan (per floor parse): " + faultNotes.joined(separator: ", "))
         if !havePciplan { print("note: \(pciplan) not built: `swift build -c release` builds it next to the bench") }
         if xmllint == nil { print("note: xmllint not installed (Debian: libxml2-utils): process floor skipped") }
 
