@@ -99,17 +99,22 @@ public enum Checker {
     static func multifunctionOffWarnings(_ p: PlannedDomain) -> [Diagnostic] {
         // Function 0 stored with multifunction='off' is rare: find those slots first, and only
         // then look for another function in them.
+        // (Each placement's address and setting read in place: copying every placement to
+        // look at two of its fields was most of this check.)
+        let placements = p.placements
         var zeroOff: [SlotKey: Int] = [:]
-        for (i, pl) in p.placements where pl.address.function == 0 && pl.multifunction == .off {
-            zeroOff[pl.address.slotKey] = min(i, zeroOff[pl.address.slotKey] ?? i)
+        for i in p.devices.indices {
+            guard placements.multifunction(of: i) == .off, let a = placements.address(of: i), a.function == 0 else { continue }
+            zeroOff[a.slotKey] = min(i, zeroOff[a.slotKey] ?? i)
         }
         if zeroOff.isEmpty { return [] }
         // The lowest other function used in each such slot (the lowest device index on a tie).
         var other: [SlotKey: (function: Int, device: Int)] = [:]
-        for (i, pl) in p.placements where pl.address.function != 0 && zeroOff[pl.address.slotKey] != nil {
-            let key = pl.address.slotKey
-            if let seen = other[key], (seen.function, seen.device) < (pl.address.function, i) { continue }
-            other[key] = (pl.address.function, i)
+        for i in p.devices.indices {
+            guard let a = placements.address(of: i), a.function != 0, zeroOff[a.slotKey] != nil else { continue }
+            let key = a.slotKey
+            if let seen = other[key], (seen.function, seen.device) < (a.function, i) { continue }
+            other[key] = (a.function, i)
         }
         let file = p.normalized.definition.file
         var out: [Diagnostic] = []

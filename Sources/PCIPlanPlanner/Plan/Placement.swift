@@ -177,6 +177,19 @@ public struct PlacementTable: Sendable, Equatable, Sequence, ExpressibleByDictio
         }
     }
 
+    /// Device `device`'s address, without copying its placement; nil when it has none.
+    public func address(of device: Int) -> PCIAddress? {
+        guard let k = slot(of: device) else { return nil }
+        return entries[k].address
+    }
+
+    /// Device `device`'s multifunction setting, without copying its placement; nil when it has
+    /// no placement.
+    public func multifunction(of device: Int) -> Tristate? {
+        guard let k = slot(of: device) else { return nil }
+        return entries[k].multifunction
+    }
+
     /// The devices with a placement, ascending.
     public var keys: [Int] { map(\.key) }
 
