@@ -40,6 +40,8 @@ struct PlacementTableTests {
         for i in -1...14 {
             #expect(table[i] == reference[i], "device \(i)")
             #expect(table.contains(i) == (reference[i] != nil), "device \(i)")
+            #expect(table.address(of: i) == reference[i]?.address, "device \(i)")
+            #expect(table.multifunction(of: i) == reference[i]?.multifunction, "device \(i)")
         }
         #expect(table.filter { $0.value.address.slot > 1 } == reference.filter { $0.value.address.slot > 1 })
         #expect(table.mapValues(\.address) == reference.mapValues(\.address))

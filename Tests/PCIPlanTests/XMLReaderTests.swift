@@ -1,5 +1,6 @@
 import Testing
 @testable import PCIPlan
+@testable import PCIPlanSource
 
 private func read(_ text: String) throws -> (SourceFile, XMLElement) {
     let file = SourceFile(name: "test.xml", text: text)
@@ -78,6 +79,18 @@ struct XMLReaderRangeTests {
         let managed = try #require(hostdev.attributeNode("managed"))
         #expect(file.text(managed.valueRange) == "yes")
         #expect(file.lineColumn(of: managed.nameRange.lowerBound).line == 9)
+    }
+
+    /// The line table holds 32-bit offsets; a file past 4 GiB has none and counts line feeds
+    /// instead, which must give the same answers.
+    @Test("line and column from the line table are those of counting line feeds")
+    func lineColumnCounted() {
+        let file = SourceFile(name: "t.xml", text: "<a>\n  <b/>\r\n\n<c x='1'/>\n</a>\n")
+        for offset in -1...(file.bytes.count + 2) {
+            let table = file.lineColumn(of: offset), counted = SourceFile.countedLineColumn(file.bytes, offset)
+            #expect(table.line == counted.line && table.column == counted.column, "offset \(offset)")
+        }
+        #expect(file.lineColumn(of: 6).line == 2 && file.lineColumn(of: 6).column == 3)
     }
 
     @Test func spacesInsideTags() throws {
