@@ -42,9 +42,18 @@ struct EditList {
     /// Every replacement so far, in the order committed; what follows the last commit is the
     /// next one's, being written.
     var text = ByteText()
-    /// Each edit's range in the file and where its replacement ends in `text` (it starts where
-    /// the previous one ends).
-    private(set) var entries: [(range: Range<Int>, end: Int)] = []
+    /// One edit: its range in the file and where its replacement ends in `text` (it starts
+    /// where the previous one ends). Plain integers: an array of a tuple holding a `Range` had
+    /// its type made at run time on first use, which looked up `Int`'s conformances (0.15 M
+    /// instructions, 3 % of a small `plan` process).
+    struct Entry {
+        var lower: Int
+        var upper: Int
+        var end: Int
+        var range: Range<Int> { lower..<upper }
+    }
+
+    private(set) var entries: [Entry] = []
 
     init(capacity: Int = 0) {
         entries.reserveCapacity(capacity)
@@ -53,7 +62,7 @@ struct EditList {
 
     /// Ends an edit: the bytes of `range` are replaced by the text written since the last commit.
     mutating func commit(_ range: Range<Int>) {
-        entries.append((range, text.bytes.count))
+        entries.append(Entry(lower: range.lowerBound, upper: range.upperBound, end: text.bytes.count))
     }
 
     /// Replace `range` with `replacement`.
@@ -89,20 +98,20 @@ struct EditList {
     func apply(to bytes: [UInt8]) -> [UInt8] {
         // Positions, not edits, are sorted: the writer's edits come mostly in file order.
         var sorted = true
-        for k in entries.indices.dropFirst() where entries[k].range.lowerBound < entries[k - 1].range.lowerBound {
+        for k in entries.indices.dropFirst() where entries[k].lower < entries[k - 1].lower {
             sorted = false
             break
         }
         let order = sorted ? Array(entries.indices)
-            : entries.indices.sorted { (entries[$0].range.lowerBound, $0) < (entries[$1].range.lowerBound, $1) }
+            : entries.indices.sorted { (entries[$0].lower, $0) < (entries[$1].lower, $1) }
         // Where each piece goes is known up front: the output is made at its final size and
         // filled by copying stretches.
         var size = 0
         var pos = 0
         for k in order {
-            let r = entries[k].range
-            size += max(r.lowerBound, pos) - pos + textRange(k).count
-            pos = max(pos, r.upperBound)
+            let e = entries[k]
+            size += max(e.lower, pos) - pos + textRange(k).count
+            pos = max(pos, e.upper)
         }
         size += bytes.count - pos
         return [UInt8](unsafeUninitializedCapacity: size) { out, count in
@@ -116,10 +125,10 @@ struct EditList {
                     }
                     var pos = 0
                     for k in order {
-                        let start = max(entries[k].range.lowerBound, pos)
+                        let start = max(entries[k].lower, pos)
                         copy(UnsafeBufferPointer(rebasing: source[pos..<start]))
                         copy(UnsafeBufferPointer(rebasing: replacements[textRange(k)]))
-                        pos = max(pos, entries[k].range.upperBound)
+                        pos = max(pos, entries[k].upper)
                     }
                     copy(UnsafeBufferPointer(rebasing: source[pos...]))
                     count = at
