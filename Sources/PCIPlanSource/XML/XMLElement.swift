@@ -38,7 +38,7 @@ public final class XMLDocument: Sendable {
         var upper: UInt32
 
         init(_ range: Range<Int>) {
-            precondition(range.upperBound <= Int(UInt32.max), "XMLDocument byte positions are 32-bit")
+            precondition(range.lowerBound >= 0 && range.upperBound <= Int(UInt32.max), "XMLDocument byte positions are 0 ..< 4 GiB")
             lower = UInt32(truncatingIfNeeded: range.lowerBound)
             upper = UInt32(truncatingIfNeeded: range.upperBound)
         }
@@ -146,6 +146,7 @@ public struct XMLElement: Sendable, Hashable {
 
     /// An element with its tag ranges, in a document of its own (copying `children` and their
     /// subtrees into it); `XMLReader` builds documents in one go, tests and renderers may use this.
+    /// Ranges are byte offsets of a file, from 0 to below 4 GiB (the document keeps them in 32 bits).
     public init(
         name: String, attributes: [XMLAttribute] = [], children: [XMLElement] = [], text: String = "",
         startTag: Range<Int>, endTag: Range<Int>?
