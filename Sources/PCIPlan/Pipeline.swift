@@ -31,22 +31,24 @@ public enum Pipeline {
     }
 
     /// `load`, with the devices named (`Device.alias`) only when `aliases` is set or the
-    /// machine's own checks quote names (`namesNeeded`).
+    /// machine's own checks quote names (`normalize(_:aliases:)`).
     static func load(_ file: SourceFile, aliases: Bool) -> Loaded {
         let (read, diags) = read(file)
         // `consume`: the definition moves into `normalize` (a second reference to its device
         // list would make normalising copy every device).
         guard let def = consume read, !diags.hasErrors else { return Loaded(file: file, normalized: nil, diagnostics: diags) }
-        var (n, more) = Define.normalize(consume def, aliases: aliases)
-        if namesNeeded(n) { n.assignAliases() }
+        let (n, more) = normalize(consume def, aliases: aliases)
         return Loaded(file: file, normalized: n, diagnostics: diags + more)
     }
 
-    /// Whether a check of `n` may quote device names even when it finds nothing else to report:
-    /// the virtio-mmio checks of the `virt` boards do. On pc and q35 only a finding quotes one,
-    /// and a plan or check that finds anything is made again with names.
-    static func namesNeeded(_ n: NormalizedDomain) -> Bool {
-        n.family.descriptor.chipset == .gpex
+    /// Stage 3, the devices named (`Device.alias`) when `aliases` is set or a check of the
+    /// machine may quote names even when it finds nothing else to report: the virtio-mmio checks
+    /// of the `virt` boards do. On pc and q35 only a finding quotes one, and a plan or check that
+    /// finds anything is made again with names.
+    static func normalize(_ def: consuming DomainDefinition, aliases: Bool) -> (NormalizedDomain, [Diagnostic]) {
+        var (n, more) = Define.normalize(consume def, aliases: aliases)
+        if n.family.descriptor.chipset == .gpex { n.assignAliases() }
+        return (n, more)
     }
 
     /// Stages 1–2: the definition in `file`; nil when the XML is not well-formed or not a domain
@@ -127,8 +129,7 @@ public enum Pipeline {
         guard let def = consume read else { return reading }
         // Devices are named only when something is found (on pc and q35 only a finding quotes
         // a name): naming was a twentieth of checking a small domain.
-        var (n, more) = Define.normalize(consume def, aliases: false)
-        if namesNeeded(n) { n.assignAliases() }
+        var (n, more) = normalize(consume def, aliases: false)
         let found = check(n, earlier: reading + more, options: options)
         guard !found.isEmpty, !n.hasAliases else {
             // Debug builds (every test) prove that names would have found nothing either.

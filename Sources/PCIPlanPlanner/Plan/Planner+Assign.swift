@@ -37,7 +37,6 @@ extension Planner {
 
     mutating func assignDevices(_ set: inout PCIAddressSet, store doStore: Bool) throws(Failure) {
         let classes = DeviceClasses(devices)
-        func of(_ k: DeviceKind) -> [Int] { classes[k] }
         // 1. PCI controllers, in index order.
         for i in controllerOrder where devices[i].isPCIController {
             guard let m = devices[i].controller?.pciModel, !m.isRoot, wants(i) else { continue }
@@ -49,18 +48,18 @@ extension Planner {
             }
         }
         // 2. filesystems
-        for i in of(.filesystem) where wants(i) && !devices[i].flags.isEmpty {
+        for i in classes[.filesystem] where wants(i) && !devices[i].flags.isEmpty {
             try next(&set, i, store: doStore, step: "filesystems come second in libvirt's class order")
         }
         // 3. network interfaces (hostdev-backed ones are host devices)
         // (no skip for models without PCI flags: libvirt asks for a slot anyway and fails, e.g.
         // usb-net "Cannot automatically add a new PCI bus for a device with connect flags 00";
         // spapr-vlan has its spapr-vio address by then)
-        for i in of(.interface) where devices[i].subtype != "hostdev" && wants(i) && devices[i].model != "spapr-vlan" {
+        for i in classes[.interface] where devices[i].subtype != "hostdev" && wants(i) && devices[i].model != "spapr-vlan" {
             try next(&set, i, store: doStore, step: "network interfaces come after filesystems")
         }
         // 4. sound
-        for i in of(.sound) where wants(i) {
+        for i in classes[.sound] where wants(i) {
             if ["sb16", "pcspk", "usb"].contains(devices[i].model ?? "") { continue }
             try next(&set, i, store: doStore, step: "sound devices come after network interfaces")
         }
@@ -134,7 +133,7 @@ extension Planner {
             (.memory, "virtio memory devices come last"),
         ]
         for (k, why) in rest {
-            let order = k == .video ? videoOrder : of(k)
+            let order = k == .video ? videoOrder : classes[k]
             for i in order where wants(i) && !devices[i].flags.isEmpty {
                 try next(&set, i, store: doStore, step: why)
             }
@@ -158,10 +157,9 @@ extension Planner {
             if let a = stored.address(of: i), a.function != 0 { others.append(a) }
         }
         guard !others.isEmpty else { return }
-        var slots = others.map(\.slotKey)
-        slots.sort()
-        slots = slots.indices.compactMap { k in k == 0 || slots[k] != slots[k - 1] ? slots[k] : nil }
-        /// Where `key` is in `slots`; nil when absent (searched by halves).
+        // Their slots, sorted (a slot twice is harmless: the search finds the first of equals).
+        let slots = others.map(\.slotKey).sorted()
+        /// Where `key` first is in `slots`; nil when absent (searched by halves).
         func slotIndex(_ key: SlotKey) -> Int? {
             var low = 0, high = slots.count
             while low < high {
