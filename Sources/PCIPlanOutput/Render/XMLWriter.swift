@@ -9,7 +9,10 @@ import PCIPlanSource
 public enum XMLWriter {
     /// The planned definition: the input's own bytes with `edits(_:)` applied.
     public static func render(_ plan: PlannedDomain) -> [UInt8] {
-        editList(plan).apply(to: plan.normalized.definition.file.bytes)
+        let edits = editList(plan)
+        let output = edits.apply(to: plan.normalized.definition.file.bytes)
+        edits.recycle()
+        return output
     }
 
     /// One element of the planned file (`range`, e.g. an attached device) with the planned

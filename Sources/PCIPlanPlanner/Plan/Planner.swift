@@ -62,8 +62,10 @@ public struct Planner {
 
     static func planOnce(_ n: NormalizedDomain, options: PlanOptions) -> (PlannedDomain?, [Diagnostic]) {
         var p = Planner(n, options: options)
-        // Room for every input device's placement (the controllers the dry run adds grow it).
-        p.stored.reserveCapacity(p.devices.count)
+        // Room for every input device's placement and as many controllers again (a q35 guest
+        // can need a root port per device): growing by doubling copied half a megabyte and
+        // left a block of twice the size at 4,000 devices; room never written costs no page.
+        p.stored.reserveCapacity(2 * p.devices.count)
         for i in p.devices.indices {
             if case .pci(let a, let m) = p.devices[i].address, p.devices[i].kind != .crypto {
                 let prov: Provenance = p.devices[i].keptReason.map { .kept($0) } ?? .explicit

@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// One spare value per thread: a large working buffer that one run hands back (`put`) and the
+/// next run on the same thread takes (`take`) instead of allocating it afresh.
+///
+/// Why: glibc returns the top of the heap to the kernel when a large run frees it, and the
+/// next run touches every page of it again, one page fault each. A 4,000-device plan did that
+/// for ~700 pages in every call of a long-running process (~2 ms of its ~10 ms on the machine
+/// the README measures). Arrays kept here keep their pages.
+///
+/// Each thread sees only its own slot, so a value never crosses threads; a thread's spare is
+/// released when the thread ends. A slot holds one value (the caller keeps the larger one),
+/// so what stays allocated is bounded by the largest run a thread has done.
+public final class ThreadSpare<Value>: @unchecked Sendable {
+    // @unchecked Sendable: the only shared state is the key; the slots behind it are per thread.
+    private let key: pthread_key_t
+
+    private final class Slot {
+        var value: Value?
+    }
+
+    /// A new slot key (keys are few per process: make spares `static let`s).
+    public init() {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key) { slot in
+            if let slot { Unmanaged<AnyObject>.fromOpaque(slot).release() }
+        }
+        precondition(status == 0, "pthread_key_create failed (\(status))")
+        self.key = key
+    }
+
+    private var slot: Slot {
+        if let p = pthread_getspecific(key) { return Unmanaged<Slot>.fromOpaque(p).takeUnretainedValue() }
+        let slot = Slot()
+        pthread_setspecific(key, Unmanaged.passRetained(slot).toOpaque())
+        return slot
+    }
+
+    /// This thread's spare, leaving the slot empty; nil when there is none.
+    public func take() -> Value? {
+        let slot = self.slot
+        defer { slot.value = nil }
+        return slot.value
+    }
+
+    /// Keeps `value` as this thread's spare when `replaces(spare)` says it is the better one to
+    /// keep (or the slot is empty).
+    public func put(_ value: Value, replacing replaces: (Value) -> Bool = { _ in true }) {
+        let slot = self.slot
+        if let spare = slot.value, !replaces(spare) { return }
+        slot.value = value
+    }
+}
+
+extension ThreadSpare {
+    /// An array for a new run: the spare's storage emptied (its capacity kept), else a new one;
+    /// either way with room for `capacity` elements.
+    public func takeArray<Element>(reserving capacity: Int) -> [Element] where Value == [Element] {
+        var array = take() ?? []
+        array.removeAll(keepingCapacity: true)
+        array.reserveCapacity(capacity)
+        return array
+    }
+
+    /// Hands `array`'s storage back when it is larger than the spare this thread holds.
+    public func putArray<Element>(_ array: [Element]) where Value == [Element] {
+        guard array.capacity > 0 else { return }
+        put(array) { $0.capacity < array.capacity }
+    }
+}
