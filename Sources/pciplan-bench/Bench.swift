@@ -585,8 +585,8 @@ struct Bench {
         // (at that size fixed costs, not the per-device pipeline, dominate).
         let worstFloor = floorRatios.filter { $0.0 >= 400 }.map(\.1).max() ?? .nan
         let bySize = Dictionary(grouping: floorRatios, by: \.0).sorted { $0.key < $1.key }
-            .map { f("%d dev %.0f×", $0.key, $0.value.map(\.1).max() ?? .nan) }.joined(separator: ", ")
-        print(f("goal in-process ≤ 5× SAX floor (400, 4000): %@ (worst %.0f×; %@)", (worstFloor <= 5 ? "met" : "NOT met") as NSString,
+            .map { f("%d dev %.1f×", $0.key, $0.value.map(\.1).max() ?? .nan) }.joined(separator: ", ")
+        print(f("goal in-process ≤ 5× SAX floor (400, 4000): %@ (worst %.1f×; %@)", (worstFloor <= 5 ? "met" : "NOT met") as NSString,
                 worstFloor, bySize as NSString))
         if let r = smallProcessRatios.max() {
             print(f("goal process ≤ 2× xmllint at 20 devices:   %@ (%.1f×)", (r <= 2 ? "met" : "NOT met") as NSString, r))

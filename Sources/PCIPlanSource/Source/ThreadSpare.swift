@@ -15,7 +15,7 @@ import Musl
 /// Each thread sees only its own slot, so a value never crosses threads; a thread's spare is
 /// released when the thread ends. A slot holds one value (the caller keeps the larger one),
 /// so what stays allocated is bounded by the largest run a thread has done.
-public final class ThreadSpare<Value>: @unchecked Sendable {
+package final class ThreadSpare<Value>: @unchecked Sendable {
     // @unchecked Sendable: the only shared state is the key; the slots behind it are per thread.
     private let key: pthread_key_t
 
@@ -24,7 +24,7 @@ public final class ThreadSpare<Value>: @unchecked Sendable {
     }
 
     /// A new slot key (keys are few per process: make spares `static let`s).
-    public init() {
+    package init() {
         var key = pthread_key_t()
         let status = pthread_key_create(&key) { slot in
             if let slot { Unmanaged<AnyObject>.fromOpaque(slot).release() }
@@ -41,7 +41,7 @@ public final class ThreadSpare<Value>: @unchecked Sendable {
     }
 
     /// This thread's spare, leaving the slot empty; nil when there is none.
-    public func take() -> Value? {
+    package func take() -> Value? {
         let slot = self.slot
         defer { slot.value = nil }
         return slot.value
@@ -49,7 +49,7 @@ public final class ThreadSpare<Value>: @unchecked Sendable {
 
     /// Keeps `value` as this thread's spare when `replaces(spare)` says it is the better one to
     /// keep (or the slot is empty).
-    public func put(_ value: Value, replacing replaces: (Value) -> Bool = { _ in true }) {
+    package func put(_ value: Value, replacing replaces: (Value) -> Bool = { _ in true }) {
         let slot = self.slot
         if let spare = slot.value, !replaces(spare) { return }
         slot.value = value
@@ -59,7 +59,7 @@ public final class ThreadSpare<Value>: @unchecked Sendable {
 extension ThreadSpare {
     /// An array for a new run: the spare's storage emptied (its capacity kept), else a new one;
     /// either way with room for `capacity` elements.
-    public func takeArray<Element>(reserving capacity: Int) -> [Element] where Value == [Element] {
+    package func takeArray<Element>(reserving capacity: Int) -> [Element] where Value == [Element] {
         var array = take() ?? []
         array.removeAll(keepingCapacity: true)
         array.reserveCapacity(capacity)
@@ -67,7 +67,7 @@ extension ThreadSpare {
     }
 
     /// Hands `array`'s storage back when it is larger than the spare this thread holds.
-    public func putArray<Element>(_ array: [Element]) where Value == [Element] {
+    package func putArray<Element>(_ array: [Element]) where Value == [Element] {
         guard array.capacity > 0 else { return }
         put(array) { $0.capacity < array.capacity }
     }
