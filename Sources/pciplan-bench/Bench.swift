@@ -17,11 +17,12 @@ import PCIPlan
 /// libvirt) is measured in alternation, and a goal compares the median of the per-pair ratios:
 /// on a shared machine whose speed drifts, both sides of a ratio see the same drift.
 ///
-/// Options: `--reps N` in-process samples (7), `--runs N` process runs (5), `--files N` batch
-/// size (300), `--define-n N` libvirt cycles (3), `--no-libvirt`, `--callgrind` (instruction
-/// counts of `pciplan plan` vs `xmllint` under valgrind, stable on a loaded machine),
-/// `--oracle DIR`, `--stages` (time of each stage on large pc domains), `--loop MACHINE DEVICES
-/// TIMES` (only the in-process pipeline, over and over, for a profiler).
+/// Options: `--reps N` in-process samples (15; with 7, a 400-device median moved 3.9-5.3×
+/// from run to run), `--runs N` process runs (5), `--files N` batch size (300), `--define-n N`
+/// libvirt cycles (3), `--no-libvirt`, `--callgrind` (instruction counts of `pciplan plan` vs
+/// `xmllint` under valgrind, stable on a loaded machine), `--oracle DIR`, `--stages` (time of
+/// each stage on large pc domains), `--loop MACHINE DEVICES TIMES` (only the in-process
+/// pipeline, over and over, for a profiler).
 @main
 struct Bench {
     // MARK: Generated domains
@@ -401,7 +402,7 @@ struct Bench {
             for n in [1000, 2000, 5000] { stages(domain(machine: "pc", disks: n, nics: n / 5)) }
             return
         }
-        let reps = option("--reps", 7), runs = option("--runs", 5), batchFiles = option("--files", 300)
+        let reps = option("--reps", 15), runs = option("--runs", 5), batchFiles = option("--files", 300)
         let defineN = option("--define-n", 3)
         xmlInitParser()
 
