@@ -4,8 +4,8 @@ import Glibc
 import Musl
 #endif
 
-/// One spare value per thread: a large working buffer that one run hands back (`put`) and the
-/// next run on the same thread takes (`take`) instead of allocating it afresh.
+/// One spare value per thread: a large working buffer that one run hands back (`putArray`) and
+/// the next run on the same thread takes (`takeArray`) instead of allocating it afresh.
 ///
 /// Why: glibc returns the top of the heap to the kernel when a large run frees it, and the
 /// next run touches every page of it again, one page fault each. A 4,000-device plan did that
@@ -13,8 +13,8 @@ import Musl
 /// the README measures). Arrays kept here keep their pages.
 ///
 /// Each thread sees only its own slot, so a value never crosses threads; a thread's spare is
-/// released when the thread ends. A slot holds one value (the caller keeps the larger one),
-/// so what stays allocated is bounded by the largest run a thread has done.
+/// released when the thread ends. A slot holds one value, the larger array of those handed
+/// back, so what stays allocated is bounded by the largest run a thread has done.
 package final class ThreadSpare<Value>: @unchecked Sendable {
     // @unchecked Sendable: the only shared state is the key; the slots behind it are per thread.
     private let key: pthread_key_t
@@ -46,14 +46,6 @@ package final class ThreadSpare<Value>: @unchecked Sendable {
         defer { slot.value = nil }
         return slot.value
     }
-
-    /// Keeps `value` as this thread's spare when `replaces(spare)` says it is the better one to
-    /// keep (or the slot is empty).
-    package func put(_ value: Value, replacing replaces: (Value) -> Bool = { _ in true }) {
-        let slot = self.slot
-        if let spare = slot.value, !replaces(spare) { return }
-        slot.value = value
-    }
 }
 
 extension ThreadSpare {
@@ -66,9 +58,11 @@ extension ThreadSpare {
         return array
     }
 
-    /// Hands `array`'s storage back when it is larger than the spare this thread holds.
+    /// Keeps `array` (its storage) as this thread's spare when it holds more than the spare
+    /// the thread has.
     package func putArray<Element>(_ array: [Element]) where Value == [Element] {
-        guard array.capacity > 0 else { return }
-        put(array) { $0.capacity < array.capacity }
+        let slot = self.slot
+        guard array.capacity > (slot.value?.capacity ?? 0) else { return }
+        slot.value = array
     }
 }
