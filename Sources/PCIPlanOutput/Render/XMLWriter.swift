@@ -393,7 +393,9 @@ public enum XMLWriter {
                     text.append(step)
                 }
             }
-            func close() { if indent != nil { text.append("\n" as StaticString) } }
+            // (`if case`, not `indent != nil`: that compared two optional slices as Equatable
+            // values and destroyed the pair through generic witnesses, a fifth of this function.)
+            func close() { if case .some = indent { text.append("\n" as StaticString) } }
             if let n = modelName {
                 open()
                 text.append("<model")

@@ -303,7 +303,9 @@ public struct PCIAddressSet: Sendable {
         // depend on the slot): a full bus — every root port a guest has filled, as first fit
         // walks past them — costs no compatibility test.
         guard let a = freePlace(on: bus, number: b, flags: flags, function: function) else { return nil }
-        if Self.compatible(a, busFlags: bus.flags, device: flags, fromConfig: false, describe: false) != nil { return nil }
+        // `if let`, not `!= nil`: comparing with nil went through Equatable, a tuple of two
+        // optional errors destroyed by generic value witnesses on every bus first fit tried.
+        if let _ = Self.compatible(a, busFlags: bus.flags, device: flags, fromConfig: false, describe: false) { return nil }
         return a
     }
 
