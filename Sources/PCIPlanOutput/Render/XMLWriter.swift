@@ -394,7 +394,7 @@ public enum XMLWriter {
                 }
             }
             // (`if case`, not `indent != nil`: that compared two optional slices as Equatable
-            // values and destroyed the pair through generic witnesses, a fifth of this function.)
+            // values and destroyed the pair through generic witnesses, 1 % of a plan.)
             func close() { if case .some = indent { text.append("\n" as StaticString) } }
             if let n = modelName {
                 open()
