@@ -62,6 +62,13 @@ private func recordStorage(_ root: XMLElement) -> UnsafeRawPointer? {
         spare.putArray(Array(repeating: 3, count: 50))
         let reused = spare.takeArray(reserving: 10)
         #expect(reused.isEmpty && reused.capacity >= 50, "emptied, its capacity kept")
+
+        // Past the cap nothing is kept, so a huge file's records do not live on with the thread.
+        let limit = ThreadSpare<[Int]>.maximumBytes / MemoryLayout<Int>.stride
+        spare.putArray([Int](repeating: 4, count: limit + 1))
+        #expect(spare.take()?.count == nil, "an array past \(ThreadSpare<[Int]>.maximumBytes) bytes is not kept")
+        spare.putArray([Int](repeating: 5, count: limit / 2))
+        #expect(spare.take()?.count == limit / 2, "one under it is")
     }
 
     @Test("a document read after another one was let go reuses its record storage and reads the same")

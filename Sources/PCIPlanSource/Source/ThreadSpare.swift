@@ -14,7 +14,8 @@ import Musl
 ///
 /// Each thread sees only its own slot, so a value never crosses threads; a thread's spare is
 /// released when the thread ends. A slot holds one value, the larger array of those handed
-/// back, so what stays allocated is bounded by the largest run a thread has done.
+/// back and at most `maximumBytes` of storage: a long-running host that once read a huge file
+/// (the reader takes up to 32 MiB) must not keep that file's records for the thread's life.
 package final class ThreadSpare<Value>: @unchecked Sendable {
     // @unchecked Sendable: the only shared state is the key; the slots behind it are per thread.
     private let key: pthread_key_t
@@ -22,6 +23,10 @@ package final class ThreadSpare<Value>: @unchecked Sendable {
     private final class Slot {
         var value: Value?
     }
+
+    /// The most storage a spare keeps, 4 MiB: a 4,000-device domain's element records are
+    /// under 1 MB, so domains of about 20,000 devices still have theirs kept.
+    package static var maximumBytes: Int { 4 << 20 }
 
     /// A new slot key (keys are few per process: make spares `static let`s).
     package init() {
@@ -59,8 +64,9 @@ extension ThreadSpare {
     }
 
     /// Keeps `array` (its storage) as this thread's spare when it holds more than the spare
-    /// the thread has.
+    /// the thread has and no more than `maximumBytes`.
     package func putArray<Element>(_ array: [Element]) where Value == [Element] {
+        guard array.capacity * MemoryLayout<Element>.stride <= Self.maximumBytes else { return }
         let slot = self.slot
         guard array.capacity > (slot.value?.capacity ?? 0) else { return }
         slot.value = array
