@@ -59,7 +59,10 @@ public enum XMLWriter {
     /// The byte-range edits that turn the input into the planned definition, for callers that want
     /// to show or apply them themselves.
     public static func edits(_ plan: PlannedDomain) -> [XMLEdit] {
-        editList(plan).edits
+        let list = editList(plan)
+        let edits = list.edits
+        list.recycle()  // (it took this thread's spare storage: hand it back, as `render` does)
+        return edits
     }
 
     /// `edits(_:)`, their replacements in one buffer.

@@ -31,7 +31,7 @@ public struct XMLAttribute: Sendable, Hashable {
 /// a character reference, a tab or line break) is kept as a string, and so is every attribute
 /// of a document built in memory.
 public final class XMLDocument: Sendable {
-    /// A byte range of the source in 32 bits (the reader refuses inputs past `Int32.max` bytes):
+    /// A byte range of the source in 32 bits (the reader takes at most 32 MiB, `XMLReader.maximumSize`):
     /// the records below are what a large domain's reading allocates, element by element.
     struct Span: Sendable, Equatable {
         var lower: UInt32
